@@ -1,0 +1,110 @@
+#include "model_config.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+namespace pixelrnn {
+
+const char *
+architecture_name (Architecture arch)
+{
+  switch (arch) {
+    case Architecture::PixelCNN: return "pixelcnn";
+    case Architecture::RowLSTM: return "row-lstm";
+    case Architecture::DiagonalBiLSTM: return "diagonal-bilstm";
+  }
+  return "unknown";
+}
+
+Architecture
+architecture_from_name (const std::string &name)
+{
+  for (auto a : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM})
+    if (name == architecture_name (a))
+      return a;
+  throw std::invalid_argument ("unknown architecture '" + name +
+      "' (expected pixelcnn, row-lstm or diagonal-bilstm)");
+}
+
+std::string
+ModelConfig::validate () const
+{
+  if (channels != 1 && channels != 3)
+    return "channels must be 1 or 3, not " + std::to_string (channels);
+  if (hidden < channels || hidden % channels != 0)
+    return "hidden (" + std::to_string (hidden) + ") must be a positive multiple of channels ("
+        + std::to_string (channels) + ") so that features split into R, G, B groups";
+  if (head_hidden < channels || head_hidden % channels != 0)
+    return "head_hidden must be a positive multiple of channels";
+  if (layers < 0 || layers > 64)
+    return "layers must be in 0..64";
+  if (input_kernel < 1 || input_kernel % 2 == 0 || input_kernel > 15)
+    return "input_kernel must be odd, 1..15";
+  if (row_kernel < 1 || row_kernel % 2 == 0 || row_kernel > 15)
+    return "row_kernel must be odd, 1..15";
+  return {};
+}
+
+std::string
+ModelConfig::to_json () const
+{
+  nlohmann::json j = {
+    {"architecture", architecture_name (architecture)},
+    {"channels", channels},
+    {"hidden", hidden},
+    {"layers", layers},
+    {"input_kernel", input_kernel},
+    {"row_kernel", row_kernel},
+    {"head_hidden", head_hidden},
+  };
+  return j.dump ();
+}
+
+ModelConfig
+ModelConfig::from_json (const std::string &text)
+{
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse (text);
+  } catch (const nlohmann::json::exception &e) {
+    throw std::runtime_error (std::string ("config is not valid JSON: ") + e.what ());
+  }
+  if (!j.is_object ())
+    throw std::runtime_error ("config is not a JSON object");
+  ModelConfig c;
+  auto get_int = [&] (const char *key, int &out) {
+    if (!j.contains (key))
+      return;
+    if (!j[key].is_number_integer ())
+      throw std::runtime_error (std::string ("config field '") + key + "' is not an integer");
+    out = j[key].get<int> ();
+  };
+  if (!j.contains ("architecture") || !j["architecture"].is_string ())
+    throw std::runtime_error ("config has no 'architecture' string");
+  c.architecture = architecture_from_name (j["architecture"].get<std::string> ());
+  get_int ("channels", c.channels);
+  get_int ("hidden", c.hidden);
+  get_int ("layers", c.layers);
+  get_int ("input_kernel", c.input_kernel);
+  get_int ("row_kernel", c.row_kernel);
+  get_int ("head_hidden", c.head_hidden);
+  std::string err = c.validate ();
+  if (!err.empty ())
+    throw std::runtime_error ("invalid config: " + err);
+  return c;
+}
+
+std::string
+ModelConfig::summary () const
+{
+  std::ostringstream s;
+  s << architecture_name (architecture) << ", " << channels << " channel(s), h=" << hidden
+    << ", " << layers << " layers, input kernel " << input_kernel << "x" << input_kernel;
+  if (architecture == Architecture::RowLSTM)
+    s << ", row kernel 1x" << row_kernel;
+  s << ", head " << head_hidden;
+  return s.str ();
+}
+
+}  // namespace pixelrnn

@@ -1,0 +1,32 @@
+// ModelConfig: everything needed to build one PixelRNN-family model. No LibTorch here, so
+// elements and tools can read a config without the heavy headers.
+#pragma once
+
+#include <string>
+
+namespace pixelrnn {
+
+enum class Architecture { PixelCNN, RowLSTM, DiagonalBiLSTM };
+
+const char *architecture_name (Architecture arch);
+// Parses "pixelcnn", "row-lstm", "diagonal-bilstm"; throws std::invalid_argument otherwise.
+Architecture architecture_from_name (const std::string &name);
+
+struct ModelConfig {
+  Architecture architecture = Architecture::PixelCNN;
+  int channels = 1;        // 1 (gray) or 3 (R, G, B predicted in that order)
+  int hidden = 32;         // h: LSTM units / conv features; layer maps carry 2h features
+  int layers = 4;          // residual blocks (PixelCNN) or recurrent layers
+  int input_kernel = 7;    // first layer: input_kernel x input_kernel conv, mask A
+  int row_kernel = 3;      // Row LSTM: width of the input-to-state and state-to-state convs
+  int head_hidden = 64;    // features of the 1x1 output head before the 256-way softmax
+
+  // Empty when the config can build a model, else what is wrong with it.
+  std::string validate () const;
+  std::string to_json () const;
+  // Throws std::runtime_error naming the bad field.
+  static ModelConfig from_json (const std::string &text);
+  std::string summary () const;
+};
+
+}  // namespace pixelrnn

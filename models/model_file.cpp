@@ -1,0 +1,269 @@
+#include "model_file.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/stat.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <unistd.h>
+#include <vector>
+#include <zlib.h>
+
+#ifndef PIXELRNN_BUILD_MODELDIR
+#define PIXELRNN_BUILD_MODELDIR ""
+#endif
+#ifndef PIXELRNN_INSTALL_MODELDIR
+#define PIXELRNN_INSTALL_MODELDIR ""
+#endif
+
+namespace pixelrnn {
+
+namespace {
+
+const char kMagic[8] = {'P', 'I', 'X', 'E', 'L', 'R', 'N', 'N'};
+
+template <typename T> void
+put (std::string &out, T v)
+{
+  for (size_t k = 0; k < sizeof (T); ++k)
+    out.push_back (static_cast<char> ((static_cast<uint64_t> (v) >> (8 * k)) & 0xff));
+}
+
+template <typename T> bool
+get (const std::string &in, size_t &pos, T &v)
+{
+  if (in.size () < pos + sizeof (T))
+    return false;
+  uint64_t x = 0;
+  for (size_t k = 0; k < sizeof (T); ++k)
+    x |= static_cast<uint64_t> (static_cast<uint8_t> (in[pos + k])) << (8 * k);
+  v = static_cast<T> (x);
+  pos += sizeof (T);
+  return true;
+}
+
+std::string
+shape_string (at::IntArrayRef s)
+{
+  std::ostringstream o;
+  o << s;
+  return o.str ();
+}
+
+nlohmann::json
+provenance_json (const Provenance &p)
+{
+  return {{"data", p.data}, {"steps", p.steps},
+          {"validation_bits_per_dim", p.validation_bits_per_dim}, {"date", p.date},
+          {"command", p.command}, {"train_seconds", p.train_seconds}};
+}
+
+Provenance
+provenance_from_json (const nlohmann::json &j)
+{
+  Provenance p;
+  p.data = j.value ("data", "");
+  p.steps = j.value ("steps", int64_t{0});
+  p.validation_bits_per_dim = j.value ("validation_bits_per_dim", -1.0);
+  p.date = j.value ("date", "");
+  p.command = j.value ("command", "");
+  p.train_seconds = j.value ("train_seconds", 0.0);
+  return p;
+}
+
+}  // namespace
+
+std::string
+iso8601_now ()
+{
+  char buf[32];
+  std::time_t t = std::time (nullptr);
+  std::strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime (&t));
+  return buf;
+}
+
+void
+write_file_atomic (const std::string &path, const std::string &bytes)
+{
+  std::string tmp = path + ".tmp-XXXXXX";
+  std::vector<char> name (tmp.begin (), tmp.end ());
+  name.push_back ('\0');
+  int fd = mkstemp (name.data ());
+  if (fd < 0)
+    throw std::runtime_error (path + ": cannot write: " + std::strerror (errno));
+  size_t done = 0;
+  while (done < bytes.size ()) {
+    ssize_t n = ::write (fd, bytes.data () + done, bytes.size () - done);
+    if (n < 0) {
+      int e = errno;
+      ::close (fd);
+      ::unlink (name.data ());
+      throw std::runtime_error (path + ": write failed: " + std::strerror (e));
+    }
+    done += static_cast<size_t> (n);
+  }
+  fchmod (fd, 0644);
+  if (::fsync (fd) != 0 || ::close (fd) != 0 || std::rename (name.data (), path.c_str ()) != 0) {
+    int e = errno;
+    ::unlink (name.data ());
+    throw std::runtime_error (path + ": cannot finish writing: " + std::strerror (e));
+  }
+}
+
+void
+save_model (const std::string &path, PixelModel &model, const Provenance &provenance)
+{
+  torch::serialize::OutputArchive archive;
+  for (const auto &p : model->named_parameters ())
+    archive.write (p.key (), p.value ().detach ());
+  std::ostringstream weights;
+  archive.save_to (weights);
+
+  nlohmann::json header = {{"config", nlohmann::json::parse (model->config.to_json ())},
+                           {"provenance", provenance_json (provenance)}};
+  std::string header_text = header.dump ();
+  std::string weight_bytes = weights.str ();
+
+  std::string out (kMagic, sizeof kMagic);
+  put<uint32_t> (out, kFormatVersion);
+  size_t body_start = out.size ();
+  put<uint64_t> (out, header_text.size ());
+  out += header_text;
+  put<uint64_t> (out, weight_bytes.size ());
+  out += weight_bytes;
+  uLong crc = crc32 (0L, reinterpret_cast<const Bytef *> (out.data () + body_start),
+      static_cast<uInt> (out.size () - body_start));
+  put<uint32_t> (out, static_cast<uint32_t> (crc));
+  write_file_atomic (path, out);
+}
+
+LoadedModel
+load_model (const std::string &path)
+{
+  auto fail = [&] (const std::string &why) { return ModelFileError (path + ": " + why); };
+  std::ifstream f (path, std::ios::binary);
+  if (!f) {
+    struct stat st;
+    if (stat (path.c_str (), &st) != 0)
+      throw fail ("no such model file");
+    throw fail (std::string ("cannot open: ") + std::strerror (errno));
+  }
+  std::string in ((std::istreambuf_iterator<char> (f)), std::istreambuf_iterator<char> ());
+  if (in.size () < sizeof kMagic || std::memcmp (in.data (), kMagic, sizeof kMagic) != 0)
+    throw fail ("not a PixelRNN model file (wrong magic)");
+  size_t pos = sizeof kMagic;
+  uint32_t version = 0;
+  if (!get (in, pos, version))
+    throw fail ("truncated (file ends inside the header)");
+  if (version > kFormatVersion)
+    throw fail ("format version " + std::to_string (version) + " is newer than this build reads (" +
+        std::to_string (kFormatVersion) + "); upgrade gst-pixelrnn");
+  if (version == 0)
+    throw fail ("corrupt (format version 0)");
+  const size_t body_start = pos;
+  uint64_t header_len = 0, weights_len = 0;
+  if (!get (in, pos, header_len) || header_len > in.size () - pos)
+    throw fail ("truncated (file ends inside the config)");
+  std::string header_text = in.substr (pos, header_len);
+  pos += header_len;
+  if (!get (in, pos, weights_len) || weights_len > in.size () - pos)
+    throw fail ("truncated (file ends inside the weights)");
+  std::string weight_bytes = in.substr (pos, weights_len);
+  pos += weights_len;
+  const size_t body_end = pos;
+  uint32_t stored_crc = 0;
+  if (!get (in, pos, stored_crc))
+    throw fail ("truncated (checksum missing)");
+  if (pos != in.size ())
+    throw fail ("corrupt (" + std::to_string (in.size () - pos) + " unexpected bytes at the end)");
+  uLong crc = crc32 (0L, reinterpret_cast<const Bytef *> (in.data () + body_start),
+      static_cast<uInt> (body_end - body_start));
+  if (static_cast<uint32_t> (crc) != stored_crc)
+    throw fail ("corrupt (checksum mismatch)");
+
+  LoadedModel loaded;
+  try {
+    auto header = nlohmann::json::parse (header_text);
+    if (!header.contains ("config"))
+      throw std::runtime_error ("header has no config");
+    loaded.config = ModelConfig::from_json (header["config"].dump ());
+    if (header.contains ("provenance") && header["provenance"].is_object ())
+      loaded.provenance = provenance_from_json (header["provenance"]);
+  } catch (const std::exception &e) {
+    throw fail (std::string ("bad config: ") + e.what ());
+  }
+
+  loaded.model = PixelModel (loaded.config);
+  torch::serialize::InputArchive archive;
+  try {
+    std::istringstream weights (weight_bytes);
+    archive.load_from (weights);
+  } catch (const std::exception &e) {
+    throw fail ("corrupt weights (cannot read the archive)");
+  }
+  torch::NoGradGuard no_grad;
+  for (auto &p : loaded.model->named_parameters ()) {
+    torch::Tensor t;
+    bool found = false;
+    try {
+      found = archive.try_read (p.key (), t);
+    } catch (const std::exception &) {
+      throw fail ("corrupt weights (entry '" + p.key () + "' unreadable)");
+    }
+    if (!found)
+      throw fail ("weight '" + p.key () + "' missing; the file does not match its config (" +
+          loaded.config.summary () + ")");
+    if (t.sizes () != p.value ().sizes ())
+      throw fail ("weight '" + p.key () + "' has shape " + shape_string (t.sizes ()) +
+          " but the config needs " + shape_string (p.value ().sizes ()));
+    if (t.scalar_type () != torch::kFloat32)
+      throw fail ("weight '" + p.key () + "' is not float32");
+    if (!torch::isfinite (t).all ().item<bool> ())
+      throw fail ("weight '" + p.key () + "' holds NaN or infinity");
+    p.value ().copy_ (t);
+  }
+  loaded.model->eval ();
+  return loaded;
+}
+
+std::string
+resolve_model (const std::string &name)
+{
+  struct stat st;
+  if (name.find ('/') != std::string::npos || name.size () > 9 &&
+      name.compare (name.size () - 9, 9, ".pixelrnn") == 0) {
+    if (stat (name.c_str (), &st) != 0)
+      throw ModelFileError (name + ": no such model file");
+    return name;
+  }
+  std::vector<std::string> dirs;
+  if (const char *env = std::getenv ("PIXELRNN_MODEL_PATH")) {
+    std::stringstream s (env);
+    std::string d;
+    while (std::getline (s, d, ':'))
+      if (!d.empty ())
+        dirs.push_back (d);
+  }
+  if (*PIXELRNN_BUILD_MODELDIR)
+    dirs.push_back (PIXELRNN_BUILD_MODELDIR);
+  if (*PIXELRNN_INSTALL_MODELDIR)
+    dirs.push_back (PIXELRNN_INSTALL_MODELDIR);
+  std::string looked;
+  for (const auto &d : dirs) {
+    std::string candidate = d + "/" + name + ".pixelrnn";
+    if (stat (candidate.c_str (), &st) == 0)
+      return candidate;
+    looked += (looked.empty () ? "" : ", ") + d;
+  }
+  if (stat (name.c_str (), &st) == 0)
+    return name;
+  throw ModelFileError ("model '" + name + "' not found (not a file; no " + name +
+      ".pixelrnn in " + (looked.empty () ? std::string ("any model folder") : looked) + ")");
+}
+
+}  // namespace pixelrnn

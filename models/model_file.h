@@ -1,0 +1,60 @@
+// The model file: one file holding everything needed to use a trained model.
+//
+//   offset 0   8 bytes   magic "PIXELRNN"
+//          8   u32 LE    format version (kFormatVersion)
+//         12   u64 LE    header length N
+//         20   N bytes   header, JSON: {"config": {...}, "provenance": {...}}
+//              u64 LE    weights length M
+//              M bytes   weights: a LibTorch archive of every named parameter
+//              u32 LE    CRC-32 (zlib) of everything from offset 12 up to here
+//
+// Loading checks each of these and throws ModelFileError naming the file and the problem.
+// Saving writes a temporary file in the same folder and renames it, so a reader never sees
+// a half-written model.
+#pragma once
+
+#include "model_config.h"
+#include "pixel_model.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace pixelrnn {
+
+constexpr uint32_t kFormatVersion = 1;
+
+struct Provenance {
+  std::string data;                  // what it was trained on
+  int64_t steps = 0;                 // optimizer steps taken
+  double validation_bits_per_dim = -1;  // < 0: not measured
+  std::string date;                  // ISO 8601, UTC
+  std::string command;               // the command line that trained it
+  double train_seconds = 0;
+};
+
+class ModelFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct LoadedModel {
+  ModelConfig config;
+  Provenance provenance;
+  PixelModel model{nullptr};
+};
+
+LoadedModel load_model (const std::string &path);
+void save_model (const std::string &path, PixelModel &model, const Provenance &provenance);
+
+// A model given by path, or by the short name of a shipped model ("fashion-mnist",
+// "natural"), looked up in $PIXELRNN_MODEL_PATH, then the build tree, then the install
+// data folder. Returns the path, or throws ModelFileError listing where it looked.
+std::string resolve_model (const std::string &name_or_path);
+
+// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+// Throws std::runtime_error naming the path on failure.
+void write_file_atomic (const std::string &path, const std::string &bytes);
+
+std::string iso8601_now ();
+
+}  // namespace pixelrnn

@@ -1,0 +1,71 @@
+#include "pixel_model.h"
+
+#include "diagonal_bilstm.h"
+#include "pixelcnn_block.h"
+#include "row_lstm.h"
+
+#include <stdexcept>
+
+namespace pixelrnn {
+
+torch::Tensor
+scale_input (const torch::Tensor &x)
+{
+  return x.to (torch::kFloat32) * (2.0 / 255.0) - 1.0;
+}
+
+PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
+{
+  std::string err = c.validate ();
+  if (!err.empty ())
+    throw std::invalid_argument ("invalid model config: " + err);
+  const int C = c.channels, h = c.hidden;
+  input_conv = register_module ("input_conv", MaskedConv2d (MaskedConv2dOptions{
+      C, 2 * h, c.input_kernel, c.input_kernel, MaskType::A, C}));
+  body = register_module ("body", torch::nn::Sequential ());
+  for (int l = 0; l < c.layers; ++l) {
+    switch (c.architecture) {
+      case Architecture::PixelCNN: body->push_back (PixelCNNBlock (h, C)); break;
+      case Architecture::RowLSTM: body->push_back (RowLSTM (h, C, c.row_kernel)); break;
+      case Architecture::DiagonalBiLSTM: body->push_back (DiagonalBiLSTM (h, C)); break;
+    }
+  }
+  head_hidden = register_module ("head_hidden", MaskedConv2d (MaskedConv2dOptions{
+      2 * h, c.head_hidden, 1, 1, MaskType::B, C}));
+  head_out = register_module ("head_out", MaskedConv2d (MaskedConv2dOptions{
+      c.head_hidden, 256 * C, 1, 1, MaskType::B, C}));
+  // Start near the uniform distribution (8 bits/dim) rather than at a random confident one.
+  torch::NoGradGuard no_grad;
+  head_out->weight.mul_ (0.1);
+}
+
+torch::Tensor
+PixelModelImpl::forward_float (const torch::Tensor &x)
+{
+  auto y = input_conv (x);
+  if (!body->is_empty ())
+    y = body->forward (y);
+  y = head_hidden (torch::relu (y));
+  y = head_out (torch::relu (y));
+  return y.view ({x.size (0), config.channels, 256, x.size (2), x.size (3)});
+}
+
+torch::Tensor
+PixelModelImpl::forward (const torch::Tensor &x)
+{
+  if (x.dim () != 4 || x.size (1) != config.channels)
+    throw std::invalid_argument ("model expects [B, " + std::to_string (config.channels) +
+        ", H, W] input");
+  return forward_float (scale_input (x));
+}
+
+int64_t
+PixelModelImpl::parameter_count () const
+{
+  int64_t n = 0;
+  for (const auto &p : parameters ())
+    n += p.numel ();
+  return n;
+}
+
+}  // namespace pixelrnn

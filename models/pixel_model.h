@@ -1,0 +1,37 @@
+// PixelModel: one network of the PixelRNN family, built from a ModelConfig.
+//
+//   7x7 mask-A conv (C -> 2h)  ->  residual layers (PixelCNN blocks, Row LSTM or
+//   Diagonal BiLSTM)  ->  ReLU, 1x1 mask B (head_hidden), ReLU, 1x1 mask B (C x 256)
+//
+// forward() is the parallel path: one pass gives the 256-way logits of every sub-pixel,
+// [B, C, 256, H, W], each conditioned only on what precedes it in raster-then-channel order.
+#pragma once
+
+#include "masked_conv.h"
+#include "model_config.h"
+
+#include <torch/nn/modules/container/sequential.h>
+
+namespace pixelrnn {
+
+class PixelModelImpl : public torch::nn::Module {
+ public:
+  explicit PixelModelImpl (const ModelConfig &config);
+
+  // x: uint8 [B, C, H, W] -> logits [B, C, 256, H, W].
+  torch::Tensor forward (const torch::Tensor &x);
+  // The same on already-scaled float input (values in [-1, 1]); lets tests take Jacobians.
+  torch::Tensor forward_float (const torch::Tensor &x);
+
+  int64_t parameter_count () const;
+
+  ModelConfig config;
+  MaskedConv2d input_conv{nullptr}, head_hidden{nullptr}, head_out{nullptr};
+  torch::nn::Sequential body{nullptr};
+};
+TORCH_MODULE (PixelModel);
+
+// uint8 pixels -> the float scale the network reads.
+torch::Tensor scale_input (const torch::Tensor &x);
+
+}  // namespace pixelrnn

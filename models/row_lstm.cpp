@@ -1,0 +1,34 @@
+#include "row_lstm.h"
+
+#include "lstm_cell.h"
+
+namespace pixelrnn {
+
+RowLSTMImpl::RowLSTMImpl (int h, int groups, int kernel) : hidden (h)
+{
+  input_to_state = register_module ("input_to_state",
+      MaskedConv2d (MaskedConv2dOptions{2 * h, 4 * h, 1, kernel, MaskType::B, groups, 4}));
+  state_to_state = register_module ("state_to_state",
+      torch::nn::Conv1d (torch::nn::Conv1dOptions (h, 4 * h, kernel).padding (kernel / 2)));
+  output = register_module ("output",
+      MaskedConv2d (MaskedConv2dOptions{h, 2 * h, 1, 1, MaskType::B, groups}));
+}
+
+torch::Tensor
+RowLSTMImpl::forward (const torch::Tensor &x)
+{
+  const auto B = x.size (0), H = x.size (2), W = x.size (3);
+  auto gates_in = input_to_state (x);                      // [B, 4h, H, W]
+  auto state = torch::zeros ({B, hidden, W}, x.options ());
+  auto cell = torch::zeros ({B, hidden, W}, x.options ());
+  std::vector<torch::Tensor> rows;
+  rows.reserve (H);
+  for (int64_t i = 0; i < H; ++i) {
+    auto gates = gates_in.select (2, i) + state_to_state (state);
+    state = lstm_update (gates, cell);
+    rows.push_back (state);
+  }
+  return x + output (torch::stack (rows, 2));
+}
+
+}  // namespace pixelrnn

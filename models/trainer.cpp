@@ -1,0 +1,147 @@
+#include "trainer.h"
+
+#include "likelihood.h"
+#include "model_file.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/rmsprop.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+namespace pixelrnn {
+
+Trainer::Trainer (PixelModel model, const TrainOptions &options)
+    : model_ (std::move (model)), options_ (options), rng_ (options.seed)
+{
+  if (options.optimizer == "adam")
+    optimizer_ = std::make_unique<torch::optim::Adam> (model_->parameters (),
+        torch::optim::AdamOptions (options.learning_rate));
+  else if (options.optimizer == "rmsprop")
+    optimizer_ = std::make_unique<torch::optim::RMSprop> (model_->parameters (),
+        torch::optim::RMSpropOptions (options.learning_rate).alpha (0.95).eps (1e-6));
+  else
+    throw std::invalid_argument ("unknown optimizer '" + options.optimizer +
+        "' (expected adam or rmsprop)");
+}
+
+Trainer::~Trainer () = default;
+
+double
+Trainer::current_learning_rate () const
+{
+  return options_.learning_rate * std::pow (options_.lr_decay, static_cast<double> (steps_));
+}
+
+double
+Trainer::step (const torch::Tensor &batch)
+{
+  model_->train ();
+  for (auto &group : optimizer_->param_groups ())
+    group.options ().set_lr (current_learning_rate ());
+  optimizer_->zero_grad ();
+  auto loss = training_loss (model_->forward (batch), batch);
+  loss.backward ();
+  if (options_.clip_norm > 0)
+    torch::nn::utils::clip_grad_norm_ (model_->parameters (), options_.clip_norm);
+  optimizer_->step ();
+  ++steps_;
+  return loss.item<double> () / kLn2;
+}
+
+double
+Trainer::evaluate (const torch::Tensor &data, int64_t batch_size)
+{
+  torch::NoGradGuard no_grad;
+  model_->eval ();
+  double total = 0;
+  for (int64_t start = 0; start < data.size (0); start += batch_size) {
+    auto chunk = data.narrow (0, start, std::min (batch_size, data.size (0) - start));
+    total += bits_per_dim (model_, chunk).sum ().item<double> ();
+  }
+  return total / static_cast<double> (data.size (0));
+}
+
+torch::Tensor
+Trainer::random_batch (const torch::Tensor &data, int64_t count, int64_t crop)
+{
+  const int64_t N = data.size (0), H = data.size (2), W = data.size (3);
+  std::vector<torch::Tensor> items;
+  items.reserve (count);
+  for (int64_t k = 0; k < count; ++k) {
+    auto img = data[static_cast<int64_t> (rng_ () % N)];
+    if (crop > 0 && (crop < H || crop < W)) {
+      int64_t y = static_cast<int64_t> (rng_ () % (H - std::min (crop, H) + 1));
+      int64_t x = static_cast<int64_t> (rng_ () % (W - std::min (crop, W) + 1));
+      img = img.narrow (1, y, std::min (crop, H)).narrow (2, x, std::min (crop, W));
+    }
+    items.push_back (img);
+  }
+  return torch::stack (items);
+}
+
+void
+Trainer::save_checkpoint (const std::string &path)
+{
+  torch::serialize::OutputArchive archive;
+  for (const auto &p : model_->named_parameters ())
+    archive.write ("model." + p.key (), p.value ().detach ());
+  torch::serialize::OutputArchive optim_archive;
+  optimizer_->save (optim_archive);
+  archive.write ("optimizer", optim_archive);
+  archive.write ("steps", torch::tensor (steps_));
+  std::ostringstream rng_state;
+  rng_state << rng_;
+  std::string s = rng_state.str ();
+  archive.write ("rng", torch::from_blob (s.data (), {static_cast<int64_t> (s.size ())}, torch::kUInt8).clone ());
+  archive.write ("config", torch::from_blob (const_cast<char *> (model_->config.to_json ().data ()),
+      {static_cast<int64_t> (model_->config.to_json ().size ())}, torch::kUInt8).clone ());
+  std::ostringstream bytes;
+  archive.save_to (bytes);
+  write_file_atomic (path, bytes.str ());
+}
+
+void
+Trainer::load_checkpoint (const std::string &path)
+{
+  auto fail = [&] (const std::string &why) { return std::runtime_error (path + ": " + why); };
+  std::ifstream f (path, std::ios::binary);
+  if (!f)
+    throw fail ("no such checkpoint");
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from (f);
+  } catch (const std::exception &) {
+    throw fail ("corrupt checkpoint (cannot read the archive)");
+  }
+  auto read_string = [&] (const char *key) {
+    torch::Tensor t;
+    if (!archive.try_read (key, t))
+      throw fail (std::string ("checkpoint has no '") + key + "'");
+    return std::string (reinterpret_cast<const char *> (t.data_ptr<uint8_t> ()), t.numel ());
+  };
+  if (read_string ("config") != model_->config.to_json ())
+    throw fail ("checkpoint is for another model config (" +
+        ModelConfig::from_json (read_string ("config")).summary () + ")");
+  torch::NoGradGuard no_grad;
+  for (auto &p : model_->named_parameters ()) {
+    torch::Tensor t;
+    if (!archive.try_read ("model." + p.key (), t) || t.sizes () != p.value ().sizes ())
+      throw fail ("checkpoint weight '" + p.key () + "' missing or of the wrong shape");
+    p.value ().copy_ (t);
+  }
+  torch::serialize::InputArchive optim_archive;
+  if (!archive.try_read ("optimizer", optim_archive))
+    throw fail ("checkpoint has no optimizer state");
+  optimizer_->load (optim_archive);
+  torch::Tensor steps;
+  archive.read ("steps", steps);
+  steps_ = steps.item<int64_t> ();
+  std::istringstream rng_state (read_string ("rng"));
+  rng_state >> rng_;
+}
+
+}  // namespace pixelrnn

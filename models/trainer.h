@@ -1,0 +1,53 @@
+// Trainer: maximum-likelihood training of a PixelModel (Adam or the paper's RMSProp),
+// exponential learning-rate decay, gradient clipping, and checkpoints that resume exactly:
+// weights, optimizer state, step count and the data-sampling random state.
+#pragma once
+
+#include "pixel_model.h"
+
+#include <memory>
+#include <random>
+#include <string>
+
+namespace torch::optim { class Optimizer; }
+
+namespace pixelrnn {
+
+struct TrainOptions {
+  std::string optimizer = "adam";  // "adam" or "rmsprop"
+  double learning_rate = 1e-3;
+  double lr_decay = 0.9999;        // per step
+  double clip_norm = 1.0;          // 0 = no clipping
+  uint64_t seed = 0;
+};
+
+class Trainer {
+ public:
+  Trainer (PixelModel model, const TrainOptions &options);
+  ~Trainer ();
+
+  // One optimizer step on `batch` (uint8 [B, C, H, W]); returns its loss in bits/dim.
+  double step (const torch::Tensor &batch);
+  // Mean bits/dim of `data`, evaluated in chunks of `batch_size`, in eval mode.
+  double evaluate (const torch::Tensor &data, int64_t batch_size = 64);
+  // `count` random images of `data` ([N, C, H, W]), optionally cropped to crop x crop.
+  torch::Tensor random_batch (const torch::Tensor &data, int64_t count, int64_t crop = 0);
+
+  int64_t steps () const { return steps_; }
+  double current_learning_rate () const;
+  std::mt19937_64 &rng () { return rng_; }
+  PixelModel &model () { return model_; }
+
+  void save_checkpoint (const std::string &path);
+  // Throws std::runtime_error naming the file when it is missing, corrupt or for another model.
+  void load_checkpoint (const std::string &path);
+
+ private:
+  PixelModel model_;
+  TrainOptions options_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  int64_t steps_ = 0;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace pixelrnn

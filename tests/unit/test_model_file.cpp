@@ -1,0 +1,196 @@
+// The model file: a round trip keeps every log-probability, and each kind of bad file gets
+// its own clear error, never a crash.
+#include "likelihood.h"
+#include "model_file.h"
+#include "test_support.h"
+
+#include <cstdio>
+#include <fstream>
+#include <glib.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+using namespace pixelrnn;
+using pixelrnn::test::small_model;
+
+namespace {
+
+class ModelFileTest : public ::testing::Test {
+ protected:
+  void SetUp () override
+  {
+    char *dir = g_dir_make_tmp ("pixelrnn-test-XXXXXX", nullptr);
+    dir_ = dir;
+    g_free (dir);
+  }
+  void TearDown () override
+  {
+    std::string cmd = "rm -rf '" + dir_ + "'";
+    (void) std::system (cmd.c_str ());
+  }
+  std::string path (const std::string &name) const { return dir_ + "/" + name; }
+
+  std::string saved_model_bytes ()
+  {
+    auto model = small_model (Architecture::RowLSTM, 3);
+    save_model (path ("good.pixelrnn"), model, Provenance{});
+    return read (path ("good.pixelrnn"));
+  }
+  static std::string read (const std::string &p)
+  {
+    std::ifstream f (p, std::ios::binary);
+    return std::string ((std::istreambuf_iterator<char> (f)), std::istreambuf_iterator<char> ());
+  }
+  void write (const std::string &name, const std::string &bytes)
+  {
+    std::ofstream (path (name), std::ios::binary) << bytes;
+  }
+  // Recomputes the trailing CRC so that a test reaches the check after it.
+  static void fix_checksum (std::string &bytes)
+  {
+    uLong crc = crc32 (0L, reinterpret_cast<const Bytef *> (bytes.data () + 12),
+        static_cast<uInt> (bytes.size () - 16));
+    for (int k = 0; k < 4; ++k)
+      bytes[bytes.size () - 4 + k] = static_cast<char> ((crc >> (8 * k)) & 0xff);
+  }
+  void expect_error (const std::string &name, const std::string &fragment)
+  {
+    try {
+      load_model (path (name));
+      ADD_FAILURE () << name << " loaded without error";
+    } catch (const ModelFileError &e) {
+      std::string msg = e.what ();
+      EXPECT_NE (msg.find (fragment), std::string::npos) << "message: " << msg;
+      EXPECT_NE (msg.find (name), std::string::npos) << "message does not name the file: " << msg;
+    }
+  }
+
+  std::string dir_;
+};
+
+}  // namespace
+
+TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
+{
+  for (auto arch : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM}) {
+    auto model = small_model (arch, 3);
+    Provenance p;
+    p.data = "unit test";
+    p.steps = 17;
+    p.validation_bits_per_dim = 4.25;
+    p.date = iso8601_now ();
+    save_model (path ("m.pixelrnn"), model, p);
+    auto loaded = load_model (path ("m.pixelrnn"));
+    EXPECT_EQ (loaded.config.to_json (), model->config.to_json ());
+    EXPECT_EQ (loaded.provenance.data, "unit test");
+    EXPECT_EQ (loaded.provenance.steps, 17);
+    EXPECT_DOUBLE_EQ (loaded.provenance.validation_bits_per_dim, 4.25);
+    torch::NoGradGuard no_grad;
+    model->eval ();
+    auto x = test::random_images (2, 3, 5, 6);
+    EXPECT_TRUE (torch::equal (log_probs (model, x), log_probs (loaded.model, x)))
+        << architecture_name (arch);
+  }
+}
+
+TEST_F (ModelFileTest, MissingFile) { expect_error ("absent.pixelrnn", "no such model file"); }
+
+TEST_F (ModelFileTest, WrongMagic)
+{
+  write ("png.pixelrnn", "\x89PNG\r\n\x1a\n and more bytes");
+  expect_error ("png.pixelrnn", "wrong magic");
+  write ("empty.pixelrnn", "");
+  expect_error ("empty.pixelrnn", "wrong magic");
+}
+
+TEST_F (ModelFileTest, NewerVersion)
+{
+  auto bytes = saved_model_bytes ();
+  bytes[8] = static_cast<char> (kFormatVersion + 1);
+  write ("newer.pixelrnn", bytes);
+  expect_error ("newer.pixelrnn", "newer than this build reads");
+}
+
+TEST_F (ModelFileTest, TruncatedAnywhere)
+{
+  auto bytes = saved_model_bytes ();
+  for (size_t cut : {size_t (10), size_t (15), size_t (40), bytes.size () / 2, bytes.size () - 5, bytes.size () - 1}) {
+    write ("cut.pixelrnn", bytes.substr (0, cut));
+    expect_error ("cut.pixelrnn", "truncated");
+  }
+}
+
+TEST_F (ModelFileTest, FlippedByteFailsTheChecksum)
+{
+  auto bytes = saved_model_bytes ();
+  bytes[bytes.size () / 2] ^= 0x5a;
+  write ("flipped.pixelrnn", bytes);
+  expect_error ("flipped.pixelrnn", "checksum mismatch");
+}
+
+TEST_F (ModelFileTest, GarbageWeightsWithAValidChecksum)
+{
+  auto bytes = saved_model_bytes ();
+  size_t header_len = 0;
+  for (int k = 0; k < 8; ++k)
+    header_len |= size_t (static_cast<uint8_t> (bytes[12 + k])) << (8 * k);
+  size_t weights_at = 20 + header_len + 8;
+  for (size_t k = weights_at; k < bytes.size () - 4; ++k)
+    bytes[k] = static_cast<char> (k * 31);
+  fix_checksum (bytes);
+  write ("garbage.pixelrnn", bytes);
+  expect_error ("garbage.pixelrnn", "corrupt weights");
+}
+
+TEST_F (ModelFileTest, ConfigThatDoesNotMatchTheWeights)
+{
+  auto bytes = saved_model_bytes ();
+  // Same length, other size: "hidden":12 -> "hidden":15.
+  auto at = bytes.find ("\"hidden\":12");
+  ASSERT_NE (at, std::string::npos);
+  bytes[at + 10] = '5';
+  fix_checksum (bytes);
+  write ("mismatch.pixelrnn", bytes);
+  expect_error ("mismatch.pixelrnn", "but the config needs");
+}
+
+TEST_F (ModelFileTest, BadConfig)
+{
+  auto bytes = saved_model_bytes ();
+  auto at = bytes.find ("\"channels\":3");
+  ASSERT_NE (at, std::string::npos);
+  bytes[at + 11] = '2';
+  fix_checksum (bytes);
+  write ("badconfig.pixelrnn", bytes);
+  expect_error ("badconfig.pixelrnn", "channels must be 1 or 3");
+}
+
+TEST_F (ModelFileTest, SaveIsAtomicAndLeavesNoTemporaryFile)
+{
+  auto model = small_model (Architecture::PixelCNN, 1);
+  save_model (path ("a.pixelrnn"), model, Provenance{});
+  GDir *dir = g_dir_open (dir_.c_str (), 0, nullptr);
+  int files = 0;
+  while (const char *name = g_dir_read_name (dir)) {
+    ++files;
+    EXPECT_STREQ (name, "a.pixelrnn");
+  }
+  g_dir_close (dir);
+  EXPECT_EQ (files, 1);
+  EXPECT_THROW (save_model (path ("no/such/dir/a.pixelrnn"), model, Provenance{}), std::runtime_error);
+}
+
+TEST_F (ModelFileTest, ShortNamesResolveOrSayWhereTheyLooked)
+{
+  try {
+    resolve_model ("no-such-shipped-model");
+    ADD_FAILURE () << "resolved a model that does not exist";
+  } catch (const ModelFileError &e) {
+    EXPECT_NE (std::string (e.what ()).find ("not found"), std::string::npos) << e.what ();
+  }
+  auto model = small_model (Architecture::PixelCNN, 1);
+  save_model (path ("mine.pixelrnn"), model, Provenance{});
+  g_setenv ("PIXELRNN_MODEL_PATH", dir_.c_str (), TRUE);
+  EXPECT_EQ (resolve_model ("mine"), path ("mine.pixelrnn"));
+  g_unsetenv ("PIXELRNN_MODEL_PATH");
+}
