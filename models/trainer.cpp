@@ -68,11 +68,18 @@ Trainer::evaluate (const torch::Tensor &data, int64_t batch_size)
 torch::Tensor
 Trainer::random_batch (const torch::Tensor &data, int64_t count, int64_t crop)
 {
-  const int64_t N = data.size (0), H = data.size (2), W = data.size (3);
+  return random_batch (data.unbind (0), count, crop);
+}
+
+torch::Tensor
+Trainer::random_batch (const std::vector<torch::Tensor> &images, int64_t count, int64_t crop)
+{
+  const auto N = images.size ();
   std::vector<torch::Tensor> items;
   items.reserve (count);
   for (int64_t k = 0; k < count; ++k) {
-    auto img = data[static_cast<int64_t> (rng_ () % N)];
+    auto img = images[rng_ () % N];
+    const int64_t H = img.size (1), W = img.size (2);
     if (crop > 0 && (crop < H || crop < W)) {
       int64_t y = static_cast<int64_t> (rng_ () % (H - std::min (crop, H) + 1));
       int64_t x = static_cast<int64_t> (rng_ () % (W - std::min (crop, W) + 1));
@@ -93,6 +100,7 @@ Trainer::save_checkpoint (const std::string &path)
   optimizer_->save (optim_archive);
   archive.write ("optimizer", optim_archive);
   archive.write ("steps", torch::tensor (steps_));
+  archive.write ("elapsed_seconds", torch::tensor (elapsed_seconds, torch::kFloat64));
   std::ostringstream rng_state;
   rng_state << rng_;
   std::string s = rng_state.str ();
@@ -140,6 +148,9 @@ Trainer::load_checkpoint (const std::string &path)
   torch::Tensor steps;
   archive.read ("steps", steps);
   steps_ = steps.item<int64_t> ();
+  torch::Tensor elapsed;
+  if (archive.try_read ("elapsed_seconds", elapsed))
+    elapsed_seconds = elapsed.item<double> ();
   std::istringstream rng_state (read_string ("rng"));
   rng_state >> rng_;
 }

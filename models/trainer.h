@@ -30,10 +30,14 @@ class Trainer {
   double step (const torch::Tensor &batch);
   // Mean bits/dim of `data`, evaluated in chunks of `batch_size`, in eval mode.
   double evaluate (const torch::Tensor &data, int64_t batch_size = 64);
-  // `count` random images of `data` ([N, C, H, W]), optionally cropped to crop x crop.
+  // `count` random images of `data` ([N, C, H, W] or a list of [C, H, W] of any sizes),
+  // each cropped at a random place to crop x crop when crop > 0.
   torch::Tensor random_batch (const torch::Tensor &data, int64_t count, int64_t crop = 0);
+  torch::Tensor random_batch (const std::vector<torch::Tensor> &images, int64_t count, int64_t crop = 0);
 
   int64_t steps () const { return steps_; }
+  // Wall-clock training time, carried across checkpoints; the caller adds to it.
+  double elapsed_seconds = 0;
   double current_learning_rate () const;
   std::mt19937_64 &rng () { return rng_; }
   PixelModel &model () { return model_; }

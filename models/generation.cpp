@@ -1,0 +1,45 @@
+#include "generation.h"
+
+#include "naive_sampler.h"
+
+#include <stdexcept>
+
+namespace pixelrnn {
+
+torch::Tensor
+generate (PixelModel &model, int64_t count, int64_t height, int64_t width,
+    const SamplingOptions &options)
+{
+  model->eval ();
+  return sample_naive (model, count, height, width, options);
+}
+
+torch::Tensor
+inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
+    int64_t context, const SamplingOptions &options)
+{
+  const bool single = image.dim () == 3;
+  auto batch = single ? image.unsqueeze (0) : image;
+  const int64_t H = batch.size (2), W = batch.size (3);
+  if (mask.dim () != 2 || mask.size (0) != H || mask.size (1) != W)
+    throw std::invalid_argument ("mask is " + std::to_string (mask.size (-1)) + "x" +
+        std::to_string (mask.size (0)) + " but the image is " + std::to_string (W) + "x" +
+        std::to_string (H));
+  auto fill = mask.to (torch::kBool);
+  auto rows = fill.any (1).nonzero (), cols = fill.any (0).nonzero ();
+  if (rows.numel () == 0)
+    return image.clone ();
+  const int64_t y0 = rows.min ().item<int64_t> (), y1 = rows.max ().item<int64_t> () + 1;
+  const int64_t x0 = cols.min ().item<int64_t> (), x1 = cols.max ().item<int64_t> () + 1;
+  const int64_t wy0 = std::max<int64_t> (0, y0 - context);
+  const int64_t wx0 = std::max<int64_t> (0, x0 - context), wx1 = std::min (W, x1 + context);
+  model->eval ();
+  auto window = batch.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0);
+  auto window_mask = fill.narrow (0, wy0, y1 - wy0).narrow (1, wx0, wx1 - wx0);
+  auto filled = fill_naive (model, window.contiguous (), window_mask, options);
+  auto out = batch.clone ();
+  out.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0).copy_ (filled);
+  return single ? out.squeeze (0) : out;
+}
+
+}  // namespace pixelrnn

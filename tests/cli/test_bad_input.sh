@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Each bad input: one line naming the file and the problem, a non-zero exit, never a crash.
+. "$(dirname "$0")/lib.sh"
+M=$SCRATCH/tiny.pixelrnn
+tiny_model "$M" 4 || fail "could not train the tiny model"
+
+expect_error "missing data" "no-such.idx" "$PIXELRNN" train --data "$SCRATCH/no-such.idx" --out "$SCRATCH/x.pixelrnn"
+head -c 3000 <(gzip -dc "$FASHION/t10k-images-idx3-ubyte.gz") >"$SCRATCH/cut-images-idx3-ubyte"
+expect_error "truncated IDX" "truncated" "$PIXELRNN" eval --model "$M" --data "$SCRATCH/cut-images-idx3-ubyte"
+printf 'not an idx file at all' >"$SCRATCH/junk-idx3-ubyte"
+expect_error "not IDX" "magic" "$PIXELRNN" eval --model "$M" --data "$SCRATCH/junk-idx3-ubyte"
+printf 'garbage' >"$SCRATCH/broken.png"
+expect_error "corrupt image" "broken.png" "$PIXELRNN" inpaint --model "$M" --gray --image "$SCRATCH/broken.png" --rect 0,0,1,1 --out "$SCRATCH/o.png"
+mkdir "$SCRATCH/mixed"
+cp "$DATA/fashion-t10k-0.png" "$SCRATCH/mixed/a.png"
+"$PIXELRNN" sample --model "$M" --count 1 --width 9 --height 7 --scale 1 --out "$SCRATCH/mixed/b.png" >/dev/null
+expect_error "images of mixed sizes" "mixed sizes" "$PIXELRNN" train --gray --data "$SCRATCH/mixed" --val-data "$SCRATCH/mixed" --out "$SCRATCH/x.pixelrnn"
+expect_error "mask of the wrong size" "fashion-mask-28.png" "$PIXELRNN" inpaint --model "$M" --gray --image "$SCRATCH/mixed/b.png" --mask "$DATA/fashion-mask-28.png" --out "$SCRATCH/o.png"
+expect_error "model/data channel mismatch" "channel" "$PIXELRNN" inpaint --model "$M" --image "$DATA/fashion-t10k-0.png" --rect 0,0,2,2 --out "$SCRATCH/o.png"
+expect_error "unwritable output" "/nonexistent-dir/out.png" "$PIXELRNN" sample --model "$M" --out /nonexistent-dir/out.png
+expect_error "missing model" "absent.pixelrnn" "$PIXELRNN" info --model "$SCRATCH/absent.pixelrnn"
+head -c 100 "$M" >"$SCRATCH/cut.pixelrnn"
+expect_error "truncated model" "truncated" "$PIXELRNN" eval --model "$SCRATCH/cut.pixelrnn" --data "$FASHION/t10k-images-idx3-ubyte.gz"
+expect_error "rectangle outside the image" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 20,20,10,10 --out "$SCRATCH/o.png"
+expect_error "bad rectangle" "bad rectangle" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,x --out "$SCRATCH/o.png"
+expect_error "unknown architecture" "unknown architecture" "$PIXELRNN" train --data "$FASHION/t10k-images-idx3-ubyte.gz" --arch transformer --out "$SCRATCH/x.pixelrnn"
+expect_error "unknown option" "--frobnicate" "$PIXELRNN" eval --frobnicate
+finish

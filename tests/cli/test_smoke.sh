@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every subcommand on tiny data, as a user types it.
+. "$(dirname "$0")/lib.sh"
+M=$SCRATCH/tiny.pixelrnn
+
+expect_ok "train 20 steps on Fashion-MNIST" tiny_model "$M"
+[ -s "$M" ] && pass "model file written" || fail "no model file"
+[ -z "$(ls "$SCRATCH" | grep tmp-)" ] && pass "no temporary file left" || fail "temporary file left"
+
+expect_ok "eval" "$PIXELRNN" eval --model "$M" --data "$FASHION/t10k-images-idx3-ubyte.gz" --max-images 50 --per-image "$SCRATCH/per.csv" --threads 1
+tail -1 "$SCRATCH/out" | grep -q "bits/dim" && pass "eval's last line names bits/dim" || fail "eval's last line: $(tail -1 "$SCRATCH/out")"
+[ "$(head -1 "$SCRATCH/per.csv")" = "index,bits_per_dim" ] && [ "$(wc -l <"$SCRATCH/per.csv")" -eq 51 ] \
+  && pass "per-image CSV has a header and 50 rows" || fail "per-image CSV: $(head -3 "$SCRATCH/per.csv")"
+mean=$(tail -1 "$SCRATCH/out" | awk '{print $2}')
+awk -v m="$mean" 'BEGIN { exit !(m > 1 && m < 9) }' && pass "eval mean $mean is plausible" || fail "eval mean $mean"
+
+expect_ok "sample" "$PIXELRNN" sample --model "$M" --count 2 --width 6 --height 5 --out "$SCRATCH/grid.png" --threads 1
+head -c 8 "$SCRATCH/grid.png" | od -An -c | grep -q "P   N   G" && pass "sample wrote a PNG" || fail "sample output is not a PNG"
+
+expect_ok "inpaint --rect with --compare" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 10,10,3,2 --out "$SCRATCH/filled.png" --compare "$SCRATCH/side.png" --threads 1
+[ -s "$SCRATCH/filled.png" ] && [ -s "$SCRATCH/side.png" ] && pass "inpaint wrote both pictures" || fail "inpaint outputs missing"
+expect_ok "inpaint --mask" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-1.png" --mask "$DATA/fashion-mask-28.png" --out "$SCRATCH/filled2.png" --context 2 --threads 1
+
+expect_ok "info" "$PIXELRNN" info --model "$M"
+grep -q "parameters:" "$SCRATCH/out" && grep -q "steps:         20" "$SCRATCH/out" && pass "info shows size and provenance" || fail "info: $(cat "$SCRATCH/out")"
+expect_ok "--help" "$PIXELRNN" train --help
+finish

@@ -1,0 +1,105 @@
+#include "cli_common.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+namespace pixelrnn::cli {
+
+namespace {
+std::string current_command = "pixelrnn";
+}
+
+void
+set_command (const char *name)
+{
+  current_command = std::string ("pixelrnn ") + name;
+}
+
+void
+die (const std::string &message)
+{
+  std::fprintf (stderr, "%s: %s\n", current_command.c_str (), message.c_str ());
+  std::exit (1);
+}
+
+void
+parse (int &argc, char **&argv, const GOptionEntry *entries, const char *parameter,
+    const char *summary, const char *description)
+{
+  GOptionContext *ctx = g_option_context_new (parameter);
+  g_option_context_set_summary (ctx, summary);
+  if (description)
+    g_option_context_set_description (ctx, description);
+  g_option_context_add_main_entries (ctx, entries, nullptr);
+  GError *err = nullptr;
+  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
+    std::string msg = err->message;
+    g_clear_error (&err);
+    g_option_context_free (ctx);
+    die (msg + " (see --help)");
+  }
+  g_option_context_free (ctx);
+  if (argc > 1)
+    die (std::string ("unexpected argument '") + argv[1] + "' (see --help)");
+}
+
+Rect
+parse_rect (const std::string &text)
+{
+  Rect r;
+  char extra;
+  if (std::sscanf (text.c_str (), "%d,%d,%d,%d%c", &r.x, &r.y, &r.w, &r.h, &extra) != 4 ||
+      r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0)
+    die ("bad rectangle '" + text + "': expected x,y,w,h with w and h > 0");
+  return r;
+}
+
+void
+check_writable (const std::string &path)
+{
+  gchar *dir = g_path_get_dirname (path.c_str ());
+  bool ok = g_file_test (dir, G_FILE_TEST_IS_DIR) && g_access (dir, W_OK) == 0 &&
+            !g_file_test (path.c_str (), G_FILE_TEST_IS_DIR);
+  std::string d = dir;
+  g_free (dir);
+  if (!ok)
+    die (path + ": cannot write here (folder " + d + " missing or not writable)");
+}
+
+std::vector<std::string>
+strv (gchar **v)
+{
+  std::vector<std::string> out;
+  for (; v && *v; ++v)
+    out.emplace_back (*v);
+  return out;
+}
+
+std::string
+format_duration (double s)
+{
+  char buf[32];
+  int total = static_cast<int> (s + 0.5);
+  if (total >= 3600)
+    std::snprintf (buf, sizeof buf, "%dh%02dm", total / 3600, (total / 60) % 60);
+  else
+    std::snprintf (buf, sizeof buf, "%dm%02ds", total / 60, total % 60);
+  return buf;
+}
+
+std::string
+command_line (int argc, char **argv)
+{
+  std::string out = "pixelrnn";
+  for (int k = 0; k < argc; ++k) {
+    gchar *q = g_shell_quote (argv[k]);
+    out += " ";
+    out += std::string (argv[k]).find_first_of (" '\"$") == std::string::npos ? argv[k] : q;
+    g_free (q);
+  }
+  return out;
+}
+
+}  // namespace pixelrnn::cli

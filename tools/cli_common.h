@@ -1,0 +1,34 @@
+// What every `pixelrnn` subcommand shares: option parsing (GLib's GOptionContext), the
+// one-line error and exit, and small parsers for the values users type.
+#pragma once
+
+#include <glib.h>
+#include <string>
+#include <vector>
+
+namespace pixelrnn::cli {
+
+// Prints "pixelrnn <command>: <message>" on stderr and exits with status 1.
+[[noreturn]] void die (const std::string &message);
+void set_command (const char *name);
+
+// Parses argv (argv[0] = the subcommand) against `entries`; --help prints and exits 0.
+// A parse error dies with GLib's message.
+void parse (int &argc, char **&argv, const GOptionEntry *entries, const char *parameter,
+    const char *summary, const char *description = nullptr);
+
+struct Rect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+// "x,y,w,h" with w, h > 0; dies naming the text otherwise.
+Rect parse_rect (const std::string &text);
+
+// Dies unless `path` could be created or replaced (its folder exists and is writable).
+void check_writable (const std::string &path);
+
+std::vector<std::string> strv (gchar **v);
+std::string format_duration (double seconds);
+// The whole command line as typed, for a model's provenance.
+std::string command_line (int argc, char **argv);
+
+}  // namespace pixelrnn::cli

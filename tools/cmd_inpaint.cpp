@@ -1,0 +1,110 @@
+// pixelrnn inpaint: fill the masked region of one image; optionally a before | masked |
+// filled comparison picture.
+#include "cli_common.h"
+#include "cli_model.h"
+#include "commands.h"
+#include "gst_decode.h"
+#include "generation.h"
+#include "tensor_image.h"
+
+#include <cstdio>
+#include <torch/utils.h>
+
+namespace pixelrnn {
+
+int
+cmd_inpaint (int argc, char **argv)
+{
+  gchar *model_name = nullptr, *image_path = nullptr, *mask_path = nullptr, *rect_text = nullptr;
+  gchar *out = nullptr, *compare = nullptr;
+  gint context = 16, threads = 0;
+  gdouble temperature = 1.0;
+  gint64 seed = 0;
+  gboolean gray = FALSE;
+  const GOptionEntry entries[] = {
+    {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name", "MODEL"},
+    {"image", 'i', 0, G_OPTION_ARG_FILENAME, &image_path, "Image to fill (PNG or JPEG)", "FILE"},
+    {"mask", 0, 0, G_OPTION_ARG_FILENAME, &mask_path, "PNG the image's size: non-zero pixels are filled", "FILE"},
+    {"rect", 'r', 0, G_OPTION_ARG_STRING, &rect_text, "Rectangle to fill: x,y,w,h", "X,Y,W,H"},
+    {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "PNG to write (required)", "FILE"},
+    {"compare", 0, 0, G_OPTION_ARG_FILENAME, &compare, "Also write before | masked | filled side by side", "FILE"},
+    {"context", 0, 0, G_OPTION_ARG_INT, &context, "Pixels of context the model sees around the hole (default 16)", "N"},
+    {"temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, "Softmax temperature; 0 = most likely value (default 1)", "T"},
+    {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "N"},
+    {"gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Read the image as gray (for 1-channel models)", nullptr},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
+    {nullptr}};
+  cli::parse (argc, argv, entries, "- fill a region of an image",
+      "Fills the pixels of the mask (or rectangle) in raster order, conditioned on the pixels "
+      "above and to the left, and to the right on the rows of the hole.");
+  auto m = cli::load_model_or_die (model_name);
+  if (!image_path)
+    cli::die ("--image FILE is required");
+  if (!out)
+    cli::die ("--out FILE is required");
+  if (!!mask_path == !!rect_text)
+    cli::die ("give exactly one of --mask FILE and --rect x,y,w,h");
+  cli::check_writable (out);
+  if (compare)
+    cli::check_writable (compare);
+  if (threads > 0)
+    torch::set_num_threads (threads);
+  if (temperature < 0 || context < 0)
+    cli::die ("--temperature and --context must be >= 0");
+
+  Image image;
+  try {
+    DecodeOptions d;
+    d.channels = gray ? 1 : 3;
+    d.max_frames = 1;
+    image = decode_frames (image_path, d)[0];
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  if (image.channels != m.config.channels)
+    cli::die (std::string (model_name) + ": model has " + std::to_string (m.config.channels) +
+        " channel(s) but " + image_path + " was read with " + std::to_string (image.channels) +
+        (image.channels == 3 ? " (pass --gray)" : ""));
+  auto mask = torch::zeros ({image.height, image.width}, torch::kBool);
+  if (rect_text) {
+    auto r = cli::parse_rect (rect_text);
+    if (r.x + r.w > image.width || r.y + r.h > image.height)
+      cli::die ("rectangle " + std::string (rect_text) + " reaches outside the " +
+          std::to_string (image.width) + "x" + std::to_string (image.height) + " image");
+    mask.narrow (0, r.y, r.h).narrow (1, r.x, r.w).fill_ (true);
+  } else {
+    Image mimg;
+    try {
+      mimg = read_png (mask_path, 1);
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
+    if (mimg.width != image.width || mimg.height != image.height)
+      cli::die (std::string (mask_path) + ": mask is " + std::to_string (mimg.width) + "x" +
+          std::to_string (mimg.height) + " but the image is " + std::to_string (image.width) + "x" +
+          std::to_string (image.height));
+    mask = image_to_tensor (mimg)[0].ne (0);
+  }
+  if (!mask.any ().item<bool> ())
+    cli::die ("the mask selects no pixel");
+
+  auto before = image_to_tensor (image);
+  auto filled = inpaint (m.model, before, mask, context, {temperature, static_cast<uint64_t> (seed)});
+  try {
+    write_png (out, tensor_to_image (filled));
+    if (compare) {
+      auto masked = before.clone ();
+      masked.masked_fill_ (mask.unsqueeze (0).expand_as (masked), 0);
+      int factor = std::max (1, 256 / std::max (image.width, image.height));
+      write_png (compare, make_grid ({upscale (image, factor), upscale (tensor_to_image (masked), factor),
+          upscale (tensor_to_image (filled), factor)}, 3, 4));
+    }
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  std::printf ("filled %lld pixels; wrote %s%s%s\n", (long long) mask.sum ().item<int64_t> (), out,
+      compare ? " and " : "", compare ? compare : "");
+  return 0;
+}
+
+}  // namespace pixelrnn

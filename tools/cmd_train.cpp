@@ -1,0 +1,228 @@
+// pixelrnn train: maximum-likelihood training on IDX files, image folders or video, with
+// validation, checkpoints (every N steps and on Ctrl-C) and exact resume.
+#include "cli_common.h"
+#include "commands.h"
+#include "dataset.h"
+#include "model_file.h"
+#include "trainer.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <torch/utils.h>
+#include <unistd.h>
+
+namespace pixelrnn {
+
+namespace {
+
+volatile std::sig_atomic_t interrupted = 0;
+
+void
+on_sigint (int)
+{
+  interrupted = 1;
+}
+
+}  // namespace
+
+int
+cmd_train (int argc, char **argv)
+{
+  const std::string command = cli::command_line (argc, argv);
+  gchar **data = nullptr, **val_data = nullptr;
+  gchar *out = nullptr, *checkpoint = nullptr, *arch = nullptr, *optimizer = nullptr;
+  gint channels = 0, every = 1, max_images = 0, downscale = 1, patch = 0;
+  gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
+  gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
+  gint log_every = 50;
+  gint64 seed = 0;
+  gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05;
+  gboolean resume = FALSE, gray = FALSE;
+  const GOptionEntry entries[] = {
+    {"data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data, "Training data: IDX file (.gz too), folder of PNG/JPEG, image, or video file/URI (repeatable)", "PATH"},
+    {"val-data", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &val_data, "Validation data (default: every 20th training image)", "PATH"},
+    {"val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Share of the data held out for validation when --val-data is not given (default 0.05)", "F"},
+    {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Model file to write (required)", "FILE"},
+    {"gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Convert images and video to gray (1 channel)", nullptr},
+    {"every", 0, 0, G_OPTION_ARG_INT, &every, "Video: keep every Nth frame (default 1)", "N"},
+    {"max-images", 0, 0, G_OPTION_ARG_INT, &max_images, "At most N images or frames per source (default all)", "N"},
+    {"downscale", 0, 0, G_OPTION_ARG_INT, &downscale, "Shrink images by this integer factor first (default 1)", "N"},
+    {"patch", 0, 0, G_OPTION_ARG_INT, &patch, "Train on random N x N crops (needed for images of mixed sizes)", "N"},
+    {"arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "pixelcnn, row-lstm or diagonal-bilstm (default pixelcnn)", "NAME"},
+    {"hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units h; layers carry 2h features (default 32)", "H"},
+    {"layers", 0, 0, G_OPTION_ARG_INT, &layers, "Residual blocks or recurrent layers (default 4)", "N"},
+    {"head-hidden", 0, 0, G_OPTION_ARG_INT, &head_hidden, "Features of the output head (default 64)", "N"},
+    {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
+    {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
+    {"batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per step (default 16)", "N"},
+    {"optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam or rmsprop (default adam)", "NAME"},
+    {"lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (default 0.001)", "LR"},
+    {"lr-decay", 0, 0, G_OPTION_ARG_DOUBLE, &lr_decay, "Learning rate factor per step (default 0.9999)", "F"},
+    {"clip", 0, 0, G_OPTION_ARG_DOUBLE, &clip, "Clip the gradient norm to this, 0 = off (default 1)", "N"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
+    {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed for initialisation and batches (default 0)", "N"},
+    {"val-every", 0, 0, G_OPTION_ARG_INT, &val_every, "Measure validation bits/dim every N steps (default 500)", "N"},
+    {"val-images", 0, 0, G_OPTION_ARG_INT, &val_images, "Validation images or patches used (default 500)", "N"},
+    {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, "Checkpoint file (default OUT.ckpt)", "FILE"},
+    {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every, "Write a checkpoint every N steps (default 500)", "N"},
+    {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the checkpoint: step, optimizer and random state", nullptr},
+    {"log-every", 0, 0, G_OPTION_ARG_INT, &log_every, "Progress line every N steps when not on a terminal (default 50)", "N"},
+    {nullptr}};
+  cli::parse (argc, argv, entries, "- train a PixelRNN model",
+      "Trains by maximum likelihood and writes a model file with its provenance.",
+      "Example:\n  pixelrnn train --data /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \\\n"
+      "      --out fm.pixelrnn --steps 2000\n"
+      "Ctrl-C writes a checkpoint; run the same command with --resume to continue.");
+
+  if (!out)
+    cli::die ("--out FILE is required");
+  if (!data)
+    cli::die ("--data PATH is required");
+  if (steps < 1 || batch < 1 || patch < 0 || downscale < 1 || every < 1 || val_every < 1 || ckpt_every < 1)
+    cli::die ("--steps, --batch, --downscale, --every, --val-every and --checkpoint-every must be positive");
+  const std::string out_path = out, ckpt_path = checkpoint ? checkpoint : out_path + ".ckpt";
+  cli::check_writable (out_path);
+  cli::check_writable (ckpt_path);
+  if (threads > 0)
+    torch::set_num_threads (threads);
+
+  ModelConfig config;
+  try {
+    config.architecture = architecture_from_name (arch ? arch : "pixelcnn");
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  config.hidden = hidden;
+  config.layers = layers;
+  config.head_hidden = head_hidden;
+  config.input_kernel = input_kernel;
+
+  Dataset train, validation;
+  torch::Tensor train_stack, val_tensor;
+  try {
+    DatasetOptions dopts{gray ? 1 : 0, every, max_images, downscale};
+    train = load_dataset (cli::strv (data), dopts);
+    if (val_data)
+      validation = load_dataset (cli::strv (val_data), dopts);
+    else
+      split_validation (train, validation, val_fraction);
+    if (validation.images.empty ())
+      throw std::runtime_error ("no validation images (give --val-data or more data)");
+    if (validation.channels != train.channels)
+      throw std::runtime_error ("validation data has " + std::to_string (validation.channels) +
+          " channels, training data " + std::to_string (train.channels));
+    config.channels = train.channels;
+    if (patch > 0) {
+      for (size_t k = 0; k < train.images.size (); ++k)
+        if (train.images[k].size (1) < patch || train.images[k].size (2) < patch)
+          throw std::runtime_error (train.names[k] + ": smaller than --patch " + std::to_string (patch));
+      val_tensor = fixed_patches (validation.images, val_images, patch, static_cast<uint64_t> (seed) + 1);
+    } else {
+      train_stack = train.stacked ();
+      val_tensor = validation.stacked ().narrow (0, 0, std::min<int64_t> (val_images, validation.images.size ()));
+      if (val_tensor.sizes ().slice (1) != train_stack.sizes ().slice (1))
+        throw std::runtime_error ("validation images are not the size of the training images (pass --patch)");
+    }
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  std::string err = config.validate ();
+  if (!err.empty ())
+    cli::die ("bad model settings: " + err);
+
+  torch::manual_seed (static_cast<uint64_t> (seed));
+  TrainOptions topts;
+  topts.optimizer = optimizer ? optimizer : "adam";
+  topts.learning_rate = lr;
+  topts.lr_decay = lr_decay;
+  topts.clip_norm = clip;
+  topts.seed = static_cast<uint64_t> (seed);
+  std::unique_ptr<Trainer> trainer;
+  try {
+    trainer = std::make_unique<Trainer> (PixelModel (config), topts);
+    if (resume) {
+      trainer->load_checkpoint (ckpt_path);
+      std::printf ("resuming from %s at step %lld\n", ckpt_path.c_str (), (long long) trainer->steps ());
+    }
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  std::printf ("model: %s, %lld parameters\ndata: %s (%zu for training, %lld for validation)\n",
+      config.summary ().c_str (), (long long) trainer->model ()->parameter_count (),
+      train.description.c_str (), train.images.size (), (long long) val_tensor.size (0));
+  std::fflush (stdout);
+
+  std::signal (SIGINT, on_sigint);
+  const bool tty = isatty (STDERR_FILENO);
+  using clock = std::chrono::steady_clock;
+  auto window_start = clock::now ();
+  auto last_tick = window_start;
+  int64_t window_images = 0;
+  double ema = -1, val_bpd = -1;
+  const int64_t first_step = trainer->steps ();
+  while (trainer->steps () < steps && !interrupted) {
+    auto batch_images = patch > 0 ? trainer->random_batch (train.images, batch, patch)
+                                  : trainer->random_batch (train_stack, batch);
+    double loss = trainer->step (batch_images);
+    auto now = clock::now ();
+    trainer->elapsed_seconds += std::chrono::duration<double> (now - last_tick).count ();
+    last_tick = now;
+    ema = ema < 0 ? loss : 0.98 * ema + 0.02 * loss;
+    window_images += batch;
+    const int64_t s = trainer->steps ();
+    double secs = std::chrono::duration<double> (now - window_start).count ();
+    double ips = window_images / std::max (secs, 1e-9);
+    if (s % val_every == 0 || s == steps) {
+      val_bpd = trainer->evaluate (val_tensor);
+      last_tick = clock::now ();
+    }
+    if (tty || s % log_every == 0 || s == steps || s % val_every == 0) {
+      char line[256];
+      double eta = (steps - s) * batch / std::max (ips, 1e-9);
+      std::snprintf (line, sizeof line, "step %lld/%d  loss %.3f bits/dim  val %s  %.1f img/s  ETA %s",
+          (long long) s, steps, ema,
+          val_bpd < 0 ? "-" : (std::to_string (val_bpd).substr (0, 5) + " bits/dim").c_str (), ips,
+          cli::format_duration (eta).c_str ());
+      if (tty)
+        std::fprintf (stderr, "\r%-100s", line);
+      else
+        std::printf ("%s\n", line);
+      std::fflush (stdout);
+    }
+    if (s % ckpt_every == 0 && s < steps)
+      trainer->save_checkpoint (ckpt_path);
+    if (secs > 30) {  // a sliding window keeps img/s and ETA current
+      window_start = now;
+      window_images = 0;
+    }
+  }
+  if (tty)
+    std::fprintf (stderr, "\n");
+  if (interrupted) {
+    trainer->save_checkpoint (ckpt_path);
+    std::printf ("interrupted at step %lld; checkpoint written to %s; run the same command with --resume to continue\n",
+        (long long) trainer->steps (), ckpt_path.c_str ());
+    return 130;
+  }
+  if (val_bpd < 0 || trainer->steps () == first_step)
+    val_bpd = trainer->evaluate (val_tensor);
+  trainer->save_checkpoint (ckpt_path);
+  Provenance prov;
+  prov.data = train.description;
+  prov.steps = trainer->steps ();
+  prov.validation_bits_per_dim = val_bpd;
+  prov.date = iso8601_now ();
+  prov.command = command;
+  prov.train_seconds = trainer->elapsed_seconds;
+  try {
+    save_model (out_path, trainer->model (), prov);
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", out_path.c_str (),
+      (long long) trainer->steps (), val_bpd, cli::format_duration (trainer->elapsed_seconds).c_str ());
+  return 0;
+}
+
+}  // namespace pixelrnn

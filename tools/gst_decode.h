@@ -1,0 +1,25 @@
+// Decoding images and video frames with GStreamer's own decoders
+// (uridecodebin ! videoconvert ! appsink). No LibTorch here.
+#pragma once
+
+#include "image.h"
+
+#include <string>
+#include <vector>
+
+namespace pixelrnn {
+
+struct DecodeOptions {
+  int channels = 3;      // 1: GRAY8, 3: RGB
+  int every = 1;         // keep every Nth frame
+  int max_frames = 0;    // 0 = all
+};
+
+// `source` is a file path or a URI. Throws ImageError naming the source and GStreamer's
+// reason when it cannot be opened or decoded, or yields no frame.
+std::vector<Image> decode_frames (const std::string &source, const DecodeOptions &options);
+
+// Encodes frames as a Motion-JPEG AVI (jpegenc ! avimux), written atomically.
+void write_avi (const std::string &path, const std::vector<Image> &frames, int fps);
+
+}  // namespace pixelrnn

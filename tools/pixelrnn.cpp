@@ -1,0 +1,55 @@
+// pixelrnn: train, evaluate, sample from and inpaint with PixelRNN models.
+#include "cli_common.h"
+#include "commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+namespace {
+
+struct Command {
+  const char *name;
+  int (*run) (int, char **);
+  const char *summary;
+};
+
+const Command commands[] = {
+  {"train", pixelrnn::cmd_train, "train a model on IDX files, image folders or video"},
+  {"eval", pixelrnn::cmd_eval, "bits/dim of a model on data, per image to CSV"},
+  {"sample", pixelrnn::cmd_sample, "generate images into a PNG grid"},
+  {"inpaint", pixelrnn::cmd_inpaint, "fill a masked region of an image"},
+  {"info", pixelrnn::cmd_info, "show a model's config, size and provenance"},
+};
+
+void
+usage (FILE *to)
+{
+  std::fprintf (to, "Usage: pixelrnn COMMAND [OPTION...]\n\nCommands:\n");
+  for (const auto &c : commands)
+    std::fprintf (to, "  %-9s %s\n", c.name, c.summary);
+  std::fprintf (to, "\nRun 'pixelrnn COMMAND --help' for a command's options.\n");
+}
+
+}  // namespace
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 2 || !std::strcmp (argv[1], "--help") || !std::strcmp (argv[1], "-h")) {
+    usage (argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (const auto &c : commands)
+    if (!std::strcmp (argv[1], c.name)) {
+      pixelrnn::cli::set_command (c.name);
+      try {
+        return c.run (argc - 1, argv + 1);
+      } catch (const std::exception &e) {
+        pixelrnn::cli::die (e.what ());
+      }
+    }
+  std::fprintf (stderr, "pixelrnn: unknown command '%s'\n", argv[1]);
+  usage (stderr);
+  return 2;
+}
