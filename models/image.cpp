@@ -50,6 +50,21 @@ write_png (const std::string &path, const Image &img)
   }
 }
 
+size_t
+png_size (const Image &img)
+{
+  png_image png;
+  std::memset (&png, 0, sizeof png);
+  png.version = PNG_IMAGE_VERSION;
+  png.width = img.width;
+  png.height = img.height;
+  png.format = img.channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+  png_alloc_size_t size = 0;
+  if (!png_image_write_to_memory (&png, nullptr, &size, 0, img.pixels.data (), 0, nullptr))
+    throw ImageError (std::string ("cannot encode PNG: ") + png.message);
+  return size;
+}
+
 Image
 make_grid (const std::vector<Image> &images, int columns, int pad, uint8_t fill)
 {

@@ -25,6 +25,8 @@ class ImageError : public std::runtime_error {
 
 // Reads a PNG, converted to `channels` (1 or 3). Throws ImageError naming the file.
 Image read_png (const std::string &path, int channels);
+// Bytes of the image as a PNG (libpng defaults): the lossless baseline a model must beat.
+size_t png_size (const Image &image);
 // Writes atomically. Throws ImageError naming the file.
 void write_png (const std::string &path, const Image &image);
 // Images of one size side by side in rows of `columns`, separated by `pad` pixels of `fill`.

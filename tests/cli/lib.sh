@@ -8,13 +8,12 @@ trap 'rm -rf "$SCRATCH"' EXIT
 failures=0
 checks=0
 
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass () { echo "ok: $*"; }
+fail () { echo "FAIL: $*"; failures=$((failures + 1)); checks=$((checks + 1)); }
+pass () { echo "ok: $*"; checks=$((checks + 1)); }
 
 # expect_ok NAME CMD...: the command exits 0.
 expect_ok () {
   local name=$1; shift
-  checks=$((checks + 1))
   if "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; then pass "$name"
   else fail "$name (exit $?): $(tail -3 "$SCRATCH/err")"; fi
 }
@@ -22,7 +21,6 @@ expect_ok () {
 # expect_error NAME FRAGMENT CMD...: non-zero exit, exactly one line on stderr containing FRAGMENT.
 expect_error () {
   local name=$1 fragment=$2; shift 2
-  checks=$((checks + 1))
   "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
   local rc=$?
   local lines; lines=$(wc -l <"$SCRATCH/err")
