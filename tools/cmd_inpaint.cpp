@@ -94,7 +94,8 @@ cmd_inpaint (int argc, char **argv)
     write_png (out, tensor_to_image (filled));
     if (compare) {
       auto masked = before.clone ();
-      masked.masked_fill_ (mask.unsqueeze (0).expand_as (masked), 0);
+      // Mid-grey shows the hole against both dark and light content.
+      masked.masked_fill_ (mask.unsqueeze (0).expand_as (masked), 128);
       int factor = std::max (1, 256 / std::max (image.width, image.height));
       write_png (compare, make_grid ({upscale (image, factor), upscale (tensor_to_image (masked), factor),
           upscale (tensor_to_image (filled), factor)}, 3, 4));
