@@ -7,6 +7,23 @@
 
 namespace pixelrnn {
 
+namespace {
+
+// libpng's description of an in-memory gray or RGB image.
+png_image
+describe (const Image &img)
+{
+  png_image png;
+  std::memset (&png, 0, sizeof png);
+  png.version = PNG_IMAGE_VERSION;
+  png.width = img.width;
+  png.height = img.height;
+  png.format = img.channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+  return png;
+}
+
+}  // namespace
+
 Image
 read_png (const std::string &path, int channels)
 {
@@ -30,12 +47,7 @@ write_png (const std::string &path, const Image &img)
 {
   if (img.channels != 1 && img.channels != 3)
     throw ImageError (path + ": can only write gray or RGB images");
-  png_image png;
-  std::memset (&png, 0, sizeof png);
-  png.version = PNG_IMAGE_VERSION;
-  png.width = img.width;
-  png.height = img.height;
-  png.format = img.channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+  png_image png = describe (img);
   png_alloc_size_t size = 0;
   if (!png_image_write_to_memory (&png, nullptr, &size, 0, img.pixels.data (), 0, nullptr))
     throw ImageError (path + ": cannot encode PNG: " + png.message);
@@ -53,12 +65,7 @@ write_png (const std::string &path, const Image &img)
 size_t
 png_size (const Image &img)
 {
-  png_image png;
-  std::memset (&png, 0, sizeof png);
-  png.version = PNG_IMAGE_VERSION;
-  png.width = img.width;
-  png.height = img.height;
-  png.format = img.channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+  png_image png = describe (img);
   png_alloc_size_t size = 0;
   if (!png_image_write_to_memory (&png, nullptr, &size, 0, img.pixels.data (), 0, nullptr))
     throw ImageError (std::string ("cannot encode PNG: ") + png.message);
