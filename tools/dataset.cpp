@@ -136,7 +136,9 @@ split_validation (Dataset &train, Dataset &validation, double fraction)
 {
   if (fraction <= 0 || train.images.size () < 2)
     return;
-  const size_t every = std::max<size_t> (2, static_cast<size_t> (1.0 / fraction + 0.5));
+  // At least one validation image, even from a short clip.
+  const size_t every = std::min (train.images.size (),
+      std::max<size_t> (2, static_cast<size_t> (1.0 / fraction + 0.5)));
   Dataset kept;
   kept.channels = validation.channels = train.channels;
   kept.description = train.description;

@@ -23,5 +23,9 @@ expect_ok "inpaint --mask" "$PIXELRNN" inpaint --model "$M" --gray --image "$DAT
 
 expect_ok "info" "$PIXELRNN" info --model "$M"
 grep -q "parameters:" "$SCRATCH/out" && grep -q "steps:         20" "$SCRATCH/out" && pass "info shows size and provenance" || fail "info: $(cat "$SCRATCH/out")"
+# Video decoded by GStreamer: every 3rd frame of a clip, 16x16 patches.
+gst-launch-1.0 -q videotestsrc pattern=ball num-buffers=30 ! video/x-raw,width=64,height=48 ! videoconvert ! jpegenc ! avimux ! filesink location="$SCRATCH/ball.avi"
+expect_ok "train on video frames" "$PIXELRNN" train --data "$SCRATCH/ball.avi" --every 3 --patch 16 --out "$SCRATCH/video.pixelrnn" --steps 3 --hidden 6 --layers 1 --head-hidden 12 --val-images 4 --threads 1
+grep -q "10 images from" "$SCRATCH/out" && pass "10 of 30 frames kept" || fail "frame count: $(grep data: "$SCRATCH/out")"
 expect_ok "--help" "$PIXELRNN" train --help
 finish
