@@ -105,8 +105,9 @@ Trainer::save_checkpoint (const std::string &path)
   rng_state << rng_;
   std::string s = rng_state.str ();
   archive.write ("rng", torch::from_blob (s.data (), {static_cast<int64_t> (s.size ())}, torch::kUInt8).clone ());
-  archive.write ("config", torch::from_blob (const_cast<char *> (model_->config.to_json ().data ()),
-      {static_cast<int64_t> (model_->config.to_json ().size ())}, torch::kUInt8).clone ());
+  std::string config = model_->config.to_json ();
+  archive.write ("config", torch::from_blob (config.data (),
+      {static_cast<int64_t> (config.size ())}, torch::kUInt8).clone ());
   std::ostringstream bytes;
   archive.save_to (bytes);
   write_file_atomic (path, bytes.str ());
