@@ -19,7 +19,4 @@ struct DecodeOptions {
 // reason when it cannot be opened or decoded, or yields no frame.
 std::vector<Image> decode_frames (const std::string &source, const DecodeOptions &options);
 
-// Encodes frames as a Motion-JPEG AVI (jpegenc ! avimux), written atomically.
-void write_avi (const std::string &path, const std::vector<Image> &frames, int fps);
-
 }  // namespace pixelrnn
