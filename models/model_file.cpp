@@ -187,6 +187,7 @@ load_model (const std::string &path)
     throw fail ("corrupt (checksum mismatch)");
 
   LoadedModel loaded;
+  loaded.path = path;
   try {
     auto header = nlohmann::json::parse (header_text);
     if (!header.contains ("config"))

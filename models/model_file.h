@@ -38,6 +38,7 @@ class ModelFileError : public std::runtime_error {
 };
 
 struct LoadedModel {
+  std::string path;  // the file it was read from
   ModelConfig config;
   Provenance provenance;
   PixelModel model{nullptr};

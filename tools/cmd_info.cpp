@@ -16,13 +16,12 @@ cmd_info (int argc, char **argv)
     {nullptr}};
   cli::parse (argc, argv, entries, "- describe a model", "Config, parameter count, provenance, metrics.");
   auto m = cli::load_model_or_die (model_name);
-  const std::string path = resolve_model (model_name);
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
   for (const auto &p : m.model->named_parameters ()) {
     auto t = p.value ().contiguous ();
     g_checksum_update (sum, reinterpret_cast<const guchar *> (t.data_ptr ()), t.nbytes ());
   }
-  std::printf ("file:          %s\n", path.c_str ());
+  std::printf ("file:          %s\n", m.path.c_str ());
   std::printf ("architecture:  %s\n", architecture_name (m.config.architecture));
   std::printf ("config:        %s\n", m.config.summary ().c_str ());
   std::printf ("config json:   %s\n", m.config.to_json ().c_str ());
