@@ -1,6 +1,6 @@
 #include "generation.h"
 
-#include "naive_sampler.h"
+#include "incremental_engine.h"
 
 #include <stdexcept>
 
@@ -11,7 +11,9 @@ generate (PixelModel &model, int64_t count, int64_t height, int64_t width,
     const SamplingOptions &options)
 {
   model->eval ();
-  return sample_naive (model, count, height, width, options);
+  IncrementalEngine engine (model);
+  auto blank = torch::zeros ({count, model->config.channels, height, width}, torch::kUInt8);
+  return engine.fill (blank, torch::ones ({height, width}, torch::kBool), options);
 }
 
 torch::Tensor
@@ -36,7 +38,8 @@ inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mas
   model->eval ();
   auto window = batch.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0);
   auto window_mask = fill.narrow (0, wy0, y1 - wy0).narrow (1, wx0, wx1 - wx0);
-  auto filled = fill_naive (model, window.contiguous (), window_mask, options);
+  IncrementalEngine engine (model);
+  auto filled = engine.fill (window.contiguous (), window_mask, options);
   auto out = batch.clone ();
   out.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0).copy_ (filled);
   return single ? out.squeeze (0) : out;

@@ -1,0 +1,56 @@
+// DenseStep: one convolution reduced to what a single output position needs, for the
+// incremental engine. Only the taps its mask leaves visible are kept, packed as one
+// [taps * in, out] matrix so that a position costs one BLAS call on raw weight pointers
+// instead of a dozen small LibTorch ops (~24 us each).
+#pragma once
+
+#include <torch/types.h>
+
+#include <utility>
+#include <vector>
+
+namespace pixelrnn {
+
+// Feature maps of a window, position-major: at (i, j) the [batch, features] block is contiguous.
+struct FeatureMap {
+  int height = 0, width = 0, batch = 0, features = 0;
+  std::vector<float> data;
+
+  void reset (int h, int w, int b, int f);
+  float *at (int i, int j) { return data.data () + ((size_t) (i * width + j) * batch) * features; }
+  const float *at (int i, int j) const
+  { return data.data () + ((size_t) (i * width + j) * batch) * features; }
+  bool inside (int i, int j) const { return i >= 0 && j >= 0 && i < height && j < width; }
+};
+
+struct DenseStep {
+  std::vector<std::pair<int, int>> taps;  // (dy, dx) relative to the output position
+  int in = 0, out = 0;
+  std::vector<float> weight;              // [taps * in, out], row-major
+  std::vector<float> bias;                // [out]
+
+  // weight: [out, in, kh, kw], already masked; taps kept where any weight may be non-zero
+  // (rows above the centre, and the centre row up to the centre). `order[k]` is the original
+  // output feature stored at position k (identity when empty).
+  static DenseStep from_conv (const torch::Tensor &weight, const torch::Tensor &bias,
+      const std::vector<int> &order = {});
+  // weight: [out, in, k] over explicit taps, one per kernel index.
+  static DenseStep from_taps (const torch::Tensor &weight, const torch::Tensor &bias,
+      const std::vector<std::pair<int, int>> &taps, const std::vector<int> &order = {});
+};
+
+// Gathers the taps of `step` around (i, j) from `map` into `patch` ([batch, taps * in]);
+// taps outside the window read zeros. `relu` applies max(0, x) on the way in.
+void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, bool relu,
+    std::vector<float> &patch);
+
+// out[b, o0:o1] (+)= patch[b, :] * weight[:, o0:o1] (+ bias when `add_bias`); `out` has
+// `ld` floats per batch row. accumulate=false overwrites.
+void apply_step (const DenseStep &step, const std::vector<float> &patch, int batch, int o0,
+    int o1, float *out, int ld, bool accumulate, bool add_bias = true);
+
+// The dense matmul throughput of this machine's BLAS through the same entry point, GFLOP/s:
+// what benchmarks compare the engine's achieved rate against.
+double dense_matmul_gflops (int n, int repeats);
+
+}  // namespace pixelrnn

@@ -1,0 +1,438 @@
+#include "incremental_engine.h"
+
+#include "dense_step.h"
+#include "diagonal_bilstm.h"
+#include "pixelcnn_block.h"
+#include "row_lstm.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pixelrnn {
+
+namespace {
+
+float
+sigmoid (float x)
+{
+  return 1.f / (1.f + std::exp (-x));
+}
+
+// Output order that keeps each colour group's four gate blocks [o, f, i, g] side by side, so
+// one group's gates are one contiguous range.
+std::vector<int>
+gate_order (int hidden, int groups)
+{
+  const int hg = hidden / groups;
+  std::vector<int> order;
+  for (int g = 0; g < groups; ++g)
+    for (int b = 0; b < 4; ++b)
+      for (int u = 0; u < hg; ++u)
+        order.push_back (b * hidden + g * hg + u);
+  return order;
+}
+
+DenseStep
+from_masked (const MaskedConv2d &conv, const std::vector<int> &order = {})
+{
+  return DenseStep::from_conv (conv->masked_weight ().detach (), conv->bias.detach (), order);
+}
+
+// One LSTM scan of a recurrent layer: its two convolutions and its state maps.
+struct Scan {
+  DenseStep input_to_state, state_to_state;
+  FeatureMap state, cell;
+  // Diagonal scans only: the state and cell one step outside the window on each row. The
+  // parallel model runs its scan over the skewed map's zero padding too, which gives
+  // non-zero (but data-independent) states there; these tables reproduce them. [H * h]
+  std::vector<float> edge_state, edge_cell;
+  int edge_height = -1;
+  int edge_dx = 0;  // -1: the scan comes from the left (left-to-right); +1: from the right
+};
+
+struct Layer {
+  Architecture kind;
+  DenseStep reduce, conv, expand;  // PixelCNN block
+  FeatureMap reduced, convolved;
+  Scan forward, backward;          // Row LSTM uses `forward` only
+  DenseStep output;
+  FeatureMap out;                  // the layer's output, 2h features
+};
+
+}  // namespace
+
+struct IncrementalEngine::Impl {
+  int C, hidden;
+  Architecture kind;
+  DenseStep input_conv, head_hidden, head_out;
+  std::vector<Layer> layers;
+  FeatureMap input, first;
+  std::vector<float> patch, gates, head, logits, sum, cell_in;
+  int B = 0, H = 0, W = 0;
+  double macs = 0;
+
+  explicit Impl (PixelModel &model);
+  void reset (int batch, int height, int width);
+  void run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0, int g1,
+      float *out, int ld, bool accumulate);
+  void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
+      int g1) const;
+  void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
+  void compute_edges (Scan &s);
+  void step (int i, int j, int g0, int g1, bool want_logits);
+  void backward_row (int i);
+};
+
+IncrementalEngine::Impl::Impl (PixelModel &model)
+{
+  torch::NoGradGuard no_grad;
+  const auto &cfg = model->config;
+  C = cfg.channels;
+  hidden = cfg.hidden;
+  kind = cfg.architecture;
+  input_conv = from_masked (model->input_conv);
+  head_hidden = from_masked (model->head_hidden);
+  head_out = from_masked (model->head_out);
+  const auto order = gate_order (hidden, C);
+  for (size_t l = 0; l < model->body->size (); ++l) {
+    Layer L;
+    L.kind = kind;
+    auto module = model->body->ptr (l);
+    if (auto *b = module->as<PixelCNNBlockImpl> ()) {
+      L.reduce = from_masked (b->reduce);
+      L.conv = from_masked (b->conv);
+      L.expand = from_masked (b->expand);
+    } else if (auto *r = module->as<RowLSTMImpl> ()) {
+      L.forward.input_to_state = from_masked (r->input_to_state, order);
+      const int k = (int) r->state_to_state->weight.size (2);
+      std::vector<std::pair<int, int>> taps;
+      for (int t = 0; t < k; ++t)
+        taps.emplace_back (-1, t - k / 2);        // the previous row, centred on this column
+      L.forward.state_to_state = DenseStep::from_taps (r->state_to_state->weight.detach (),
+          r->state_to_state->bias.detach (), taps, order);
+      L.output = from_masked (r->output);
+    } else if (auto *d = module->as<DiagonalBiLSTMImpl> ()) {
+      // Kernel index 0 reads the pixel above, index 1 the previous pixel along the scan.
+      auto make = [&] (const DiagonalLSTM &dir, int dx) {
+        Scan s;
+        s.input_to_state = from_masked (dir->input_to_state, order);
+        s.state_to_state = DenseStep::from_taps (dir->state_to_state->weight.detach (),
+            dir->state_to_state->bias.detach (), {{-1, 0}, {0, dx}}, order);
+        s.edge_dx = dx;
+        return s;
+      };
+      L.forward = make (d->forward_dir, -1);
+      L.backward = make (d->backward_dir, +1);
+      L.output = from_masked (d->output);
+    } else {
+      throw std::invalid_argument ("incremental engine: unknown layer type");
+    }
+    layers.push_back (std::move (L));
+  }
+}
+
+void
+IncrementalEngine::Impl::reset (int batch, int height, int width)
+{
+  B = batch;
+  H = height;
+  W = width;
+  macs = 0;
+  input.reset (H, W, B, C);
+  first.reset (H, W, B, 2 * hidden);
+  for (auto &L : layers) {
+    L.out.reset (H, W, B, 2 * hidden);
+    if (kind == Architecture::PixelCNN) {
+      L.reduced.reset (H, W, B, hidden);
+      L.convolved.reset (H, W, B, hidden);
+    } else {
+      L.forward.state.reset (H, W, B, hidden);
+      L.forward.cell.reset (H, W, B, hidden);
+    }
+    if (kind == Architecture::DiagonalBiLSTM) {
+      L.backward.state.reset (H, W, B, hidden);
+      L.backward.cell.reset (H, W, B, hidden);
+      compute_edges (L.forward);
+      compute_edges (L.backward);
+    }
+  }
+  head.assign ((size_t) B * head_hidden.out, 0.f);
+  logits.assign ((size_t) B * head_out.out, 0.f);
+  gates.assign ((size_t) B * 4 * hidden, 0.f);
+  sum.assign ((size_t) B * hidden, 0.f);
+  cell_in.assign ((size_t) B * hidden, 0.f);
+}
+
+void
+IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu,
+    int g0, int g1, float *out, int ld, bool accumulate)
+{
+  gather_patch (s, m, i, j, relu, patch);
+  const int o0 = s.out * g0 / C, o1 = s.out * g1 / C;
+  apply_step (s, patch, B, o0, o1, out, ld, accumulate);
+  macs += (double) B * (o1 - o0) * s.taps.size () * s.in;
+}
+
+void
+IncrementalEngine::Impl::lstm_pointwise (const float *g, const float *prev_cell, float *cell,
+    float *state, int g0, int g1) const
+{
+  const int hg = hidden / C;
+  for (int grp = g0; grp < g1; ++grp) {
+    const float *gate = g + grp * 4 * hg;
+    for (int u = 0; u < hg; ++u) {
+      const int t = grp * hg + u;
+      const float c_prev = prev_cell ? prev_cell[t] : 0.f;
+      const float c = sigmoid (gate[hg + u]) * c_prev + sigmoid (gate[2 * hg + u]) * std::tanh (gate[3 * hg + u]);
+      cell[t] = c;
+      state[t] = sigmoid (gate[u]) * std::tanh (c);
+    }
+  }
+}
+
+void
+IncrementalEngine::Impl::lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1)
+{
+  const int G = 4 * hidden;
+  run (s.input_to_state, y, i, j, false, g0, g1, gates.data (), G, false);
+  gather_patch (s.state_to_state, s.state, i, j, false, patch);
+  const bool diagonal = s.edge_dx != 0;
+  const int prev_j = j + s.edge_dx;
+  const bool at_edge = diagonal && (prev_j < 0 || prev_j >= W);
+  if (at_edge) {
+    // Tap 1 (previous along the scan) lies outside the window: read the edge table.
+    const int K = 2 * hidden;
+    for (int b = 0; b < B; ++b)
+      std::copy_n (s.edge_state.data () + (size_t) i * hidden, hidden,
+          patch.data () + (size_t) b * K + hidden);
+  }
+  const int o0 = G * g0 / C, o1 = G * g1 / C;
+  apply_step (s.state_to_state, patch, B, o0, o1, gates.data (), G, true);
+  macs += (double) B * (o1 - o0) * s.state_to_state.taps.size () * hidden;
+  for (int b = 0; b < B; ++b) {
+    const float *prev_cell = nullptr;
+    if (!diagonal) {
+      if (i > 0)
+        prev_cell = s.cell.at (i - 1, j) + (size_t) b * hidden;
+    } else if (at_edge) {
+      prev_cell = s.edge_cell.data () + (size_t) i * hidden;
+    } else {
+      prev_cell = s.cell.at (i, prev_j) + (size_t) b * hidden;
+    }
+    lstm_pointwise (gates.data () + (size_t) b * G, prev_cell,
+        s.cell.at (i, j) + (size_t) b * hidden, s.state.at (i, j) + (size_t) b * hidden, g0, g1);
+  }
+}
+
+void
+IncrementalEngine::Impl::compute_edges (Scan &s)
+{
+  if (s.edge_height >= H)
+    return;                                      // a taller table already covers this window
+  // State at (row i, k columns outside the edge), k = 1..i: fed by (i-1, k) above and
+  // (i, k+1) before it along the scan; the zero-padded skewed input gives zero input gates.
+  const int h = hidden, G = 4 * h;
+  std::vector<float> prev_h, prev_c, cur_h, cur_c, p (2 * h), g (G);
+  s.edge_state.assign ((size_t) H * h, 0.f);
+  s.edge_cell.assign ((size_t) H * h, 0.f);
+  for (int i = 0; i < H; ++i) {
+    cur_h.assign ((size_t) (i + 2) * h, 0.f);
+    cur_c.assign ((size_t) (i + 2) * h, 0.f);
+    for (int k = i; k >= 1; --k) {
+      if (k <= i - 1)
+        std::copy_n (prev_h.data () + (size_t) k * h, h, p.data ());
+      else
+        std::fill_n (p.data (), h, 0.f);
+      std::copy_n (cur_h.data () + (size_t) (k + 1) * h, h, p.data () + h);
+      apply_step (s.state_to_state, p, 1, 0, G, g.data (), G, false);
+      lstm_pointwise (g.data (), cur_c.data () + (size_t) (k + 1) * h, cur_c.data () + (size_t) k * h,
+          cur_h.data () + (size_t) k * h, 0, C);
+    }
+    if (i >= 1) {
+      std::copy_n (cur_h.data () + h, h, s.edge_state.data () + (size_t) i * h);
+      std::copy_n (cur_c.data () + h, h, s.edge_cell.data () + (size_t) i * h);
+    }
+    prev_h.swap (cur_h);
+    prev_c.swap (cur_c);
+  }
+  s.edge_height = H;
+}
+
+void
+IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
+{
+  run (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false);
+  const FeatureMap *y = &first;
+  for (auto &L : layers) {
+    const int F = L.out.features, o0 = F * g0 / C, o1 = F * g1 / C;
+    float *out = L.out.at (i, j);
+    const float *in = y->at (i, j);
+    for (int b = 0; b < B; ++b)                   // the residual connection
+      std::copy (in + (size_t) b * F + o0, in + (size_t) b * F + o1, out + (size_t) b * F + o0);
+    switch (L.kind) {
+      case Architecture::PixelCNN:
+        run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
+        run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
+        run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
+        break;
+      case Architecture::RowLSTM:
+        lstm_step (L.forward, *y, i, j, g0, g1);
+        run (L.output, L.forward.state, i, j, false, g0, g1, out, F, true);
+        break;
+      case Architecture::DiagonalBiLSTM: {
+        lstm_step (L.forward, *y, i, j, g0, g1);
+        // Left-to-right state here plus the right-to-left state of the row above.
+        for (int b = 0; b < B; ++b) {
+          const float *f = L.forward.state.at (i, j) + (size_t) b * hidden;
+          const float *r = i > 0 ? L.backward.state.at (i - 1, j) + (size_t) b * hidden : nullptr;
+          for (int t = 0; t < hidden; ++t)
+            sum[(size_t) b * hidden + t] = f[t] + (r ? r[t] : 0.f);
+        }
+        const int p0 = L.output.out * g0 / C, p1 = L.output.out * g1 / C;
+        apply_step (L.output, sum, B, p0, p1, out, F, true);
+        macs += (double) B * (p1 - p0) * hidden;
+        break;
+      }
+    }
+    y = &L.out;
+  }
+  if (!want_logits)
+    return;
+  run (head_hidden, *y, i, j, true, g0, g1, head.data (), head_hidden.out, false);
+  patch.resize (head.size ());
+  for (size_t k = 0; k < head.size (); ++k)
+    patch[k] = head[k] > 0.f ? head[k] : 0.f;
+  const int o0 = head_out.out * g0 / C, o1 = head_out.out * g1 / C;
+  apply_step (head_out, patch, B, o0, o1, logits.data (), head_out.out, false);
+  macs += (double) B * (o1 - o0) * head_out.in;
+}
+
+void
+IncrementalEngine::Impl::backward_row (int i)
+{
+  if (kind != Architecture::DiagonalBiLSTM)
+    return;
+  // Row i is complete: run each layer's right-to-left scan over it, for row i + 1 to read.
+  const FeatureMap *y = &first;
+  for (auto &L : layers) {
+    for (int j = W - 1; j >= 0; --j)
+      lstm_step (L.backward, *y, i, j, 0, C);
+    y = &L.out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+float
+scaled (uint8_t v)
+{
+  // Exactly scale_input's arithmetic: float(x) * float(2/255) - 1.
+  return static_cast<float> (v) * static_cast<float> (2.0 / 255.0) - 1.f;
+}
+
+}  // namespace
+
+IncrementalEngine::IncrementalEngine (PixelModel &model) : impl_ (std::make_unique<Impl> (model)) {}
+IncrementalEngine::~IncrementalEngine () = default;
+
+double
+IncrementalEngine::last_flops () const
+{
+  return 2.0 * impl_->macs;
+}
+
+torch::Tensor
+IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
+    const SamplingOptions &options, torch::Tensor *used_log_probs)
+{
+  auto &m = *impl_;
+  const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
+  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || C != m.C)
+    throw std::invalid_argument ("incremental fill: image must be uint8 [B, " +
+        std::to_string (m.C) + ", H, W]");
+  if (mask.dim () != 2 || mask.size (0) != H || mask.size (1) != W)
+    throw std::invalid_argument ("incremental fill: mask must be [H, W] like the image");
+  auto out = image.contiguous ().clone ();
+  auto fill = mask.to (torch::kBool).contiguous ();
+  auto hole = fill.accessor<bool, 2> ();
+  auto px = out.accessor<uint8_t, 4> ();
+  if (used_log_probs)
+    *used_log_probs = torch::zeros ({B, C, 256, H, W});
+  int64_t last_i = -1, last_j = -1;
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t j = 0; j < W; ++j)
+      if (hole[i][j]) {
+        last_i = i;
+        last_j = j;
+      }
+  m.reset ((int) B, (int) H, (int) W);
+  if (last_i < 0)
+    return out;
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t j = 0; j < W; ++j)
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+          m.input.at ((int) i, (int) j)[b * C + c] = scaled (px[b][c][i][j]);
+  std::mt19937_64 rng (options.seed);
+  const int L = m.head_out.out;
+  for (int64_t i = 0; i <= last_i; ++i) {
+    for (int64_t j = 0; j < W; ++j) {
+      if (i == last_i && j > last_j)
+        break;
+      if (!hole[i][j]) {
+        m.step ((int) i, (int) j, 0, (int) C, false);
+        continue;
+      }
+      for (int64_t c = 0; c < C; ++c) {
+        m.step ((int) i, (int) j, (int) c, (int) c + 1, true);
+        for (int64_t b = 0; b < B; ++b) {
+          const float *row = m.logits.data () + b * L + c * 256;
+          const int v = draw_value (row, options.temperature, rng);
+          px[b][c][i][j] = static_cast<uint8_t> (v);
+          m.input.at ((int) i, (int) j)[b * C + c] = scaled (static_cast<uint8_t> (v));
+          if (used_log_probs) {
+            auto lp = torch::log_softmax (torch::from_blob (const_cast<float *> (row), {256}), 0);
+            used_log_probs->select (4, j).select (3, i).select (1, c)[b].copy_ (lp);
+          }
+        }
+      }
+    }
+    if (i < last_i)
+      m.backward_row ((int) i);
+  }
+  return out;
+}
+
+torch::Tensor
+IncrementalEngine::logits (const torch::Tensor &image)
+{
+  auto &m = *impl_;
+  const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
+  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || C != m.C)
+    throw std::invalid_argument ("incremental logits: image must be uint8 [B, C, H, W]");
+  auto px = image.contiguous ();
+  auto a = px.accessor<uint8_t, 4> ();
+  m.reset ((int) B, (int) H, (int) W);
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t j = 0; j < W; ++j)
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+          m.input.at ((int) i, (int) j)[b * C + c] = scaled (a[b][c][i][j]);
+  auto result = torch::empty ({B, C, 256, H, W});
+  auto r = result.accessor<float, 5> ();
+  for (int64_t i = 0; i < H; ++i) {
+    for (int64_t j = 0; j < W; ++j) {
+      m.step ((int) i, (int) j, 0, (int) C, true);
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+          for (int v = 0; v < 256; ++v)
+            r[b][c][v][i][j] = m.logits[(b * C + c) * 256 + v];
+    }
+    m.backward_row ((int) i);
+  }
+  return result;
+}
+
+}  // namespace pixelrnn

@@ -1,0 +1,49 @@
+// The incremental generation engine: computes a PixelModel one position (and one colour
+// channel) at a time, keeping every layer's activations and recurrent states in window-sized
+// feature maps, so that a new value costs one position's worth of work instead of a forward
+// pass over the whole image.
+//
+//   PixelCNN        each masked conv reads the cached activations of the positions its
+//                   kernel covers (the cached-activation idea of Ramachandran et al. 2017);
+//   Row LSTM        one column step per layer over the cached previous row's state;
+//   Diagonal BiLSTM one diagonal step for the left-to-right scan; the right-to-left scan of a
+//                   row runs once the row is complete, and the next row reads it (the same
+//                   one-row shift the parallel model uses).
+//
+// Within a pixel only the colour group being drawn is computed, so R, G, B together cost one
+// position. Values are drawn with draw_value in the naive sampler's order from one rng, so
+// the engine gives the same values as fill_naive for the same seed (up to float rounding
+// landing exactly on a draw boundary; the tests prove equality on their seeds).
+#pragma once
+
+#include "pixel_model.h"
+#include "value_sampler.h"
+
+#include <memory>
+
+namespace pixelrnn {
+
+class IncrementalEngine {
+ public:
+  explicit IncrementalEngine (PixelModel &model);
+  ~IncrementalEngine ();
+  IncrementalEngine (const IncrementalEngine &) = delete;
+  IncrementalEngine &operator= (const IncrementalEngine &) = delete;
+
+  // Same contract as fill_naive: fills `image` ([B, C, H, W] uint8) where `mask` ([H, W]) is
+  // non-zero; values elsewhere are copied unchanged.
+  torch::Tensor fill (const torch::Tensor &image, const torch::Tensor &mask,
+      const SamplingOptions &options, torch::Tensor *used_log_probs = nullptr);
+  // Teacher-forced logits [B, C, 256, H, W] computed position by position; equals
+  // model->forward(image) up to rounding. Lets tests check every layer's step.
+  torch::Tensor logits (const torch::Tensor &image);
+
+  // Multiply-adds performed by the last fill/logits call, x2: what benchmarks divide by time.
+  double last_flops () const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pixelrnn
