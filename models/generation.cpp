@@ -1,6 +1,7 @@
 #include "generation.h"
 
 #include "incremental_engine.h"
+#include "likelihood.h"
 
 #include <stdexcept>
 
@@ -43,6 +44,22 @@ inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mas
   auto out = batch.clone ();
   out.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0).copy_ (filled);
   return single ? out.squeeze (0) : out;
+}
+
+BestOfResult
+best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
+    const torch::Tensor &mask, int candidates, const SamplingOptions &options)
+{
+  if (candidates < 1)
+    throw std::invalid_argument ("best-of needs at least one candidate");
+  torch::NoGradGuard no_grad;
+  BestOfResult r;
+  auto batch = window.unsqueeze (0).expand ({candidates, -1, -1, -1}).contiguous ();
+  r.candidates = engine.fill (batch, mask, options);
+  r.scores = -nll_map (model, r.candidates).to (torch::kFloat64).sum ({1, 2, 3});
+  r.chosen = r.scores.argmax ().item<int64_t> ();
+  r.filled = r.candidates[r.chosen];
+  return r;
 }
 
 }  // namespace pixelrnn

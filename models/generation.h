@@ -2,6 +2,7 @@
 // masked region, seen through a window around the hole so that the cost follows the hole.
 #pragma once
 
+#include "incremental_engine.h"
 #include "pixel_model.h"
 #include "value_sampler.h"
 
@@ -16,5 +17,20 @@ torch::Tensor generate (PixelModel &model, int64_t count, int64_t height, int64_
 // a raster-order model conditions on). Values outside the mask are returned unchanged.
 torch::Tensor inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
     int64_t context, const SamplingOptions &options);
+
+// Best-of inpainting: `candidates` fills of `window` ([C, H, W] uint8) drawn as one batch by
+// `engine`, each rescored by the parallel model's log-likelihood of the whole window. The
+// known pixels are the same in every candidate, so that ranks them by the likelihood of the
+// hole together with every known pixel after it (right of and below the hole): what a
+// raster-order sampler cannot see while it draws.
+struct BestOfResult {
+  torch::Tensor candidates;  // [K, C, H, W] uint8
+  torch::Tensor scores;      // [K] double, log-likelihood in nats
+  int64_t chosen = 0;        // argmax of scores
+  torch::Tensor filled;      // candidates[chosen]
+};
+BestOfResult best_of_fill (PixelModel &model, IncrementalEngine &engine,
+    const torch::Tensor &window, const torch::Tensor &mask, int candidates,
+    const SamplingOptions &options);
 
 }  // namespace pixelrnn

@@ -6,13 +6,18 @@
 
 #include <gst/gst.h>
 
+#include "gstpixelrnnlikelihood.h"
+#include "gstpixelrnnmeta.h"
+
 #define PACKAGE "gst-pixelrnn"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  (void) plugin;
-  return TRUE;
+  gboolean ok = FALSE;
+  gst_pixelrnn_likelihood_meta_get_info ();
+  ok |= GST_ELEMENT_REGISTER (pixelrnnlikelihood, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, pixelrnn,

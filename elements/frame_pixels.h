@@ -1,0 +1,43 @@
+/* Frame <-> packed pixels in the model's channel order (R, G, B or gray), for every format
+ * the elements accept: GRAY8 and the packed 8-bit RGB family. Only the pixels asked for are
+ * touched; the alpha byte of a filled pixel is set opaque, every other byte is left alone. */
+#pragma once
+
+#include <gst/video/video.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace pixelrnn {
+
+/* The formats a model with `channels` colour channels accepts, as a caps string list. */
+const char *formats_for_channels (int channels);
+/* Whether `format` carries what a `channels`-channel model reads. */
+bool format_fits_channels (GstVideoFormat format, int channels);
+/* Video caps (any size and rate) in the formats for `channels`; 0 = all supported formats. */
+GstCaps *caps_for_channels (int channels);
+/* Template caps string: every supported format. */
+#define PIXELRNN_VIDEO_FORMATS "{ GRAY8, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
+
+/* Reads the rectangle (x, y, w, h) of `frame` into `out` (w * h * channels). */
+void read_region (const GstVideoFrame *frame, int x, int y, int w, int h, int channels,
+    uint8_t *out);
+/* Writes `pixels` (w * h * channels) into the rectangle where `mask` is non-zero. */
+void write_masked (GstVideoFrame *frame, int x, int y, int w, int h, int channels,
+    const uint8_t *pixels, const uint8_t *mask);
+/* The whole frame reduced to w x h by averaging the source pixels each output pixel covers
+ * (box filter; w and h at most the frame's size). */
+void read_scaled (const GstVideoFrame *frame, int w, int h, int channels, uint8_t *out);
+/* Marks (sets to 1) the pixels whose alpha is 0; returns false if the format has no alpha. */
+bool alpha_holes (const GstVideoFrame *frame, std::vector<uint8_t> &mask);
+
+}  // namespace pixelrnn
+
+namespace pixelrnn {
+
+/* Blends a per-pixel map (bits per dimension, `mw` x `mh`, stretched over the frame) into
+ * the frame: blue (0 bits) to red (`max_bits` and above), half transparent; gray for 1 channel. */
+void blend_heatmap (GstVideoFrame *frame, const float *bits, int mw, int mh, int channels,
+    float max_bits);
+
+}  // namespace pixelrnn

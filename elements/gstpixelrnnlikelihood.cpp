@@ -1,0 +1,555 @@
+/**
+ * SECTION:element-pixelrnnlikelihood
+ *
+ * Scores each frame under a PixelRNN model (bits per dimension), flags anomalous frames and
+ * marks the most surprising regions. Results leave three ways: a GstPixelrnnLikelihoodMeta
+ * on the buffer, a "pixelrnn-likelihood" element message, and an optional CSV file.
+ *
+ * |[
+ * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! videoconvert ! \
+ *     pixelrnnlikelihood location=scores.csv ! fakesink
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstpixelrnnlikelihood.h"
+
+#include "anomaly_scoring.h"
+#include "frame_pixels.h"
+#include "gstpixelrnnmeta.h"
+#include "model_client.h"
+
+#include <gst/video/gstvideometa.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
+#define GST_CAT_DEFAULT gst_pixelrnn_likelihood_debug
+
+/* About 50 ms per frame for the shipped natural model on 2 cores (docs/benchmarks.md). */
+#define AUTO_ANALYSIS_PIXELS 4096
+
+#define DEFAULT_MODEL "natural"
+#define DEFAULT_WIDTH 0
+#define DEFAULT_HEIGHT 0
+#define DEFAULT_TILES FALSE
+#define DEFAULT_TILE_SIZE 32
+#define DEFAULT_SCORE GST_PIXELRNN_SCORE_ZSCORE
+#define DEFAULT_THRESHOLD 4.0
+#define DEFAULT_WINDOW 30
+#define DEFAULT_INTERVAL 1
+#define DEFAULT_ACTION GST_PIXELRNN_ACTION_NONE
+#define DEFAULT_POST_MESSAGES TRUE
+#define DEFAULT_DRAW GST_PIXELRNN_DRAW_NONE
+#define DEFAULT_REGIONS 3
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_WIDTH,
+  PROP_HEIGHT,
+  PROP_TILES,
+  PROP_TILE_SIZE,
+  PROP_SCORE,
+  PROP_THRESHOLD,
+  PROP_WINDOW,
+  PROP_INTERVAL,
+  PROP_ACTION,
+  PROP_POST_MESSAGES,
+  PROP_LOCATION,
+  PROP_DRAW,
+  PROP_REGIONS,
+};
+
+struct _GstPixelrnnLikelihood {
+  GstVideoFilter parent;
+
+  /* properties (GST_OBJECT_LOCK) */
+  gchar *model;
+  gint width, height;
+  gboolean tiles;
+  gint tile_size;
+  GstPixelrnnScore score;
+  gdouble threshold;
+  guint window;
+  guint interval;
+  GstPixelrnnAction action;
+  gboolean post_messages;
+  gchar *location;
+  GstPixelrnnDraw draw;
+  guint regions;
+
+  /* streaming state, from start() to stop() */
+  pixelrnn::ModelClient *client;
+  pixelrnn::ZScore *zscore;
+  FILE *csv;
+  guint64 frames;
+  gint analysis_width, analysis_height;
+  std::vector<guint8> *pixels;
+};
+
+#define gst_pixelrnn_likelihood_parent_class parent_class
+G_DEFINE_TYPE (GstPixelrnnLikelihood, gst_pixelrnn_likelihood, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (pixelrnnlikelihood, "pixelrnnlikelihood", GST_RANK_NONE,
+    GST_TYPE_PIXELRNN_LIKELIHOOD);
+
+#define GST_TYPE_PIXELRNN_SCORE (gst_pixelrnn_score_get_type ())
+static GType
+gst_pixelrnn_score_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_PIXELRNN_SCORE_BITS_PER_DIM, "The frame's mean NLL, bits/dim", "bits-per-dim"},
+    {GST_PIXELRNN_SCORE_PEAK, "Highest mean NLL over local windows (or tiles), bits/dim", "peak"},
+    {GST_PIXELRNN_SCORE_COMPLEXITY,
+        "Bits/dim minus PNG's bits/dim of the same pixels (Serra et al. 2020)", "complexity"},
+    {GST_PIXELRNN_SCORE_ZSCORE,
+        "Two-sided deviation of bits/dim from the last 'window' frames", "zscore"},
+    {0, NULL, NULL}
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnScore", values));
+  return type;
+}
+
+#define GST_TYPE_PIXELRNN_ACTION (gst_pixelrnn_action_get_type ())
+static GType
+gst_pixelrnn_action_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_PIXELRNN_ACTION_NONE, "Pass every frame", "none"},
+    {GST_PIXELRNN_ACTION_DROP, "Drop anomalous frames", "drop"},
+    {GST_PIXELRNN_ACTION_GATE, "Pass only anomalous frames", "gate"},
+    {0, NULL, NULL}
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnAction", values));
+  return type;
+}
+
+#define GST_TYPE_PIXELRNN_DRAW (gst_pixelrnn_draw_get_type ())
+static GType
+gst_pixelrnn_draw_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_PIXELRNN_DRAW_NONE, "Leave the pixels untouched", "none"},
+    {GST_PIXELRNN_DRAW_HEATMAP, "Blend the per-pixel NLL map into the frame", "heatmap"},
+    {0, NULL, NULL}
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnDraw", values));
+  return type;
+}
+
+static void
+gst_pixelrnn_likelihood_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model);
+      self->model = g_value_dup_string (value);
+      break;
+    case PROP_WIDTH: self->width = g_value_get_int (value); break;
+    case PROP_HEIGHT: self->height = g_value_get_int (value); break;
+    case PROP_TILES: self->tiles = g_value_get_boolean (value); break;
+    case PROP_TILE_SIZE: self->tile_size = g_value_get_int (value); break;
+    case PROP_SCORE: self->score = (GstPixelrnnScore) g_value_get_enum (value); break;
+    case PROP_THRESHOLD: self->threshold = g_value_get_double (value); break;
+    case PROP_WINDOW:
+      self->window = g_value_get_uint (value);
+      if (self->zscore)
+        self->zscore->set_window (self->window);
+      break;
+    case PROP_INTERVAL: self->interval = g_value_get_uint (value); break;
+    case PROP_ACTION: self->action = (GstPixelrnnAction) g_value_get_enum (value); break;
+    case PROP_POST_MESSAGES: self->post_messages = g_value_get_boolean (value); break;
+    case PROP_LOCATION:
+      g_free (self->location);
+      self->location = g_value_dup_string (value);
+      break;
+    case PROP_DRAW: self->draw = (GstPixelrnnDraw) g_value_get_enum (value); break;
+    case PROP_REGIONS: self->regions = g_value_get_uint (value); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_pixelrnn_likelihood_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL: g_value_set_string (value, self->model); break;
+    case PROP_WIDTH: g_value_set_int (value, self->width); break;
+    case PROP_HEIGHT: g_value_set_int (value, self->height); break;
+    case PROP_TILES: g_value_set_boolean (value, self->tiles); break;
+    case PROP_TILE_SIZE: g_value_set_int (value, self->tile_size); break;
+    case PROP_SCORE: g_value_set_enum (value, self->score); break;
+    case PROP_THRESHOLD: g_value_set_double (value, self->threshold); break;
+    case PROP_WINDOW: g_value_set_uint (value, self->window); break;
+    case PROP_INTERVAL: g_value_set_uint (value, self->interval); break;
+    case PROP_ACTION: g_value_set_enum (value, self->action); break;
+    case PROP_POST_MESSAGES: g_value_set_boolean (value, self->post_messages); break;
+    case PROP_LOCATION: g_value_set_string (value, self->location); break;
+    case PROP_DRAW: g_value_set_enum (value, self->draw); break;
+    case PROP_REGIONS: g_value_set_uint (value, self->regions); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+gst_pixelrnn_likelihood_start (GstBaseTransform * trans)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
+  GST_OBJECT_LOCK (self);
+  std::string model = self->model ? self->model : DEFAULT_MODEL;
+  std::string location = self->location ? self->location : "";
+  guint window = self->window;
+  GST_OBJECT_UNLOCK (self);
+
+  auto *client = new pixelrnn::ModelClient ();
+  try {
+    client->load (model);
+  } catch (const std::exception &e) {
+    delete client;
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not load the PixelRNN model \"%s\".", model.c_str ()), ("%s", e.what ()));
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
+  if (!location.empty ()) {
+    self->csv = fopen (location.c_str (), "w");
+    if (!self->csv) {
+      delete client;
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+          ("Could not open \"%s\" for writing the scores.", location.c_str ()),
+          ("%s", g_strerror (errno)));
+      return FALSE;
+    }
+    fputs ("frame,pts_ns,bits_per_dim,score,anomaly\n", self->csv);
+    fflush (self->csv);
+  }
+  self->client = client;
+  self->zscore = new pixelrnn::ZScore (window);
+  self->pixels = new std::vector<guint8> ();
+  self->frames = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_pixelrnn_likelihood_stop (GstBaseTransform * trans)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
+  if (self->csv)
+    fclose (self->csv);
+  self->csv = NULL;
+  delete self->client;
+  self->client = NULL;
+  delete self->zscore;
+  self->zscore = NULL;
+  delete self->pixels;
+  self->pixels = NULL;
+  return TRUE;
+}
+
+static GstCaps *
+gst_pixelrnn_likelihood_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
+  (void) direction;
+  /* Formats follow the model once it is loaded, so that videoconvert upstream picks one. */
+  GstCaps *model_caps = pixelrnn::caps_for_channels (self->client ? self->client->channels () : 0);
+  GstCaps *result = gst_caps_intersect_full (caps, model_caps, GST_CAPS_INTERSECT_FIRST);
+  gst_caps_unref (model_caps);
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, result, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (result);
+    result = tmp;
+  }
+  return result;
+}
+
+static gboolean
+gst_pixelrnn_likelihood_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
+  (void) incaps;
+  (void) outcaps;
+  (void) out_info;
+  const int channels = self->client->channels ();
+  if (!pixelrnn::format_fits_channels (GST_VIDEO_INFO_FORMAT (in_info), channels)) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Model \"%s\" has %d channel(s) and takes %s; the stream is %s.",
+            self->client->path ().c_str (), channels, pixelrnn::formats_for_channels (channels),
+            GST_VIDEO_INFO_NAME (in_info)), ("Put videoconvert before pixelrnnlikelihood."));
+    return FALSE;
+  }
+  const int W = GST_VIDEO_INFO_WIDTH (in_info), H = GST_VIDEO_INFO_HEIGHT (in_info);
+  GST_OBJECT_LOCK (self);
+  int aw = self->width, ah = self->height;
+  const gboolean tiles = self->tiles;
+  GST_OBJECT_UNLOCK (self);
+  if (tiles) {
+    aw = W;
+    ah = H;
+  } else if (aw <= 0 || ah <= 0) {
+    /* Keep the frame's aspect ratio; never upscale. */
+    const double s = std::sqrt ((double) AUTO_ANALYSIS_PIXELS / ((double) W * H));
+    if (aw <= 0)
+      aw = (int) std::lround (W * std::min (1.0, ah > 0 ? (double) ah / H : s));
+    if (ah <= 0)
+      ah = (int) std::lround (H * std::min (1.0, (double) aw / W));
+  }
+  self->analysis_width = std::clamp (aw, 1, W);
+  self->analysis_height = std::clamp (ah, 1, H);
+  GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, self->analysis_width,
+      self->analysis_height, tiles ? " in tiles" : "");
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+  return TRUE;
+}
+
+static void
+post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, double bpd,
+    double score, gboolean anomaly)
+{
+  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
+  GstClockTime ts = GST_BUFFER_PTS (buffer);
+  GstClockTime running = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+  GstClockTime stream = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts);
+  GstStructure *s = gst_structure_new ("pixelrnn-likelihood",
+      "timestamp", G_TYPE_UINT64, ts,
+      "stream-time", G_TYPE_UINT64, stream,
+      "running-time", G_TYPE_UINT64, running,
+      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buffer),
+      "frame", G_TYPE_UINT64, frame,
+      "bits-per-dim", G_TYPE_DOUBLE, bpd,
+      "score", G_TYPE_DOUBLE, score,
+      "anomaly", G_TYPE_BOOLEAN, anomaly, NULL);
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static GstFlowReturn
+gst_pixelrnn_likelihood_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
+  GST_OBJECT_LOCK (self);
+  const guint interval = MAX (self->interval, 1u);
+  const GstPixelrnnScore mode = self->score;
+  const double threshold = self->threshold;
+  const GstPixelrnnAction action = self->action;
+  const gboolean post = self->post_messages;
+  const GstPixelrnnDraw draw = self->draw;
+  const int regions = (int) self->regions;
+  const int tile = self->tiles ? MAX (self->tile_size, 1) : 0;
+  GST_OBJECT_UNLOCK (self);
+
+  const guint64 n = self->frames++;
+  if (n % interval != 0)
+    return action == GST_PIXELRNN_ACTION_GATE ? GST_BASE_TRANSFORM_FLOW_DROPPED : GST_FLOW_OK;
+
+  const int C = self->client->channels ();
+  const int aw = self->analysis_width, ah = self->analysis_height;
+  const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
+  auto &pixels = *self->pixels;
+  pixels.resize ((size_t) aw * ah * C);
+  if (aw == W && ah == H)
+    pixelrnn::read_region (frame, 0, 0, W, H, C, pixels.data ());
+  else
+    pixelrnn::read_scaled (frame, aw, ah, C, pixels.data ());
+
+  pixelrnn::ScoreResult r;
+  try {
+    r = self->client->score (pixels.data (), aw, ah, tile);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Scoring frame %" G_GUINT64_FORMAT " failed.", n),
+        ("%s", e.what ()));
+    return GST_FLOW_ERROR;
+  }
+  pixelrnn::NllMap map{aw, ah, C, std::move (r.nll)};
+  const int window = tile > 0 ? tile : pixelrnn::peak_window (map);
+  const double z = self->zscore->push (r.bits_per_dim);
+  double score = r.bits_per_dim;
+  switch (mode) {
+    case GST_PIXELRNN_SCORE_BITS_PER_DIM: break;
+    case GST_PIXELRNN_SCORE_PEAK: score = pixelrnn::peak_bits_per_dim (map, window); break;
+    case GST_PIXELRNN_SCORE_COMPLEXITY:
+      score = r.bits_per_dim - pixelrnn::png_bits_per_dim (pixels.data (), aw, ah, C);
+      break;
+    case GST_PIXELRNN_SCORE_ZSCORE: score = z; break;
+  }
+  const gboolean anomaly = mode == GST_PIXELRNN_SCORE_ZSCORE ? std::fabs (score) >= threshold
+      : score >= threshold;
+  GstBuffer *buffer = frame->buffer;
+  gst_buffer_add_pixelrnn_likelihood_meta (buffer, r.bits_per_dim, score, anomaly, n);
+
+  if (anomaly && regions > 0) {
+    /* A frame simpler than its neighbours points at its simplest places, and vice versa. */
+    const bool higher = !(mode == GST_PIXELRNN_SCORE_ZSCORE && score < 0);
+    for (const auto &b : pixelrnn::surprising_regions (map, window, regions, higher)) {
+      const guint x = (guint) ((int64_t) b.x * W / aw), y = (guint) ((int64_t) b.y * H / ah);
+      const guint w = (guint) ((int64_t) (b.x + b.w) * W / aw) - x;
+      const guint h = (guint) ((int64_t) (b.y + b.h) * H / ah) - y;
+      GstVideoRegionOfInterestMeta *roi =
+          gst_buffer_add_video_region_of_interest_meta (buffer, "pixelrnn-anomaly", x, y, w, h);
+      gst_video_region_of_interest_meta_add_param (roi, gst_structure_new ("pixelrnn-anomaly",
+              "bits-per-dim", G_TYPE_DOUBLE, b.bits_per_dim, NULL));
+    }
+  }
+  if (draw == GST_PIXELRNN_DRAW_HEATMAP) {
+    std::vector<float> per_dim (map.bits);
+    for (auto &v : per_dim)
+      v /= C;
+    pixelrnn::blend_heatmap (frame, per_dim.data (), aw, ah, C, 8.f);
+  }
+  if (post)
+    post_result (self, buffer, n, r.bits_per_dim, score, anomaly);
+  if (self->csv) {
+    fprintf (self->csv, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d\n", n,
+        (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0);
+    fflush (self->csv);
+  }
+  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %.4f bits/dim, score %.4f%s", n,
+      r.bits_per_dim, score, anomaly ? " ANOMALY" : "");
+  if ((action == GST_PIXELRNN_ACTION_DROP && anomaly) ||
+      (action == GST_PIXELRNN_ACTION_GATE && !anomaly))
+    return GST_BASE_TRANSFORM_FLOW_DROPPED;
+  return GST_FLOW_OK;
+}
+
+static void
+gst_pixelrnn_likelihood_finalize (GObject * object)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
+  g_free (self->model);
+  g_free (self->location);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  const GParamFlags ready = (GParamFlags) (rw | GST_PARAM_MUTABLE_READY);
+  const GParamFlags live = (GParamFlags) (rw | GST_PARAM_CONTROLLABLE | GST_PARAM_MUTABLE_PLAYING);
+
+  gobject_class->set_property = gst_pixelrnn_likelihood_set_property;
+  gobject_class->get_property = gst_pixelrnn_likelihood_get_property;
+  gobject_class->finalize = gst_pixelrnn_likelihood_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
+          DEFAULT_MODEL, ready));
+  g_object_class_install_property (gobject_class, PROP_WIDTH,
+      g_param_spec_int ("width", "Analysis width",
+          "Width the frame is scaled to before scoring, pixels (0 = automatic: about "
+          G_STRINGIFY (AUTO_ANALYSIS_PIXELS) " pixels in all, keeping the aspect ratio)",
+          0, G_MAXINT, DEFAULT_WIDTH, ready));
+  g_object_class_install_property (gobject_class, PROP_HEIGHT,
+      g_param_spec_int ("height", "Analysis height",
+          "Height the frame is scaled to before scoring, pixels (0 = automatic)",
+          0, G_MAXINT, DEFAULT_HEIGHT, ready));
+  g_object_class_install_property (gobject_class, PROP_TILES,
+      g_param_spec_boolean ("tiles", "Tiles",
+          "Score full-resolution tiles of tile-size pixels instead of a scaled-down frame",
+          DEFAULT_TILES, ready));
+  g_object_class_install_property (gobject_class, PROP_TILE_SIZE,
+      g_param_spec_int ("tile-size", "Tile size", "Side of a tile, pixels (tiles=true)",
+          4, 4096, DEFAULT_TILE_SIZE, ready));
+  g_object_class_install_property (gobject_class, PROP_SCORE,
+      g_param_spec_enum ("score", "Score", "What the threshold applies to",
+          GST_TYPE_PIXELRNN_SCORE, DEFAULT_SCORE, live));
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_double ("threshold", "Threshold",
+          "A frame is anomalous when the score reaches this (zscore: |z| reaches it); "
+          "bits/dim for bits-per-dim, peak and complexity, standard deviations for zscore",
+          -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_THRESHOLD, live));
+  g_object_class_install_property (gobject_class, PROP_WINDOW,
+      g_param_spec_uint ("window", "Window", "Frames of history for the zscore mode",
+          2, 100000, DEFAULT_WINDOW, live));
+  g_object_class_install_property (gobject_class, PROP_INTERVAL,
+      g_param_spec_uint ("interval", "Interval",
+          "Score every Nth frame; the others pass unscored (dropped with action=gate)",
+          1, G_MAXUINT, DEFAULT_INTERVAL, live));
+  g_object_class_install_property (gobject_class, PROP_ACTION,
+      g_param_spec_enum ("action", "Action", "What happens to anomalous frames",
+          GST_TYPE_PIXELRNN_ACTION, DEFAULT_ACTION, live));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post a pixelrnn-likelihood element message for every scored frame",
+          DEFAULT_POST_MESSAGES, live));
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "CSV location",
+          "Write frame,pts_ns,bits_per_dim,score,anomaly for every scored frame to this file "
+          "(flushed per row; NULL = no file)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_DRAW,
+      g_param_spec_enum ("draw", "Draw", "Draw the NLL map into the frame",
+          GST_TYPE_PIXELRNN_DRAW, DEFAULT_DRAW, live));
+  g_object_class_install_property (gobject_class, PROP_REGIONS,
+      g_param_spec_uint ("regions", "Regions",
+          "Most surprising regions marked as GstVideoRegionOfInterestMeta (type "
+          "pixelrnn-anomaly) on anomalous frames", 0, 64, DEFAULT_REGIONS, live));
+
+  GstCaps *caps = gst_caps_from_string (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS));
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref (caps);
+  gst_element_class_set_static_metadata (element_class, "PixelRNN likelihood",
+      "Filter/Analyzer/Video",
+      "Scores frames under a PixelRNN model (bits/dim), flags anomalous frames and marks where",
+      "gst-pixelrnn developers");
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_caps);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_set_info);
+  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_SCORE, (GstPluginAPIFlags) 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_ACTION, (GstPluginAPIFlags) 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_DRAW, (GstPluginAPIFlags) 0);
+  GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_likelihood_debug, "pixelrnnlikelihood", 0,
+      "PixelRNN likelihood scoring");
+}
+
+static void
+gst_pixelrnn_likelihood_init (GstPixelrnnLikelihood * self)
+{
+  self->model = g_strdup (DEFAULT_MODEL);
+  self->width = DEFAULT_WIDTH;
+  self->height = DEFAULT_HEIGHT;
+  self->tiles = DEFAULT_TILES;
+  self->tile_size = DEFAULT_TILE_SIZE;
+  self->score = DEFAULT_SCORE;
+  self->threshold = DEFAULT_THRESHOLD;
+  self->window = DEFAULT_WINDOW;
+  self->interval = DEFAULT_INTERVAL;
+  self->action = DEFAULT_ACTION;
+  self->post_messages = DEFAULT_POST_MESSAGES;
+  self->draw = DEFAULT_DRAW;
+  self->regions = DEFAULT_REGIONS;
+}

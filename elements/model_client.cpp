@@ -1,0 +1,137 @@
+#include "model_client.h"
+
+#include "generation.h"
+#include "incremental_engine.h"
+#include "likelihood.h"
+#include "model_file.h"
+
+#include <cstring>
+#include <torch/utils.h>
+
+namespace pixelrnn {
+
+struct ModelClient::Impl {
+  LoadedModel model;
+  std::unique_ptr<IncrementalEngine> engine;
+  bool loaded = false;
+};
+
+ModelClient::ModelClient () : impl_ (std::make_unique<Impl> ()) {}
+ModelClient::~ModelClient () = default;
+
+void
+ModelClient::load (const std::string &name_or_path)
+{
+  try {
+    auto m = load_model (resolve_model (name_or_path));
+    m.model->eval ();
+    impl_->engine = std::make_unique<IncrementalEngine> (m.model);
+    impl_->model = std::move (m);
+    impl_->loaded = true;
+  } catch (const std::exception &e) {
+    impl_->loaded = false;
+    throw ModelClientError (e.what ());
+  }
+}
+
+bool ModelClient::loaded () const { return impl_->loaded; }
+int ModelClient::channels () const { return impl_->model.config.channels; }
+const std::string &ModelClient::path () const { return impl_->model.path; }
+
+std::string
+ModelClient::summary () const
+{
+  return impl_->model.config.summary ();
+}
+
+static torch::Tensor
+packed_to_tensor (const uint8_t *pixels, int width, int height, int channels)
+{
+  // [H, W, C] packed -> [1, C, H, W]
+  return torch::from_blob (const_cast<uint8_t *> (pixels), {height, width, channels}, torch::kUInt8)
+      .permute ({2, 0, 1}).unsqueeze (0).contiguous ();
+}
+
+ScoreResult
+ModelClient::score (const uint8_t *pixels, int width, int height, int tile)
+{
+  torch::NoGradGuard no_grad;
+  auto &model = impl_->model.model;
+  const int C = channels ();
+  auto x = packed_to_tensor (pixels, width, height, C);
+  torch::Tensor nll;                                     // [H, W] nats summed over channels
+  if (tile <= 0 || (tile >= width && tile >= height)) {
+    nll = nll_map (model, x)[0].sum (0);
+  } else {
+    nll = torch::empty ({height, width});
+    // Full tiles as one batch; the ragged right and bottom edges one by one.
+    const int full_x = width / tile, full_y = height / tile;
+    if (full_x > 0 && full_y > 0) {
+      auto core = x.narrow (2, 0, full_y * tile).narrow (3, 0, full_x * tile);
+      auto tiles = core.view ({C, full_y, tile, full_x, tile}).permute ({1, 3, 0, 2, 4})
+                       .reshape ({full_y * full_x, C, tile, tile});
+      auto t = nll_map (model, tiles).sum (1);           // [N, tile, tile]
+      nll.narrow (0, 0, full_y * tile).narrow (1, 0, full_x * tile).copy_ (
+          t.view ({full_y, full_x, tile, tile}).permute ({0, 2, 1, 3}).reshape (
+              {full_y * tile, full_x * tile}));
+    }
+    for (int y = 0; y < height; y += tile)
+      for (int x0 = 0; x0 < width; x0 += tile) {
+        if (y / tile < full_y && x0 / tile < full_x)
+          continue;
+        const int h = std::min (tile, height - y), w = std::min (tile, width - x0);
+        auto piece = x.narrow (2, y, h).narrow (3, x0, w).contiguous ();
+        nll.narrow (0, y, h).narrow (1, x0, w).copy_ (nll_map (model, piece)[0].sum (0));
+      }
+  }
+  nll = (nll / kLn2).contiguous ();
+  ScoreResult r;
+  r.bits_per_dim = nll.sum ().item<double> () / (double (width) * height * C);
+  r.nll.assign (nll.data_ptr<float> (), nll.data_ptr<float> () + nll.numel ());
+  return r;
+}
+
+void
+ModelClient::fill (uint8_t *window, const uint8_t *mask, int width, int height,
+    const FillSettings &s, std::vector<double> *scores, int *chosen)
+{
+  torch::NoGradGuard no_grad;
+  const int C = channels ();
+  auto x = packed_to_tensor (window, width, height, C);
+  auto m = torch::from_blob (const_cast<uint8_t *> (mask), {height, width}, torch::kUInt8).ne (0);
+  SamplingOptions opts{s.mode == FillMode::Greedy ? 0.0 : s.temperature, s.seed};
+  torch::Tensor filled;
+  if (s.mode == FillMode::BestOf && s.candidates > 1) {
+    auto result = best_of_fill (impl_->model.model, *impl_->engine, x[0], m, s.candidates, opts);
+    filled = result.filled.unsqueeze (0);
+    if (scores)
+      scores->assign (result.scores.data_ptr<double> (),
+          result.scores.data_ptr<double> () + result.scores.numel ());
+    if (chosen)
+      *chosen = (int) result.chosen;
+  } else {
+    filled = impl_->engine->fill (x, m, opts);
+  }
+  auto packed = filled[0].permute ({1, 2, 0}).contiguous ();
+  std::memcpy (window, packed.data_ptr<uint8_t> (), (size_t) width * height * C);
+}
+
+std::vector<uint8_t>
+ModelClient::generate (int width, int height, int count, double temperature, uint64_t seed)
+{
+  torch::NoGradGuard no_grad;
+  auto blank = torch::zeros ({count, channels (), height, width}, torch::kUInt8);
+  auto out = impl_->engine->fill (blank, torch::ones ({height, width}, torch::kBool),
+      {temperature, seed});
+  auto packed = out.permute ({0, 2, 3, 1}).contiguous ();
+  return std::vector<uint8_t> (packed.data_ptr<uint8_t> (), packed.data_ptr<uint8_t> () + packed.numel ());
+}
+
+void
+set_compute_threads (int threads)
+{
+  if (threads > 0)
+    torch::set_num_threads (threads);
+}
+
+}  // namespace pixelrnn

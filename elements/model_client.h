@@ -1,0 +1,68 @@
+/* ModelClient: what the elements ask of a PixelRNN model, behind a header with no LibTorch
+ * in it (LibTorch headers are heavy; element files stay GStreamer-only). Pixels cross this
+ * boundary as packed 8-bit arrays in the model's channel order: R, G, B or gray, row-major. */
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pixelrnn {
+
+class ModelClientError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class FillMode { Sample = 0, Greedy = 1, BestOf = 2 };
+
+struct FillSettings {
+  FillMode mode = FillMode::Sample;
+  double temperature = 1.0;
+  uint64_t seed = 0;
+  int candidates = 8;        // best-of only
+};
+
+struct ScoreResult {
+  double bits_per_dim = 0.0;   // mean over the scored pixels and channels
+  std::vector<float> nll;      // per pixel, bits summed over channels, row-major (width x height)
+};
+
+class ModelClient {
+ public:
+  ModelClient ();
+  ~ModelClient ();
+
+  // Loads a model by path or shipped name; throws ModelClientError naming the file and why.
+  void load (const std::string &name_or_path);
+  bool loaded () const;
+  int channels () const;
+  const std::string &path () const;    // the file actually read
+  std::string summary () const;        // architecture and size, for logs
+
+  // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into
+  // tile x tile pieces (edges included, shorter) scored independently as one batch.
+  ScoreResult score (const uint8_t *pixels, int width, int height, int tile = 0);
+
+  // Fills `window` (packed, width x height) where `mask` is non-zero, in place. Best-of
+  // draws `candidates` fills as one batch and keeps the one under which the whole window
+  // (the hole and every known pixel after it) is most likely; `scores` (optional) receives
+  // each candidate's log-likelihood in nats and `chosen` the index kept.
+  void fill (uint8_t *window, const uint8_t *mask, int width, int height,
+      const FillSettings &settings, std::vector<double> *scores = nullptr, int *chosen = nullptr);
+
+  // `count` images sampled unconditionally, packed one after another.
+  std::vector<uint8_t> generate (int width, int height, int count, double temperature,
+      uint64_t seed);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Process-wide LibTorch compute threads (0 leaves the default).
+void set_compute_threads (int threads);
+
+}  // namespace pixelrnn
