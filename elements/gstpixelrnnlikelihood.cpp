@@ -287,6 +287,25 @@ gst_pixelrnn_likelihood_transform_caps (GstBaseTransform * trans, GstPadDirectio
 }
 
 static gboolean
+gst_pixelrnn_likelihood_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
+  if (GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans, direction, caps))
+    return TRUE;
+  /* Say which model needs which format, rather than a bare not-negotiated. */
+  GstVideoInfo info;
+  if (self->client && gst_caps_is_fixed (caps) && gst_video_info_from_caps (&info, caps) &&
+      !pixelrnn::format_fits_channels (GST_VIDEO_INFO_FORMAT (&info), self->client->channels ()))
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Model \"%s\" has %d channel(s) and takes %s; the stream is %s.",
+            self->client->path ().c_str (), self->client->channels (),
+            pixelrnn::formats_for_channels (self->client->channels ()),
+            GST_VIDEO_INFO_NAME (&info)), ("Put videoconvert before pixelrnnlikelihood."));
+  return FALSE;
+}
+
+static gboolean
 gst_pixelrnn_likelihood_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
 {
@@ -526,6 +545,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_caps);
+  trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_accept_caps);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_set_info);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame_ip);
 

@@ -1,0 +1,92 @@
+// Helpers for the GstHarness tests: frames from packed pixels in any supported format, real
+// pictures from tests/data, and a model client to compute expected values directly.
+#pragma once
+
+#include "frame_pixels.h"
+#include "image.h"
+
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace pixelrnn::test {
+
+inline std::string
+data_path (const std::string &name)
+{
+  const char *dir = g_getenv ("TEST_DATA_DIR");
+  return std::string (dir ? dir : "tests/data") + "/" + name;
+}
+
+// "name=value name=value" as gst-launch would set them.
+inline void
+set_properties (GstElement *element, const std::string &properties)
+{
+  gchar **pairs = g_strsplit (properties.c_str (), " ", -1);
+  for (gchar **p = pairs; *p; ++p) {
+    gchar *eq = strchr (*p, '=');
+    if (!eq)
+      continue;
+    *eq = '\0';
+    gst_util_set_object_arg (G_OBJECT (element), *p, eq + 1);
+  }
+  g_strfreev (pairs);
+}
+
+// `packed` holds width x height pixels of `channels` (R, G, B or gray).
+inline GstBuffer *
+make_frame (const std::vector<uint8_t> &packed, int width, int height, int channels,
+    GstVideoFormat format, GstClockTime pts = 0)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, format, width, height);
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  gst_buffer_memset (buffer, 0, 0x5a, GST_VIDEO_INFO_SIZE (&info));  // padding/alpha: not zero
+  GstVideoFrame frame;
+  gst_video_frame_map (&frame, &info, buffer, GST_MAP_WRITE);
+  std::vector<uint8_t> all (size_t (width) * height, 1);
+  write_masked (&frame, 0, 0, width, height, channels, packed.data (), all.data ());
+  gst_video_frame_unmap (&frame);
+  GST_BUFFER_PTS (buffer) = pts;
+  GST_BUFFER_DURATION (buffer) = GST_SECOND / 30;
+  return buffer;
+}
+
+inline std::vector<uint8_t>
+read_frame (GstBuffer *buffer, int width, int height, int channels, GstVideoFormat format)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, format, width, height);
+  GstVideoFrame frame;
+  gst_video_frame_map (&frame, &info, buffer, GST_MAP_READ);
+  std::vector<uint8_t> packed (size_t (width) * height * channels);
+  read_region (&frame, 0, 0, width, height, channels, packed.data ());
+  gst_video_frame_unmap (&frame);
+  return packed;
+}
+
+inline std::string
+caps_string (GstVideoFormat format, int width, int height)
+{
+  return std::string ("video/x-raw,format=") + gst_video_format_to_string (format) +
+      ",width=" + std::to_string (width) + ",height=" + std::to_string (height) +
+      ",framerate=30/1";
+}
+
+// A crop of a real photograph (tests/data), packed RGB.
+inline std::vector<uint8_t>
+photo_crop (const std::string &name, int x, int y, int w, int h, int channels = 3)
+{
+  Image image = read_png (data_path (name), channels);
+  std::vector<uint8_t> out;
+  for (int r = 0; r < h; ++r)
+    for (int q = 0; q < w; ++q)
+      for (int c = 0; c < channels; ++c)
+        out.push_back (image.at (x + q, y + r, c));
+  return out;
+}
+
+}  // namespace pixelrnn::test

@@ -1,0 +1,14 @@
+// GstHarness tests of the elements, registered statically (no plugin path needed).
+#include "gstpixelrnnlikelihood.h"
+
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  GST_ELEMENT_REGISTER (pixelrnnlikelihood, NULL);
+  ::testing::InitGoogleTest (&argc, argv);
+  return RUN_ALL_TESTS ();
+}

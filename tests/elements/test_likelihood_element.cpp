@@ -1,0 +1,423 @@
+// pixelrnnlikelihood through GstHarness: its meta, messages and CSV agree with the model's
+// likelihood computed directly; threshold, action and the score modes behave; bad models fail
+// with an error on the bus.
+#include "anomaly_scoring.h"
+#include "element_support.h"
+#include "gstpixelrnnmeta.h"
+#include "model_client.h"
+
+#include <glib/gstdio.h>
+#include <gst/video/gstvideometa.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+using namespace pixelrnn;
+using namespace pixelrnn::test;
+
+namespace {
+
+constexpr int kW = 48, kH = 32;
+
+GstHarness *
+likelihood_harness (const std::string &properties, GstVideoFormat format, int w = kW, int ht = kH)
+{
+  // Properties first: the model loads when the harness starts the element.
+  GstElement *e = gst_element_factory_make ("pixelrnnlikelihood", NULL);
+  set_properties (e, properties);
+  GstHarness *h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  // A bus of its own, so that the element's messages can be read.
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  gst_object_unref (bus);
+  gst_harness_set_src_caps_str (h, caps_string (format, w, ht).c_str ());
+  return h;
+}
+
+double
+direct_bits_per_dim (const std::string &model, const std::vector<uint8_t> &packed, int w, int h)
+{
+  ModelClient client;
+  client.load (model);
+  return client.score (packed.data (), w, h).bits_per_dim;
+}
+
+GstPixelrnnLikelihoodMeta *
+meta_of (GstBuffer *b)
+{
+  return (GstPixelrnnLikelihoodMeta *) gst_buffer_get_meta (b,
+      gst_pixelrnn_likelihood_meta_api_get_type ());
+}
+
+// Pushes `frames` and returns each output buffer (nullptr where the element dropped it).
+std::vector<GstBuffer *>
+push_all (GstHarness *h, const std::vector<std::vector<uint8_t>> &frames, GstVideoFormat format,
+    int channels, int w = kW, int hh = kH)
+{
+  std::vector<GstBuffer *> out;
+  for (size_t i = 0; i < frames.size (); ++i) {
+    guint before = gst_harness_buffers_received (h);
+    EXPECT_EQ (gst_harness_push (h, make_frame (frames[i], w, hh, channels, format, i * GST_SECOND / 30)),
+        GST_FLOW_OK);
+    out.push_back (gst_harness_buffers_received (h) > before ? gst_harness_pull (h) : nullptr);
+  }
+  return out;
+}
+
+void
+unref_all (std::vector<GstBuffer *> &buffers)
+{
+  for (auto *b : buffers)
+    if (b)
+      gst_buffer_unref (b);
+}
+
+std::vector<uint8_t>
+noise (int w, int h, int c, uint32_t seed)
+{
+  std::mt19937 rng (seed);
+  std::vector<uint8_t> v (size_t (w) * h * c);
+  for (auto &x : v)
+    x = (uint8_t) (rng () & 255);
+  return v;
+}
+
+}  // namespace
+
+TEST (LikelihoodElement, MetaMessagesAndCsvAgreeWithTheModel)
+{
+  const std::string csv = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-scores.csv";
+  GstHarness *h = likelihood_harness ("score=bits-per-dim threshold=100 width=48 height=32 "
+      "location=" + csv, GST_VIDEO_FORMAT_RGB);
+  std::vector<std::vector<uint8_t>> frames = {photo_crop ("storm-160x120.png", 10, 20, kW, kH),
+      photo_crop ("ladybird-160x120.png", 60, 40, kW, kH)};
+  auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+  std::ifstream rows (csv);
+  std::string line;
+  std::getline (rows, line);
+  EXPECT_EQ (line, "frame,pts_ns,bits_per_dim,score,anomaly");
+  GstBus *bus = gst_element_get_bus (h->element);
+  for (size_t i = 0; i < frames.size (); ++i) {
+    const double expected = direct_bits_per_dim ("natural", frames[i], kW, kH);
+    ASSERT_NE (out[i], nullptr);
+    auto *m = meta_of (out[i]);
+    ASSERT_NE (m, nullptr);
+    EXPECT_NEAR (m->bits_per_dim, expected, 1e-4);
+    EXPECT_DOUBLE_EQ (m->score, m->bits_per_dim);
+    EXPECT_FALSE (m->anomaly);
+    EXPECT_EQ (m->frame, i);
+    // The pixels went through untouched.
+    EXPECT_EQ (read_frame (out[i], kW, kH, 3, GST_VIDEO_FORMAT_RGB), frames[i]);
+
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    ASSERT_NE (msg, nullptr);
+    const GstStructure *s = gst_message_get_structure (msg);
+    EXPECT_TRUE (gst_structure_has_name (s, "pixelrnn-likelihood"));
+    double bpd = 0;
+    guint64 frame = 99, ts = 0;
+    gboolean anomaly = TRUE;
+    EXPECT_TRUE (gst_structure_get_double (s, "bits-per-dim", &bpd));
+    EXPECT_TRUE (gst_structure_get_uint64 (s, "frame", &frame));
+    EXPECT_TRUE (gst_structure_get_uint64 (s, "timestamp", &ts));
+    EXPECT_TRUE (gst_structure_get_boolean (s, "anomaly", &anomaly));
+    for (const char *f : {"stream-time", "running-time", "duration", "score"})
+      EXPECT_TRUE (gst_structure_has_field (s, f)) << f;
+    EXPECT_NEAR (bpd, expected, 1e-4);
+    EXPECT_EQ (frame, i);
+    EXPECT_EQ (ts, i * GST_SECOND / 30);
+    EXPECT_FALSE (anomaly);
+    gst_message_unref (msg);
+
+    ASSERT_TRUE (std::getline (rows, line));
+    unsigned long long f, pts;
+    double b, score;
+    int a;
+    ASSERT_EQ (std::sscanf (line.c_str (), "%llu,%llu,%lf,%lf,%d", &f, &pts, &b, &score, &a), 5);
+    EXPECT_EQ (f, i);
+    EXPECT_EQ (pts, i * GST_SECOND / 30);
+    EXPECT_NEAR (b, expected, 1e-4);
+    EXPECT_EQ (a, 0);
+  }
+  gst_object_unref (bus);
+  unref_all (out);
+  gst_harness_teardown (h);
+  g_remove (csv.c_str ());
+}
+
+TEST (LikelihoodElement, SameScoreInEveryFormat)
+{
+  auto rgb = photo_crop ("storm-160x120.png", 30, 30, kW, kH);
+  const double expected = direct_bits_per_dim ("natural", rgb, kW, kH);
+  for (auto format : {GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBx,
+           GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_xRGB}) {
+    GstHarness *h = likelihood_harness ("width=48 height=32", format);
+    auto out = push_all (h, {rgb}, format, 3);
+    ASSERT_NE (out[0], nullptr);
+    EXPECT_NEAR (meta_of (out[0])->bits_per_dim, expected, 1e-4) << gst_video_format_to_string (format);
+    unref_all (out);
+    gst_harness_teardown (h);
+  }
+  auto gray = photo_crop ("storm-160x120.png", 30, 30, kW, kH, 1);
+  GstHarness *h = likelihood_harness ("model=fashion-mnist width=48 height=32", GST_VIDEO_FORMAT_GRAY8);
+  auto out = push_all (h, {gray}, GST_VIDEO_FORMAT_GRAY8, 1);
+  ASSERT_NE (out[0], nullptr);
+  EXPECT_NEAR (meta_of (out[0])->bits_per_dim, direct_bits_per_dim ("fashion-mnist", gray, kW, kH), 1e-4);
+  unref_all (out);
+  gst_harness_teardown (h);
+}
+
+TEST (LikelihoodElement, ThresholdAndActions)
+{
+  // Two photos and a frame of noise; the threshold halfway between the noisier photo and the
+  // noise, from the model's own scores.
+  std::vector<std::vector<uint8_t>> frames = {photo_crop ("storm-160x120.png", 0, 0, kW, kH),
+      noise (kW, kH, 3, 1), photo_crop ("ladybird-160x120.png", 0, 0, kW, kH)};
+  const double photo = std::max (direct_bits_per_dim ("natural", frames[0], kW, kH),
+      direct_bits_per_dim ("natural", frames[2], kW, kH));
+  const double threshold = (photo + direct_bits_per_dim ("natural", frames[1], kW, kH)) / 2;
+  ASSERT_GT (threshold, photo + 0.5);
+  const std::string base = "score=bits-per-dim width=48 height=32 threshold=" +
+      std::to_string (threshold) + " ";
+  {
+    GstHarness *h = likelihood_harness (base + "action=none", GST_VIDEO_FORMAT_RGB);
+    auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_NE (out[i], nullptr);
+      EXPECT_EQ (!!meta_of (out[i])->anomaly, i == 1) << i;
+    }
+    // Regions are marked on the anomalous frame only.
+    EXPECT_EQ (gst_buffer_get_n_meta (out[0], GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE), 0u);
+    EXPECT_EQ (gst_buffer_get_n_meta (out[1], GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE), 3u);
+    auto *roi = gst_buffer_get_video_region_of_interest_meta (out[1]);
+    EXPECT_STREQ (g_quark_to_string (roi->roi_type), "pixelrnn-anomaly");
+    EXPECT_LE (roi->x + roi->w, (guint) kW);
+    unref_all (out);
+    gst_harness_teardown (h);
+  }
+  {
+    GstHarness *h = likelihood_harness (base + "action=drop", GST_VIDEO_FORMAT_RGB);
+    auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+    EXPECT_NE (out[0], nullptr);
+    EXPECT_EQ (out[1], nullptr);
+    EXPECT_NE (out[2], nullptr);
+    // The threshold changes while running: now nothing is anomalous.
+    g_object_set (h->element, "threshold", 1000.0, NULL);
+    auto again = push_all (h, {frames[1]}, GST_VIDEO_FORMAT_RGB, 3);
+    EXPECT_NE (again[0], nullptr);
+    unref_all (again);
+    unref_all (out);
+    gst_harness_teardown (h);
+  }
+  {
+    GstHarness *h = likelihood_harness (base + "action=gate", GST_VIDEO_FORMAT_RGB);
+    auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+    EXPECT_EQ (out[0], nullptr);
+    EXPECT_NE (out[1], nullptr);
+    EXPECT_EQ (out[2], nullptr);
+    unref_all (out);
+    gst_harness_teardown (h);
+  }
+  {
+    // interval=2: frames 0 and 2 scored, frame 1 passes without meta.
+    GstHarness *h = likelihood_harness (base + "interval=2", GST_VIDEO_FORMAT_RGB);
+    auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+    EXPECT_NE (meta_of (out[0]), nullptr);
+    EXPECT_EQ (meta_of (out[1]), nullptr);
+    EXPECT_NE (meta_of (out[2]), nullptr);
+    unref_all (out);
+    gst_harness_teardown (h);
+  }
+}
+
+TEST (LikelihoodElement, ZscoreFlagsBlankAndNoiseFramesInVideotestsrc)
+{
+  // A moving zone plate from videotestsrc; frame 12 replaced by a blank frame, frame 20 by noise.
+  GstHarness *h = likelihood_harness ("score=zscore threshold=4 width=64 height=48",
+      GST_VIDEO_FORMAT_RGB, 64, 48);
+  GstHarness *src = gst_harness_new_parse ("videotestsrc pattern=zone-plate kx2=20 ky2=20 kt=1 ! capsfilter "
+      "caps=video/x-raw,format=RGB,width=64,height=48,framerate=30/1");
+  gst_harness_play (src);
+  std::vector<std::vector<uint8_t>> frames;
+  for (int i = 0; i < 28; ++i) {
+    GstBuffer *b = gst_harness_pull (src);
+    frames.push_back (read_frame (b, 64, 48, 3, GST_VIDEO_FORMAT_RGB));
+    gst_buffer_unref (b);
+  }
+  gst_harness_teardown (src);
+  std::fill (frames[12].begin (), frames[12].end (), 128);
+  frames[20] = noise (64, 48, 3, 5);
+  auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3, 64, 48);
+  for (int i = 6; i < 28; ++i) {
+    auto *m = meta_of (out[i]);
+    ASSERT_NE (m, nullptr);
+    EXPECT_EQ (!!m->anomaly, i == 12 || i == 20) << "frame " << i << " z " << m->score
+        << " bits/dim " << m->bits_per_dim;
+  }
+  EXPECT_LT (meta_of (out[12])->score, 0.0);   // simpler than its neighbours
+  EXPECT_GT (meta_of (out[20])->score, 0.0);   // more complex
+  unref_all (out);
+  gst_harness_teardown (h);
+}
+
+TEST (LikelihoodElement, PeakCatchesASmallRectangleThatTheMeanMisses)
+{
+  // Eight crops of held-out photos; then the same crops with an 8x8 patch of noise. A
+  // threshold just above the clean frames' highest score: peak flags every damaged frame,
+  // the frame mean flags fewer.
+  std::vector<std::vector<uint8_t>> clean, damaged;
+  for (int k = 0; k < 8; ++k) {
+    auto f = photo_crop (k % 2 ? "storm-160x120.png" : "ladybird-160x120.png", 8 + 12 * k, 4 + 10 * k, kW, kH);
+    clean.push_back (f);
+    auto n = noise (8, 8, 3, 100 + k);
+    for (int y = 0; y < 8; ++y)
+      for (int x = 0; x < 8; ++x)
+        for (int c = 0; c < 3; ++c)
+          f[((size_t) (12 + y) * kW + 20 + x) * 3 + c] = n[((size_t) y * 8 + x) * 3 + c];
+    damaged.push_back (f);
+  }
+  auto scores = [&] (const char *mode, const std::vector<std::vector<uint8_t>> &frames) {
+    GstHarness *h = likelihood_harness (std::string ("width=48 height=32 score=") + mode, GST_VIDEO_FORMAT_RGB);
+    auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+    std::vector<double> s;
+    for (auto *b : out)
+      s.push_back (meta_of (b)->score);
+    unref_all (out);
+    gst_harness_teardown (h);
+    return s;
+  };
+  auto caught = [] (const std::vector<double> &clean_s, const std::vector<double> &damaged_s) {
+    const double threshold = *std::max_element (clean_s.begin (), clean_s.end ()) + 1e-6;
+    return std::count_if (damaged_s.begin (), damaged_s.end (), [&] (double v) { return v >= threshold; });
+  };
+  const auto peak_caught = caught (scores ("peak", clean), scores ("peak", damaged));
+  const auto mean_caught = caught (scores ("bits-per-dim", clean), scores ("bits-per-dim", damaged));
+  EXPECT_EQ (peak_caught, 8);
+  EXPECT_LT (mean_caught, peak_caught);
+}
+
+TEST (LikelihoodElement, MissingModelIsAnErrorOnTheBus)
+{
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=2 ! videoconvert ! "
+      "pixelrnnlikelihood model=/nonexistent/model.pixelrnn ! fakesink", NULL);
+  ASSERT_NE (pipeline, nullptr);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  ASSERT_NE (msg, nullptr);
+  ASSERT_EQ (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR);
+  GError *err = NULL;
+  gchar *debug = NULL;
+  gst_message_parse_error (msg, &err, &debug);
+  EXPECT_NE (std::string (err->message).find ("/nonexistent/model.pixelrnn"), std::string::npos) << err->message;
+  EXPECT_NE (std::string (debug).find ("/nonexistent/model.pixelrnn"), std::string::npos) << debug;
+  g_error_free (err);
+  g_free (debug);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+TEST (LikelihoodElement, CorruptModelAndWrongCapsAreErrors)
+{
+  // A shipped model cut in half.
+  const std::string bad = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-truncated.pixelrnn";
+  {
+    ModelClient client;
+    client.load ("fashion-mnist");
+    gchar *bytes = nullptr;
+    gsize size = 0;
+    ASSERT_TRUE (g_file_get_contents (client.path ().c_str (), &bytes, &size, nullptr));
+    ASSERT_TRUE (g_file_set_contents (bad.c_str (), bytes, size / 2, nullptr));
+    g_free (bytes);
+  }
+  GstElement *e = gst_element_factory_make ("pixelrnnlikelihood", NULL);
+  g_object_set (e, "model", bad.c_str (), NULL);
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *src = gst_element_factory_make ("videotestsrc", NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, e, sink, NULL);
+  gst_element_link_many (src, e, sink, NULL);
+  EXPECT_EQ (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  ASSERT_NE (msg, nullptr);
+  gchar *debug = NULL;
+  gst_message_parse_error (msg, NULL, &debug);
+  EXPECT_NE (std::string (debug).find ("truncated"), std::string::npos) << debug;
+  g_free (debug);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  g_remove (bad.c_str ());
+
+  // An RGB model fed GRAY8: refused with a message naming what it takes.
+  pipeline = gst_parse_launch ("appsrc name=src caps=video/x-raw,format=GRAY8,"
+      "width=8,height=8,framerate=30/1 ! pixelrnnlikelihood model=natural ! fakesink", NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstFlowReturn ret;
+  g_signal_emit_by_name (src, "push-buffer", make_frame (std::vector<uint8_t> (64, 0), 8, 8, 1, GST_VIDEO_FORMAT_GRAY8), &ret);
+  bus = gst_element_get_bus (pipeline);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  ASSERT_NE (msg, nullptr);
+  GError *err = NULL;
+  gst_message_parse_error (msg, &err, NULL);
+  EXPECT_NE (std::string (err->message).find ("takes RGB"), std::string::npos) << err->message;
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+TEST (AnomalyScoring, WindowMeansAndZscore)
+{
+  NllMap map{16, 8, 1, std::vector<float> (16 * 8, 2.f)};
+  for (int y = 4; y < 8; ++y)
+    for (int x = 12; x < 16; ++x)
+      map.bits[y * 16 + x] = 10.f;
+  EXPECT_FLOAT_EQ (peak_bits_per_dim (map, 4), 10.f);
+  auto regions = surprising_regions (map, 4, 2, true);
+  ASSERT_EQ (regions.size (), 2u);
+  EXPECT_EQ (regions[0].x, 12);
+  EXPECT_EQ (regions[0].y, 4);
+  auto low = surprising_regions (map, 4, 1, false);
+  EXPECT_FLOAT_EQ (low[0].bits_per_dim, 2.f);
+
+  ZScore z (10);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ (z.push (4.0 + 0.01 * (i % 3)), 0.0);          // warming up
+  for (int i = 5; i < 10; ++i)
+    EXPECT_LT (std::fabs (z.push (4.0 + 0.01 * (i % 3))), 2.0);
+  ZScore again = z;
+  EXPECT_GT (z.push (5.0), 10.0);                             // far more complex
+  EXPECT_LT (again.push (3.0), -10.0);                        // far simpler: two-sided
+}
+
+TEST (LikelihoodElement, FiftyStateCycles)
+{
+  // NULL -> PLAYING -> NULL fifty times on one pipeline: the model loads and frees each time.
+  // (The leak check itself is a valgrind run of this test, reported in docs/benchmarks.md.)
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,width=32,height=24 ! videoconvert ! pixelrnnlikelihood ! fakesink", NULL);
+  ASSERT_NE (pipeline, nullptr);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+        (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    ASSERT_NE (msg, nullptr);
+    EXPECT_EQ (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS) << "cycle " << i;
+    gst_message_unref (msg);
+    ASSERT_EQ (gst_element_set_state (pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
