@@ -19,6 +19,7 @@
 #include "anomaly_scoring.h"
 #include "frame_pixels.h"
 #include "gstpixelrnnmeta.h"
+#include "model_caps.h"
 #include "model_client.h"
 
 #include <gst/video/gstvideometa.h>
@@ -272,18 +273,8 @@ static GstCaps *
 gst_pixelrnn_likelihood_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
 {
-  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
   (void) direction;
-  /* Formats follow the model once it is loaded, so that videoconvert upstream picks one. */
-  GstCaps *model_caps = pixelrnn::caps_for_channels (self->client ? self->client->channels () : 0);
-  GstCaps *result = gst_caps_intersect_full (caps, model_caps, GST_CAPS_INTERSECT_FIRST);
-  gst_caps_unref (model_caps);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, result, GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (result);
-    result = tmp;
-  }
-  return result;
+  return pixelrnn::model_transform_caps (GST_PIXELRNN_LIKELIHOOD (trans)->client, caps, filter);
 }
 
 static gboolean
@@ -293,15 +284,7 @@ gst_pixelrnn_likelihood_accept_caps (GstBaseTransform * trans, GstPadDirection d
   GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
   if (GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans, direction, caps))
     return TRUE;
-  /* Say which model needs which format, rather than a bare not-negotiated. */
-  GstVideoInfo info;
-  if (self->client && gst_caps_is_fixed (caps) && gst_video_info_from_caps (&info, caps) &&
-      !pixelrnn::format_fits_channels (GST_VIDEO_INFO_FORMAT (&info), self->client->channels ()))
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Model \"%s\" has %d channel(s) and takes %s; the stream is %s.",
-            self->client->path ().c_str (), self->client->channels (),
-            pixelrnn::formats_for_channels (self->client->channels ()),
-            GST_VIDEO_INFO_NAME (&info)), ("Put videoconvert before pixelrnnlikelihood."));
+  pixelrnn::report_unfit_caps (GST_ELEMENT (self), self->client, caps);
   return FALSE;
 }
 
@@ -310,17 +293,10 @@ gst_pixelrnn_likelihood_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
 {
   GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
-  (void) incaps;
   (void) outcaps;
   (void) out_info;
-  const int channels = self->client->channels ();
-  if (!pixelrnn::format_fits_channels (GST_VIDEO_INFO_FORMAT (in_info), channels)) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Model \"%s\" has %d channel(s) and takes %s; the stream is %s.",
-            self->client->path ().c_str (), channels, pixelrnn::formats_for_channels (channels),
-            GST_VIDEO_INFO_NAME (in_info)), ("Put videoconvert before pixelrnnlikelihood."));
+  if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), self->client, incaps))
     return FALSE;
-  }
   const int W = GST_VIDEO_INFO_WIDTH (in_info), H = GST_VIDEO_INFO_HEIGHT (in_info);
   GST_OBJECT_LOCK (self);
   int aw = self->width, ah = self->height;

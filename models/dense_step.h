@@ -1,7 +1,8 @@
 // DenseStep: one convolution reduced to what a single output position needs, for the
 // incremental engine. Only the taps its mask leaves visible are kept, packed as one
-// [taps * in, out] matrix so that a position costs one BLAS call on raw weight pointers
-// instead of a dozen small LibTorch ops (~24 us each).
+// [taps * in, out] matrix so that a position costs one small matrix-vector product on raw
+// weight pointers instead of a dozen LibTorch ops (~24 us each). The products are our own
+// register-blocked loops: BLAS libraries thread or pad calls this small into being slower.
 #pragma once
 
 #include <torch/types.h>
@@ -49,8 +50,8 @@ void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, b
 void apply_step (const DenseStep &step, const std::vector<float> &patch, int batch, int o0,
     int o1, float *out, int ld, bool accumulate, bool add_bias = true);
 
-// The dense matmul throughput of this machine's BLAS through the same entry point, GFLOP/s:
-// what benchmarks compare the engine's achieved rate against.
+// torch::mm's throughput on n x n matrices in this process, GFLOP/s: what benchmarks compare
+// the engine's achieved rate against.
 double dense_matmul_gflops (int n, int repeats);
 
 }  // namespace pixelrnn

@@ -70,6 +70,10 @@ struct IncrementalEngine::Impl {
   std::vector<float> patch, gates, head, logits, sum, cell_in;
   int B = 0, H = 0, W = 0;
   double macs = 0;
+  // PixelCNN fills compute each layer only where some hole position depends on it: its
+  // receptive field is finite, so context beyond it costs nothing. Empty = everywhere.
+  std::vector<std::vector<uint8_t>> reduce_at, out_at;
+  std::vector<uint8_t> first_at;
 
   explicit Impl (PixelModel &model);
   void reset (int batch, int height, int width);
@@ -79,6 +83,9 @@ struct IncrementalEngine::Impl {
       int g1) const;
   void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
   void compute_edges (Scan &s);
+  void plan (const std::vector<uint8_t> &holes);
+  bool needed (const std::vector<uint8_t> &at, int i, int j) const
+  { return at.empty () || at[(size_t) i * W + j]; }
   void step (int i, int j, int g0, int g1, bool want_logits);
   void backward_row (int i);
 };
@@ -259,21 +266,60 @@ IncrementalEngine::Impl::compute_edges (Scan &s)
 }
 
 void
+IncrementalEngine::Impl::plan (const std::vector<uint8_t> &holes)
+{
+  reduce_at.clear ();
+  out_at.clear ();
+  first_at.clear ();
+  if (kind != Architecture::PixelCNN || holes.empty ())
+    return;                     // recurrent states reach back to the window's first pixel
+  // Walk back from the head: a layer's output is needed at S; its 3x3 conv then needs the
+  // reduced features (and so the layer's input) at S shifted by each visible tap.
+  std::vector<uint8_t> S (holes);
+  reduce_at.resize (layers.size ());
+  out_at.resize (layers.size ());
+  for (size_t l = layers.size (); l-- > 0;) {
+    std::vector<uint8_t> D (S.size (), 0);
+    for (int i = 0; i < H; ++i)
+      for (int j = 0; j < W; ++j)
+        if (S[(size_t) i * W + j])
+          for (const auto &t : layers[l].conv.taps) {
+            const int y = i + t.first, x = j + t.second;
+            if (y >= 0 && x >= 0 && y < H && x < W)
+              D[(size_t) y * W + x] = 1;
+          }
+    out_at[l] = std::move (S);
+    reduce_at[l] = D;
+    S = std::move (D);
+  }
+  first_at = std::move (S);
+}
+
+void
 IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
 {
+  if (!needed (first_at, i, j))
+    return;
   run (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false);
   const FeatureMap *y = &first;
-  for (auto &L : layers) {
+  for (size_t l = 0; l < layers.size (); ++l) {
+    auto &L = layers[l];
     const int F = L.out.features, o0 = F * g0 / C, o1 = F * g1 / C;
     float *out = L.out.at (i, j);
     const float *in = y->at (i, j);
-    for (int b = 0; b < B; ++b)                   // the residual connection
-      std::copy (in + (size_t) b * F + o0, in + (size_t) b * F + o1, out + (size_t) b * F + o0);
+    const bool out_needed = L.kind != Architecture::PixelCNN || out_at.empty () ||
+        needed (out_at[l], i, j);
+    if (out_needed)
+      for (int b = 0; b < B; ++b)                 // the residual connection
+        std::copy (in + (size_t) b * F + o0, in + (size_t) b * F + o1, out + (size_t) b * F + o0);
     switch (L.kind) {
       case Architecture::PixelCNN:
-        run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
-        run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
-        run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
+        if (reduce_at.empty () || needed (reduce_at[l], i, j))
+          run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
+        if (out_needed) {
+          run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
+          run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
+        }
         break;
       case Architecture::RowLSTM:
         lstm_step (L.forward, *y, i, j, g0, g1);
@@ -370,6 +416,11 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
   m.reset ((int) B, (int) H, (int) W);
   if (last_i < 0)
     return out;
+  std::vector<uint8_t> holes ((size_t) H * W);
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t j = 0; j < W; ++j)
+      holes[i * W + j] = hole[i][j];
+  m.plan (holes);
   for (int64_t i = 0; i < H; ++i)
     for (int64_t j = 0; j < W; ++j)
       for (int64_t b = 0; b < B; ++b)
@@ -415,6 +466,7 @@ IncrementalEngine::logits (const torch::Tensor &image)
   auto px = image.contiguous ();
   auto a = px.accessor<uint8_t, 4> ();
   m.reset ((int) B, (int) H, (int) W);
+  m.plan ({});
   for (int64_t i = 0; i < H; ++i)
     for (int64_t j = 0; j < W; ++j)
       for (int64_t b = 0; b < B; ++b)

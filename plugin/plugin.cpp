@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 
+#include "gstpixelrnninpaint.h"
 #include "gstpixelrnnlikelihood.h"
 #include "gstpixelrnnmeta.h"
 
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ok = FALSE;
   gst_pixelrnn_likelihood_meta_get_info ();
   ok |= GST_ELEMENT_REGISTER (pixelrnnlikelihood, plugin);
+  ok |= GST_ELEMENT_REGISTER (pixelrnninpaint, plugin);
   return ok;
 }
 

@@ -1,4 +1,5 @@
 // GstHarness tests of the elements, registered statically (no plugin path needed).
+#include "gstpixelrnninpaint.h"
 #include "gstpixelrnnlikelihood.h"
 
 #include <gst/gst.h>
@@ -9,6 +10,7 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   GST_ELEMENT_REGISTER (pixelrnnlikelihood, NULL);
+  GST_ELEMENT_REGISTER (pixelrnninpaint, NULL);
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }
