@@ -1,0 +1,373 @@
+// pixelrnninpaint through GstHarness: only masked pixels change, in every format and from
+// every mask source; greedy fills equal the model's own fill of the same window; bad masks
+// are errors; a rectangle that moves while PLAYING is followed frame by frame.
+#include "element_support.h"
+#include "hole_regions.h"
+#include "model_client.h"
+
+#include <glib/gstdio.h>
+#include <gst/video/gstvideometa.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace pixelrnn;
+using namespace pixelrnn::test;
+
+namespace {
+
+constexpr int kW = 64, kH = 48;
+
+GstHarness *
+inpaint_harness (const std::string &properties, GstVideoFormat format, int w = kW, int ht = kH)
+{
+  GstElement *e = gst_element_factory_make ("pixelrnninpaint", NULL);
+  set_properties (e, properties);
+  GstHarness *h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  gst_object_unref (bus);
+  gst_harness_set_src_caps_str (h, caps_string (format, w, ht).c_str ());
+  return h;
+}
+
+std::vector<uint8_t>
+bytes_of (GstBuffer *b)
+{
+  GstMapInfo map;
+  gst_buffer_map (b, &map, GST_MAP_READ);
+  std::vector<uint8_t> v (map.data, map.data + map.size);
+  gst_buffer_unmap (b, &map);
+  return v;
+}
+
+// Bytes of pixels outside `mask` (frame-sized) that differ, and pixels inside that changed.
+struct Diff {
+  int outside_bytes = 0, inside_pixels = 0;
+};
+
+Diff
+compare (const std::vector<uint8_t> &before, const std::vector<uint8_t> &after, GstVideoFormat format,
+    int w, int h, const std::vector<uint8_t> &mask)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, format, w, h);
+  const int stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0), ps = GST_VIDEO_INFO_COMP_PSTRIDE (&info, 0);
+  Diff d;
+  for (size_t k = 0; k < before.size (); ++k) {
+    const int y = (int) (k / stride), x = (int) (k % stride) / ps;
+    const bool in_frame = x < w && y < h;
+    const bool masked = in_frame && mask[(size_t) y * w + x];
+    if (!masked && before[k] != after[k])
+      d.outside_bytes++;
+  }
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      if (mask[(size_t) y * w + x])
+        for (int b = 0; b < ps; ++b) {
+          const size_t k = (size_t) y * stride + (size_t) x * ps + b;
+          if (before[k] != after[k]) {
+            d.inside_pixels++;
+            break;
+          }
+        }
+  return d;
+}
+
+std::vector<uint8_t>
+rect_mask (std::initializer_list<Rect> rects, int w = kW, int h = kH)
+{
+  std::vector<uint8_t> m ((size_t) w * h, 0);
+  for (const auto &r : rects)
+    mark_rect (m, w, h, r);
+  return m;
+}
+
+// Pushes one frame and returns (input bytes, output bytes).
+std::pair<std::vector<uint8_t>, std::vector<uint8_t>>
+run_one (GstHarness *h, GstBuffer *in)
+{
+  auto before = bytes_of (in);
+  EXPECT_EQ (gst_harness_push (h, in), GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  auto after = out ? bytes_of (out) : std::vector<uint8_t> ();
+  if (out)
+    gst_buffer_unref (out);
+  return {before, after};
+}
+
+}  // namespace
+
+TEST (InpaintElement, OnlyMaskedPixelsChangeInEveryFormat)
+{
+  auto rgb = photo_crop ("storm-160x120.png", 40, 30, kW, kH);
+  auto mask = rect_mask ({{20, 10, 12, 9}});
+  for (auto format : {GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBx,
+           GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR,
+           GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
+           GST_VIDEO_FORMAT_ABGR}) {
+    GstHarness *h = inpaint_harness ("rect=<20,10,12,9> mode=sample seed=3", format);
+    auto [before, after] = run_one (h, make_frame (rgb, kW, kH, 3, format));
+    ASSERT_EQ (before.size (), after.size ());
+    auto d = compare (before, after, format, kW, kH, mask);
+    EXPECT_EQ (d.outside_bytes, 0) << gst_video_format_to_string (format);
+    EXPECT_GT (d.inside_pixels, 12 * 9 / 2) << gst_video_format_to_string (format);
+    gst_harness_teardown (h);
+  }
+  auto gray = photo_crop ("storm-160x120.png", 40, 30, kW, kH, 1);
+  GstHarness *h = inpaint_harness ("model=fashion-mnist rect=<20,10,12,9>", GST_VIDEO_FORMAT_GRAY8);
+  auto [before, after] = run_one (h, make_frame (gray, kW, kH, 1, GST_VIDEO_FORMAT_GRAY8));
+  auto d = compare (before, after, GST_VIDEO_FORMAT_GRAY8, kW, kH, mask);
+  EXPECT_EQ (d.outside_bytes, 0);
+  EXPECT_GT (d.inside_pixels, 12 * 9 / 2);
+  gst_harness_teardown (h);
+}
+
+TEST (InpaintElement, GreedyFillEqualsTheModelsOwnFill)
+{
+  // Greedy is deterministic: the element's hole must hold exactly what the model client
+  // computes on the same window (hole box widened by context left, right and above).
+  auto rgb = photo_crop ("ladybird-160x120.png", 50, 40, kW, kH);
+  GstHarness *h = inpaint_harness ("rect=<30,20,10,8> mode=greedy context=6", GST_VIDEO_FORMAT_RGB);
+  GstBuffer *in = make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+  ASSERT_EQ (gst_harness_push (h, in), GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  auto got = read_frame (out, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  const Rect win = fill_window ({30, 20, 10, 8}, kW, kH, 6, 0);
+  std::vector<uint8_t> window, hole;
+  for (int y = 0; y < win.h; ++y)
+    for (int x = 0; x < win.w; ++x) {
+      for (int c = 0; c < 3; ++c)
+        window.push_back (rgb[((size_t) (win.y + y) * kW + win.x + x) * 3 + c]);
+      const bool in_hole = win.x + x >= 30 && win.x + x < 40 && win.y + y >= 20 && win.y + y < 28;
+      hole.push_back (in_hole);
+    }
+  ModelClient client;
+  client.load ("natural");
+  FillSettings s;
+  s.mode = FillMode::Greedy;
+  client.fill (window.data (), hole.data (), win.w, win.h, s);
+  for (int y = 0; y < win.h; ++y)
+    for (int x = 0; x < win.w; ++x)
+      for (int c = 0; c < 3; ++c)
+        ASSERT_EQ (got[((size_t) (win.y + y) * kW + win.x + x) * 3 + c],
+            window[((size_t) y * win.w + x) * 3 + c]) << x << "," << y;
+}
+
+TEST (InpaintElement, EveryMaskSource)
+{
+  auto rgb = photo_crop ("storm-160x120.png", 0, 0, kW, kH);
+  // Several rectangles at once.
+  {
+    GstHarness *h = inpaint_harness ("rect=<<2,2,6,5>,<40,30,8,8>>", GST_VIDEO_FORMAT_RGB);
+    auto [before, after] = run_one (h, make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB));
+    auto d = compare (before, after, GST_VIDEO_FORMAT_RGB, kW, kH, rect_mask ({{2, 2, 6, 5}, {40, 30, 8, 8}}));
+    EXPECT_EQ (d.outside_bytes, 0);
+    EXPECT_GT (d.inside_pixels, 40);
+    gst_harness_teardown (h);
+  }
+  // A mask PNG of the frame's size.
+  const std::string png = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-mask.png";
+  {
+    Image m (kW, kH, 1);
+    auto mask = rect_mask ({{10, 12, 7, 6}});
+    for (size_t k = 0; k < mask.size (); ++k)
+      m.pixels[k] = mask[k] ? 255 : 0;
+    write_png (png, m);
+    GstHarness *h = inpaint_harness ("mask=" + png, GST_VIDEO_FORMAT_RGB);
+    auto [before, after] = run_one (h, make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB));
+    auto d = compare (before, after, GST_VIDEO_FORMAT_RGB, kW, kH, mask);
+    EXPECT_EQ (d.outside_bytes, 0);
+    EXPECT_GT (d.inside_pixels, 20);
+    gst_harness_teardown (h);
+  }
+  // Alpha 0 in RGBA input marks the hole; filled pixels come out opaque.
+  {
+    GstHarness *h = inpaint_harness ("", GST_VIDEO_FORMAT_RGBA);
+    GstBuffer *in = make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGBA);
+    auto mask = rect_mask ({{30, 5, 5, 5}});
+    GstMapInfo map;
+    gst_buffer_map (in, &map, GST_MAP_WRITE);
+    for (int y = 0; y < kH; ++y)
+      for (int x = 0; x < kW; ++x)
+        map.data[((size_t) y * kW + x) * 4 + 3] = mask[(size_t) y * kW + x] ? 0 : 255;
+    gst_buffer_unmap (in, &map);
+    auto [before, after] = run_one (h, in);
+    auto d = compare (before, after, GST_VIDEO_FORMAT_RGBA, kW, kH, mask);
+    EXPECT_EQ (d.outside_bytes, 0);
+    EXPECT_EQ (d.inside_pixels, 25);        // alpha 0 -> 255 on every hole pixel
+    EXPECT_EQ (after[((size_t) 7 * kW + 32) * 4 + 3], 255);
+    gst_harness_teardown (h);
+  }
+  // Region-of-interest meta from upstream, by type; other types are ignored.
+  {
+    GstHarness *h = inpaint_harness ("roi-type=face", GST_VIDEO_FORMAT_RGB);
+    GstBuffer *in = make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    gst_buffer_add_video_region_of_interest_meta (in, "face", 12, 30, 9, 7);
+    gst_buffer_add_video_region_of_interest_meta (in, "car", 40, 2, 9, 7);
+    auto [before, after] = run_one (h, in);
+    auto d = compare (before, after, GST_VIDEO_FORMAT_RGB, kW, kH, rect_mask ({{12, 30, 9, 7}}));
+    EXPECT_EQ (d.outside_bytes, 0);
+    EXPECT_GT (d.inside_pixels, 30);
+    gst_harness_teardown (h);
+  }
+  g_remove (png.c_str ());
+}
+
+TEST (InpaintElement, RoiMetaFromAProbeInAPipeline)
+{
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=3 pattern=smpte ! "
+      "video/x-raw,format=RGB,width=64,height=48 ! identity name=tagger ! "
+      "pixelrnninpaint roi-type=logo ! appsink name=sink sync=false", NULL);
+  ASSERT_NE (pipeline, nullptr);
+  GstElement *tagger = gst_bin_get_by_name (GST_BIN (pipeline), "tagger");
+  GstPad *pad = gst_element_get_static_pad (tagger, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, [] (GstPad *, GstPadProbeInfo *info, gpointer) {
+    GstBuffer *b = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+    gst_buffer_add_video_region_of_interest_meta (b, "logo", 4, 4, 8, 6);
+    GST_PAD_PROBE_INFO_DATA (info) = b;
+    return GST_PAD_PROBE_OK;
+  }, NULL, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (tagger);
+  // The same pattern without inpainting, for comparison.
+  GstElement *reference = gst_parse_launch ("videotestsrc num-buffers=1 pattern=smpte ! "
+      "video/x-raw,format=RGB,width=64,height=48 ! appsink name=sink sync=false", NULL);
+  auto first_frame = [] (GstElement *p) {
+    gst_element_set_state (p, GST_STATE_PLAYING);
+    GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+    GstSample *sample = NULL;
+    g_signal_emit_by_name (sink, "pull-sample", &sample);
+    auto v = bytes_of (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+    gst_object_unref (sink);
+    gst_element_set_state (p, GST_STATE_NULL);
+    return v;
+  };
+  auto filled = first_frame (pipeline), plain = first_frame (reference);
+  auto d = compare (plain, filled, GST_VIDEO_FORMAT_RGB, 64, 48, rect_mask ({{4, 4, 8, 6}}));
+  EXPECT_EQ (d.outside_bytes, 0);
+  EXPECT_GT (d.inside_pixels, 20);
+  gst_object_unref (pipeline);
+  gst_object_unref (reference);
+}
+
+TEST (InpaintElement, MaskOfTheWrongSizeIsAnError)
+{
+  const std::string png = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-small-mask.png";
+  Image m (16, 12, 1);
+  std::fill (m.pixels.begin (), m.pixels.end (), 0);
+  m.pixels[5 * 16 + 5] = 255;
+  write_png (png, m);
+  auto rgb = photo_crop ("storm-160x120.png", 0, 0, kW, kH);
+  {
+    GstHarness *h = inpaint_harness ("mask=" + png, GST_VIDEO_FORMAT_RGB);
+    EXPECT_EQ (gst_harness_push (h, make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB)), GST_FLOW_ERROR);
+    GstBus *bus = gst_element_get_bus (h->element);
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    ASSERT_NE (msg, nullptr);
+    GError *err = NULL;
+    gst_message_parse_error (msg, &err, NULL);
+    EXPECT_NE (std::string (err->message).find ("is 16x12 but the frames are 64x48"), std::string::npos)
+        << err->message;
+    g_error_free (err);
+    gst_message_unref (msg);
+    gst_object_unref (bus);
+    gst_harness_teardown (h);
+  }
+  {
+    // mask-scale=true stretches it: the one marked pixel becomes a 4x4 block at (20, 20).
+    GstHarness *h = inpaint_harness ("mask-scale=true mask=" + png, GST_VIDEO_FORMAT_RGB);
+    auto [before, after] = run_one (h, make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB));
+    auto d = compare (before, after, GST_VIDEO_FORMAT_RGB, kW, kH, rect_mask ({{20, 20, 4, 4}}));
+    EXPECT_EQ (d.outside_bytes, 0);
+    EXPECT_GT (d.inside_pixels, 8);
+    gst_harness_teardown (h);
+  }
+  {
+    // An unreadable mask file is an error naming it.
+    GstHarness *h = inpaint_harness ("mask=/nonexistent/mask.png", GST_VIDEO_FORMAT_RGB);
+    EXPECT_EQ (gst_harness_push (h, make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB)), GST_FLOW_ERROR);
+    gst_harness_teardown (h);
+  }
+  g_remove (png.c_str ());
+}
+
+TEST (InpaintElement, HundredFramesWithARectangleMovingWhilePlaying)
+{
+  GstHarness *h = inpaint_harness ("rect=<0,0,6,6>", GST_VIDEO_FORMAT_RGB);
+  for (int i = 0; i < 100; ++i) {
+    const Rect r{(i * 5) % (kW - 6), (i * 3) % (kH - 6), 6, 6};
+    gchar *value = g_strdup_printf ("<%d,%d,%d,%d>", r.x, r.y, r.w, r.h);
+    gst_util_set_object_arg (G_OBJECT (h->element), "rect", value);
+    g_free (value);
+    auto rgb = photo_crop (i % 2 ? "storm-160x120.png" : "ladybird-160x120.png", i % 90, i % 70, kW, kH);
+    auto [before, after] = run_one (h, make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB, i * GST_SECOND / 30));
+    auto d = compare (before, after, GST_VIDEO_FORMAT_RGB, kW, kH, rect_mask ({r}));
+    ASSERT_EQ (d.outside_bytes, 0) << "frame " << i;
+    ASSERT_GT (d.inside_pixels, 12) << "frame " << i;
+  }
+  gst_harness_teardown (h);
+}
+
+TEST (InpaintElement, TemporalReusesTheFillOfAStaticScene)
+{
+  auto rgb = photo_crop ("storm-160x120.png", 20, 20, kW, kH);
+  auto fill_of = [&] (GstHarness *h, const std::vector<uint8_t> &frame) {
+    auto [before, after] = run_one (h, make_frame (frame, kW, kH, 3, GST_VIDEO_FORMAT_RGB));
+    return after;
+  };
+  {
+    GstHarness *h = inpaint_harness ("rect=<20,20,8,8> temporal=true", GST_VIDEO_FORMAT_RGB);
+    auto a = fill_of (h, rgb);
+    auto slightly = rgb;
+    for (size_t k = 0; k < slightly.size (); k += 7)
+      slightly[k] = (uint8_t) std::min (255, slightly[k] + 1);   // sensor noise, within tolerance
+    auto b = fill_of (h, slightly);
+    for (int y = 20; y < 28; ++y)
+      for (int x = 20; x < 28; ++x)
+        for (int c = 0; c < 3; ++c)
+          ASSERT_EQ (a[((size_t) y * kW + x) * 3 + c], b[((size_t) y * kW + x) * 3 + c]);
+    gst_harness_teardown (h);
+  }
+  {
+    // Without temporal, every frame draws afresh (seed + frame number): the fill changes.
+    GstHarness *h = inpaint_harness ("rect=<20,20,8,8>", GST_VIDEO_FORMAT_RGB);
+    auto a = fill_of (h, rgb), b = fill_of (h, rgb);
+    EXPECT_NE (a, b);
+    gst_harness_teardown (h);
+  }
+}
+
+TEST (InpaintElement, BestOfKeepsTheMostLikelyCandidate)
+{
+  auto rgb = photo_crop ("ladybird-160x120.png", 10, 10, 24, 20);
+  std::vector<uint8_t> hole (24 * 20, 0);
+  for (int y = 6; y < 12; ++y)
+    for (int x = 8; x < 14; ++x)
+      hole[(size_t) y * 24 + x] = 1;
+  ModelClient client;
+  client.load ("natural");
+  FillSettings s;
+  s.mode = FillMode::BestOf;
+  s.candidates = 6;
+  s.seed = 4;
+  std::vector<double> scores;
+  int chosen = -1;
+  auto window = rgb;
+  client.fill (window.data (), hole.data (), 24, 20, s, &scores, &chosen);
+  ASSERT_EQ (scores.size (), 6u);
+  ASSERT_GE (chosen, 0);
+  for (double v : scores)
+    EXPECT_LE (v, scores[chosen]);
+  // The kept fill's score is the model's log-likelihood of the filled window, computed anew.
+  auto direct = client.score (window.data (), 24, 20);
+  EXPECT_NEAR (-direct.bits_per_dim * 24 * 20 * 3 * 0.69314718, scores[chosen], 0.05);
+  // Candidates differ (they are distinct draws).
+  EXPECT_GT (*std::max_element (scores.begin (), scores.end ()) -
+      *std::min_element (scores.begin (), scores.end ()), 1e-3);
+}
