@@ -9,6 +9,7 @@
 #include "gstpixelrnninpaint.h"
 #include "gstpixelrnnlikelihood.h"
 #include "gstpixelrnnmeta.h"
+#include "gstpixelrnnsrc.h"
 
 #define PACKAGE "gst-pixelrnn"
 
@@ -19,6 +20,7 @@ plugin_init (GstPlugin * plugin)
   gst_pixelrnn_likelihood_meta_get_info ();
   ok |= GST_ELEMENT_REGISTER (pixelrnnlikelihood, plugin);
   ok |= GST_ELEMENT_REGISTER (pixelrnninpaint, plugin);
+  ok |= GST_ELEMENT_REGISTER (pixelrnnsrc, plugin);
   return ok;
 }
 

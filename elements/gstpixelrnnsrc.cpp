@@ -1,0 +1,282 @@
+/**
+ * SECTION:element-pixelrnnsrc
+ *
+ * Generates frames by sampling a PixelRNN model pixel by pixel with the incremental engine.
+ * Frame N uses seed + N. Caps: GRAY8 for 1-channel models, RGB for 3-channel ones.
+ *
+ * |[
+ * gst-launch-1.0 pixelrnnsrc model=fashion-mnist num-buffers=16 ! videoconvert ! pngenc ! \
+ *     multifilesink location=s%02d.png
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstpixelrnnsrc.h"
+
+#include "frame_pixels.h"
+#include "model_client.h"
+
+#include <gst/video/video.h>
+
+#include <string>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_src_debug);
+#define GST_CAT_DEFAULT gst_pixelrnn_src_debug
+
+#define DEFAULT_MODEL "natural"
+#define DEFAULT_WIDTH 32
+#define DEFAULT_HEIGHT 32
+#define DEFAULT_TEMPERATURE 1.0
+#define DEFAULT_SEED 0
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_WIDTH,
+  PROP_HEIGHT,
+  PROP_TEMPERATURE,
+  PROP_SEED,
+  PROP_FRAMERATE,
+};
+
+struct _GstPixelrnnSrc {
+  GstPushSrc parent;
+
+  /* properties (GST_OBJECT_LOCK) */
+  gchar *model;
+  gint width, height;
+  gdouble temperature;
+  guint64 seed;
+  gint fps_n, fps_d;
+
+  /* streaming state */
+  pixelrnn::ModelClient *client;
+  GstVideoInfo info;
+  guint64 frames;
+};
+
+#define gst_pixelrnn_src_parent_class parent_class
+G_DEFINE_TYPE (GstPixelrnnSrc, gst_pixelrnn_src, GST_TYPE_PUSH_SRC);
+GST_ELEMENT_REGISTER_DEFINE (pixelrnnsrc, "pixelrnnsrc", GST_RANK_NONE, GST_TYPE_PIXELRNN_SRC);
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ GRAY8, RGB }")));
+
+static void
+gst_pixelrnn_src_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model);
+      self->model = g_value_dup_string (value);
+      break;
+    case PROP_WIDTH: self->width = g_value_get_int (value); break;
+    case PROP_HEIGHT: self->height = g_value_get_int (value); break;
+    case PROP_TEMPERATURE: self->temperature = g_value_get_double (value); break;
+    case PROP_SEED: self->seed = g_value_get_uint64 (value); break;
+    case PROP_FRAMERATE:
+      self->fps_n = gst_value_get_fraction_numerator (value);
+      self->fps_d = gst_value_get_fraction_denominator (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_pixelrnn_src_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL: g_value_set_string (value, self->model); break;
+    case PROP_WIDTH: g_value_set_int (value, self->width); break;
+    case PROP_HEIGHT: g_value_set_int (value, self->height); break;
+    case PROP_TEMPERATURE: g_value_set_double (value, self->temperature); break;
+    case PROP_SEED: g_value_set_uint64 (value, self->seed); break;
+    case PROP_FRAMERATE: gst_value_set_fraction (value, self->fps_n, self->fps_d); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+gst_pixelrnn_src_start (GstBaseSrc * src)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
+  GST_OBJECT_LOCK (self);
+  std::string model = self->model ? self->model : DEFAULT_MODEL;
+  GST_OBJECT_UNLOCK (self);
+  auto *client = new pixelrnn::ModelClient ();
+  try {
+    client->load (model);
+  } catch (const std::exception &e) {
+    delete client;
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not load the PixelRNN model \"%s\".", model.c_str ()), ("%s", e.what ()));
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
+  self->client = client;
+  self->frames = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_pixelrnn_src_stop (GstBaseSrc * src)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
+  delete self->client;
+  self->client = NULL;
+  return TRUE;
+}
+
+/* The one format, size and rate this source produces, once its model is known. */
+static GstCaps *
+gst_pixelrnn_src_get_caps (GstBaseSrc * src, GstCaps * filter)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
+  GstCaps *caps;
+  if (!self->client) {
+    caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (src));
+  } else {
+    GST_OBJECT_LOCK (self);
+    GstVideoInfo info;
+    gst_video_info_set_format (&info, self->client->channels () == 1 ? GST_VIDEO_FORMAT_GRAY8 :
+        GST_VIDEO_FORMAT_RGB, self->width, self->height);
+    GST_VIDEO_INFO_FPS_N (&info) = self->fps_n;
+    GST_VIDEO_INFO_FPS_D (&info) = self->fps_d;
+    GST_OBJECT_UNLOCK (self);
+    caps = gst_video_info_to_caps (&info);
+  }
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+  return caps;
+}
+
+static gboolean
+gst_pixelrnn_src_set_caps (GstBaseSrc * src, GstCaps * caps)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
+  return gst_video_info_from_caps (&self->info, caps);
+}
+
+static GstFlowReturn
+gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
+  GST_OBJECT_LOCK (self);
+  const double temperature = self->temperature;
+  const guint64 seed = self->seed + self->frames;
+  GST_OBJECT_UNLOCK (self);
+  const int W = GST_VIDEO_INFO_WIDTH (&self->info), H = GST_VIDEO_INFO_HEIGHT (&self->info);
+  const int C = self->client->channels ();
+  std::vector<guint8> pixels;
+  try {
+    pixels = self->client->generate (W, H, 1, temperature, seed);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Sampling frame %" G_GUINT64_FORMAT " failed.",
+            self->frames), ("%s", e.what ()));
+    return GST_FLOW_ERROR;
+  }
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&self->info), NULL);
+  GstVideoFrame frame;
+  gst_video_frame_map (&frame, &self->info, buffer, GST_MAP_WRITE);
+  std::vector<guint8> all ((size_t) W * H, 1);
+  pixelrnn::write_masked (&frame, 0, 0, W, H, C, pixels.data (), all.data ());
+  gst_video_frame_unmap (&frame);
+  const gint n = GST_VIDEO_INFO_FPS_N (&self->info), d = GST_VIDEO_INFO_FPS_D (&self->info);
+  if (n > 0) {
+    GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (self->frames, d * GST_SECOND, n);
+    GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, d * GST_SECOND, n);
+  }
+  GST_BUFFER_OFFSET (buffer) = self->frames;
+  self->frames++;
+  *out = buffer;
+  return GST_FLOW_OK;
+}
+
+static void
+gst_pixelrnn_src_finalize (GObject * object)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+  g_free (self->model);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *base_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *push_class = GST_PUSH_SRC_CLASS (klass);
+  const GParamFlags ready = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY);
+  const GParamFlags live = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE);
+
+  gobject_class->set_property = gst_pixelrnn_src_set_property;
+  gobject_class->get_property = gst_pixelrnn_src_get_property;
+  gobject_class->finalize = gst_pixelrnn_src_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
+          DEFAULT_MODEL, ready));
+  g_object_class_install_property (gobject_class, PROP_WIDTH,
+      g_param_spec_int ("width", "Width", "Width of the generated frames, pixels",
+          1, 4096, DEFAULT_WIDTH, ready));
+  g_object_class_install_property (gobject_class, PROP_HEIGHT,
+      g_param_spec_int ("height", "Height", "Height of the generated frames, pixels",
+          1, 4096, DEFAULT_HEIGHT, ready));
+  g_object_class_install_property (gobject_class, PROP_TEMPERATURE,
+      g_param_spec_double ("temperature", "Temperature",
+          "Softmax temperature: 0 takes the most likely value, below 1 sharper, above 1 flatter",
+          0.0, 10.0, DEFAULT_TEMPERATURE, live));
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_uint64 ("seed", "Seed", "Random seed; frame N is drawn with seed + N",
+          0, G_MAXUINT64, DEFAULT_SEED, ready));
+  g_object_class_install_property (gobject_class, PROP_FRAMERATE,
+      gst_param_spec_fraction ("framerate", "Frame rate",
+          "Frame rate written into the caps and timestamps (0/1: no timestamps)",
+          0, 1, G_MAXINT, 1, 30, 1, ready));
+
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "PixelRNN source", "Source/Video",
+      "Generates frames sampled pixel by pixel from a PixelRNN model", "gst-pixelrnn developers");
+
+  base_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_start);
+  base_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_stop);
+  base_class->get_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_get_caps);
+  base_class->set_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_set_caps);
+  push_class->create = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_create);
+  GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_src_debug, "pixelrnnsrc", 0, "PixelRNN source");
+}
+
+static void
+gst_pixelrnn_src_init (GstPixelrnnSrc * self)
+{
+  self->model = g_strdup (DEFAULT_MODEL);
+  self->width = DEFAULT_WIDTH;
+  self->height = DEFAULT_HEIGHT;
+  self->temperature = DEFAULT_TEMPERATURE;
+  self->seed = DEFAULT_SEED;
+  self->fps_n = 30;
+  self->fps_d = 1;
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+}
