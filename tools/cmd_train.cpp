@@ -1,6 +1,7 @@
 // pixelrnn train: maximum-likelihood training on IDX files, image folders or video, with
 // validation, checkpoints (every N steps and on Ctrl-C) and exact resume.
 #include "cli_common.h"
+#include "cli_model.h"
 #include "commands.h"
 #include "dataset.h"
 #include "model_file.h"
@@ -39,6 +40,7 @@ cmd_train (int argc, char **argv)
   gint64 seed = 0;
   gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05;
   gboolean resume = FALSE, gray = FALSE;
+  gchar *init = nullptr;
   const GOptionEntry entries[] = {
     {"data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data, "Training data: IDX file (.gz too), folder of PNG/JPEG, image, or video file/URI (repeatable)", "PATH"},
     {"val-data", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &val_data, "Validation data (default: every 20th training image)", "PATH"},
@@ -66,6 +68,7 @@ cmd_train (int argc, char **argv)
     {"val-images", 0, 0, G_OPTION_ARG_INT, &val_images, "Validation images or patches used (default 500)", "N"},
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, "Checkpoint file (default OUT.ckpt)", "FILE"},
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every, "Write a checkpoint every N steps (default 500)", "N"},
+    {"init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Start from this model's weights and settings (path or shipped name): fine-tune it on your own data", "MODEL"},
     {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the checkpoint: step, optimizer and random state", nullptr},
     {"log-every", 0, 0, G_OPTION_ARG_INT, &log_every, "Progress line every N steps when not on a terminal (default 50)", "N"},
     {nullptr}};
@@ -97,6 +100,11 @@ cmd_train (int argc, char **argv)
   config.layers = layers;
   config.head_hidden = head_hidden;
   config.input_kernel = input_kernel;
+  LoadedModel start;
+  if (init) {
+    start = cli::load_model_or_die (init);
+    config = start.config;           // the architecture flags are ignored: the model decides
+  }
 
   Dataset train, validation;
   torch::Tensor train_stack, val_tensor;
@@ -112,6 +120,10 @@ cmd_train (int argc, char **argv)
     if (validation.channels != train.channels)
       throw std::runtime_error ("validation data has " + std::to_string (validation.channels) +
           " channels, training data " + std::to_string (train.channels));
+    if (init && config.channels != train.channels)
+      throw std::runtime_error (std::string (init) + " has " + std::to_string (config.channels) +
+          " channel(s) but the data has " + std::to_string (train.channels) +
+          (config.channels == 1 ? " (pass --gray)" : ""));
     config.channels = train.channels;
     if (patch > 0) {
       for (size_t k = 0; k < train.images.size (); ++k)
@@ -140,7 +152,7 @@ cmd_train (int argc, char **argv)
   topts.seed = static_cast<uint64_t> (seed);
   std::unique_ptr<Trainer> trainer;
   try {
-    trainer = std::make_unique<Trainer> (PixelModel (config), topts);
+    trainer = std::make_unique<Trainer> (init ? start.model : PixelModel (config), topts);
     if (resume) {
       trainer->load_checkpoint (ckpt_path);
       std::printf ("resuming from %s at step %lld\n", ckpt_path.c_str (), (long long) trainer->steps ());
