@@ -18,7 +18,7 @@
 
 #include "anomaly_scoring.h"
 #include "frame_pixels.h"
-#include "gstpixelrnnmeta.h"
+#include <gst-pixelrnn/gstpixelrnnmeta.h>
 #include "model_caps.h"
 #include "model_client.h"
 

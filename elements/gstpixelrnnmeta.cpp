@@ -1,5 +1,5 @@
 /* GstPixelrnnLikelihoodMeta registration: API type with tags, init and transform. */
-#include "gstpixelrnnmeta.h"
+#include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <gst/video/video.h>
 

@@ -8,7 +8,7 @@
 
 #include "gstpixelrnninpaint.h"
 #include "gstpixelrnnlikelihood.h"
-#include "gstpixelrnnmeta.h"
+#include <gst-pixelrnn/gstpixelrnnmeta.h>
 #include "gstpixelrnnsrc.h"
 
 #define PACKAGE "gst-pixelrnn"

@@ -3,7 +3,7 @@
 // with an error on the bus.
 #include "anomaly_scoring.h"
 #include "element_support.h"
-#include "gstpixelrnnmeta.h"
+#include <gst-pixelrnn/gstpixelrnnmeta.h>
 #include "model_client.h"
 
 #include <glib/gstdio.h>
