@@ -1,5 +1,7 @@
 #include "model_file.h"
 
+#include <dlfcn.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -232,6 +234,28 @@ load_model (const std::string &path)
   return loaded;
 }
 
+// share/gst-pixelrnn/models above the binary or plugin this code was loaded from: an install
+// moved to another prefix (or unpacked with DESTDIR) still finds its own models.
+static std::string
+installed_model_dir ()
+{
+  Dl_info info;
+  if (!dladdr (reinterpret_cast<void *> (&installed_model_dir), &info) || !info.dli_fname)
+    return "";
+  std::string dir = info.dli_fname;
+  for (int up = 0; up < 4; ++up) {
+    auto slash = dir.find_last_of ('/');
+    if (slash == std::string::npos)
+      break;
+    dir.resize (slash);
+    std::string candidate = dir + "/share/gst-pixelrnn/models";
+    struct stat st;
+    if (stat (candidate.c_str (), &st) == 0 && S_ISDIR (st.st_mode))
+      return candidate;
+  }
+  return "";
+}
+
 std::string
 resolve_model (const std::string &name)
 {
@@ -250,6 +274,8 @@ resolve_model (const std::string &name)
       if (!d.empty ())
         dirs.push_back (d);
   }
+  if (auto installed = installed_model_dir (); !installed.empty ())
+    dirs.push_back (installed);
   if (*PIXELRNN_BUILD_MODELDIR)
     dirs.push_back (PIXELRNN_BUILD_MODELDIR);
   if (*PIXELRNN_INSTALL_MODELDIR)

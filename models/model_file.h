@@ -48,8 +48,9 @@ LoadedModel load_model (const std::string &path);
 void save_model (const std::string &path, PixelModel &model, const Provenance &provenance);
 
 // A model given by path, or by the short name of a shipped model ("fashion-mnist",
-// "natural"), looked up in $PIXELRNN_MODEL_PATH, then the build tree, then the install
-// data folder. Returns the path, or throws ModelFileError listing where it looked.
+// "natural"), looked up in $PIXELRNN_MODEL_PATH, then share/gst-pixelrnn/models above the
+// installed binary or plugin, then the build tree, then the configured install data folder.
+// Returns the path, or throws ModelFileError listing where it looked.
 std::string resolve_model (const std::string &name_or_path);
 
 // Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
