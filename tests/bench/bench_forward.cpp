@@ -40,6 +40,10 @@ main (int argc, char **argv)
     std::sort (ms.begin (), ms.end ());
     std::printf ("| %s | %d | %d | %lld | %.1f |\n", architecture_name (c.arch), c.hidden, c.layers,
         (long long) model->parameter_count (), ms[2]);
+    // One machine-readable line per figure, collected by scripts/bench.
+    std::printf ("@json {\"bench\": \"forward\", \"architecture\": \"%s\", \"threads\": %d, "
+        "\"parameters\": %lld, \"ms\": %.2f}\n", architecture_name (c.arch), threads,
+        (long long) model->parameter_count (), ms[2]);
   }
   return 0;
 }

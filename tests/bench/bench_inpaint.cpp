@@ -92,6 +92,9 @@ main (int argc, char **argv)
         const double gflops = flops / ms / 1e6;
         std::printf ("| %s | %dx%d | %s | %.1f | %.1f | %.2f | %.0f%% |\n", c.name.c_str (), hole,
             hole, mode, ms, 1000.0 / ms, gflops, 100.0 * gflops / dense);
+        std::printf ("@json {\"bench\": \"inpaint\", \"model\": \"%s\", \"hole\": %d, "
+            "\"mode\": \"%s\", \"ms\": %.2f, \"gflops\": %.3f, \"dense_gflops\": %.2f}\n",
+            c.name.c_str (), hole, mode, ms, gflops, dense);
         std::fflush (stdout);
       }
     }
@@ -108,6 +111,8 @@ main (int argc, char **argv)
     const double slow = median_ms (1, [&] { fill_naive (m, window, mask, {1.0, 3}); });
     std::printf ("\nnaive vs incremental, natural, 32x32 hole: %.0f ms vs %.1f ms = %.0fx\n", slow,
         fast, slow / fast);
+    std::printf ("@json {\"bench\": \"speedup\", \"model\": \"natural\", \"hole\": 32, "
+        "\"naive_ms\": %.1f, \"incremental_ms\": %.2f, \"speedup\": %.1f}\n", slow, fast, slow / fast);
   }
   return 0;
 }

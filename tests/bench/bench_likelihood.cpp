@@ -68,6 +68,8 @@ main (int argc, char **argv)
     const double median = fps[fps.size () / 2];
     std::printf ("| 640x480 RGB, %s | %.1f | %.1f |\n",
         *config ? config : "default analysis size", median, 1000.0 / median);
+    std::printf ("@json {\"bench\": \"likelihood\", \"config\": \"%s\", \"fps\": %.3f}\n",
+        *config ? config : "default", median);
     std::fflush (stdout);
   }
   return 0;
