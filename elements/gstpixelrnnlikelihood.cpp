@@ -32,7 +32,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_likelihood_debug
 
 /* About 50 ms per frame for the shipped natural model on 2 cores (docs/benchmarks.md). */
-#define AUTO_ANALYSIS_PIXELS 4096
+#define AUTO_ANALYSIS_PIXELS 2048
 
 #define DEFAULT_MODEL "natural"
 #define DEFAULT_WIDTH 0

@@ -1,5 +1,9 @@
 #include "likelihood.h"
 
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
 #include <torch/nn/functional/loss.h>
 
 namespace pixelrnn {
@@ -13,8 +17,23 @@ log_probs (PixelModel &model, const torch::Tensor &x)
 torch::Tensor
 nll_map (PixelModel &model, const torch::Tensor &x)
 {
-  auto lp = log_probs (model, x);
-  return -lp.gather (2, x.to (torch::kLong).unsqueeze (2)).squeeze (2);
+  if (x.dim () != 4 || x.size (1) != model->config.channels)
+    throw std::invalid_argument ("model expects [B, " + std::to_string (model->config.channels) +
+        ", H, W] input");
+  // The head runs on bands of rows so that at most ~16M logits exist at once: a 960x540
+  // frame's full logits would take 1.6 GB.
+  auto features = model->features (scale_input (x));
+  const int64_t B = x.size (0), H = x.size (2), W = x.size (3);
+  const int64_t per_row = B * W * model->config.channels * 256;
+  const int64_t band = std::max<int64_t> (1, (int64_t{16} << 20) / per_row);
+  auto target = x.to (torch::kLong).unsqueeze (2);
+  std::vector<torch::Tensor> parts;
+  for (int64_t r = 0; r < H; r += band) {
+    const int64_t n = std::min (band, H - r);
+    auto lp = torch::log_softmax (model->head (features.narrow (2, r, n)), 2);
+    parts.push_back (-lp.gather (2, target.narrow (3, r, n)).squeeze (2));
+  }
+  return parts.size () == 1 ? parts[0] : torch::cat (parts, 2);
 }
 
 torch::Tensor

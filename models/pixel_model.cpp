@@ -40,14 +40,23 @@ PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
 }
 
 torch::Tensor
-PixelModelImpl::forward_float (const torch::Tensor &x)
+PixelModelImpl::features (const torch::Tensor &x)
 {
   auto y = input_conv (x);
-  if (!body->is_empty ())
-    y = body->forward (y);
-  y = head_hidden (torch::relu (y));
-  y = head_out (torch::relu (y));
-  return y.view ({x.size (0), config.channels, 256, x.size (2), x.size (3)});
+  return body->is_empty () ? y : body->forward (y);
+}
+
+torch::Tensor
+PixelModelImpl::head (const torch::Tensor &f)
+{
+  auto y = head_out (torch::relu (head_hidden (torch::relu (f))));
+  return y.view ({f.size (0), config.channels, 256, f.size (2), f.size (3)});
+}
+
+torch::Tensor
+PixelModelImpl::forward_float (const torch::Tensor &x)
+{
+  return head (features (x));
 }
 
 torch::Tensor

@@ -23,6 +23,12 @@ class PixelModelImpl : public torch::nn::Module {
   // The same on already-scaled float input (values in [-1, 1]); lets tests take Jacobians.
   torch::Tensor forward_float (const torch::Tensor &x);
 
+  // The two halves of forward_float: features [B, 2h, H, W] of every position, and the 1x1
+  // head turning any slice of them into logits. Lets large images be scored a few rows of
+  // logits at a time (the logits are 256 C floats per pixel).
+  torch::Tensor features (const torch::Tensor &x);
+  torch::Tensor head (const torch::Tensor &features);
+
   int64_t parameter_count () const;
 
   ModelConfig config;
