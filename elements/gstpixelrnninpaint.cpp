@@ -21,7 +21,7 @@
 #include "frame_pixels.h"
 #include "hole_regions.h"
 #include "image.h"
-#include "model_caps.h"
+#include "element_model.h"
 #include "model_client.h"
 
 #include <gst/video/gstvideometa.h>
@@ -261,16 +261,9 @@ gst_pixelrnn_inpaint_start (GstBaseTransform * trans)
   GST_OBJECT_LOCK (self);
   std::string model = self->model ? self->model : DEFAULT_MODEL;
   GST_OBJECT_UNLOCK (self);
-  auto *client = new pixelrnn::ModelClient ();
-  try {
-    client->load (model);
-  } catch (const std::exception &e) {
-    delete client;
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not load the PixelRNN model \"%s\".", model.c_str ()), ("%s", e.what ()));
+  auto *client = pixelrnn::load_element_model (GST_ELEMENT (self), model);
+  if (!client)
     return FALSE;
-  }
-  GST_INFO_OBJECT (self, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
   self->client = client;
   self->cache = new std::vector<CachedFill> ();
   self->frames = 0;

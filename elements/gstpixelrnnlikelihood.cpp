@@ -19,7 +19,7 @@
 #include "anomaly_scoring.h"
 #include "frame_pixels.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
-#include "model_caps.h"
+#include "element_model.h"
 #include "model_client.h"
 
 #include <gst/video/gstvideometa.h>
@@ -224,16 +224,9 @@ gst_pixelrnn_likelihood_start (GstBaseTransform * trans)
   guint window = self->window;
   GST_OBJECT_UNLOCK (self);
 
-  auto *client = new pixelrnn::ModelClient ();
-  try {
-    client->load (model);
-  } catch (const std::exception &e) {
-    delete client;
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not load the PixelRNN model \"%s\".", model.c_str ()), ("%s", e.what ()));
+  auto *client = pixelrnn::load_element_model (GST_ELEMENT (self), model);
+  if (!client)
     return FALSE;
-  }
-  GST_INFO_OBJECT (self, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
   if (!location.empty ()) {
     self->csv = fopen (location.c_str (), "w");
     if (!self->csv) {

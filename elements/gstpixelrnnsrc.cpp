@@ -15,6 +15,7 @@
 
 #include "gstpixelrnnsrc.h"
 
+#include "element_model.h"
 #include "frame_pixels.h"
 #include "model_client.h"
 
@@ -118,16 +119,9 @@ gst_pixelrnn_src_start (GstBaseSrc * src)
   GST_OBJECT_LOCK (self);
   std::string model = self->model ? self->model : DEFAULT_MODEL;
   GST_OBJECT_UNLOCK (self);
-  auto *client = new pixelrnn::ModelClient ();
-  try {
-    client->load (model);
-  } catch (const std::exception &e) {
-    delete client;
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not load the PixelRNN model \"%s\".", model.c_str ()), ("%s", e.what ()));
+  auto *client = pixelrnn::load_element_model (GST_ELEMENT (self), model);
+  if (!client)
     return FALSE;
-  }
-  GST_INFO_OBJECT (self, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
   self->client = client;
   self->frames = 0;
   return TRUE;

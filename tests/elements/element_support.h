@@ -36,6 +36,31 @@ set_properties (GstElement *element, const std::string &properties)
   g_strfreev (pairs);
 }
 
+inline std::string
+caps_string (GstVideoFormat format, int width, int height)
+{
+  return std::string ("video/x-raw,format=") + gst_video_format_to_string (format) +
+      ",width=" + std::to_string (width) + ",height=" + std::to_string (height) +
+      ",framerate=30/1";
+}
+
+// A harness around a fresh `factory` element with `properties` set before it starts (the
+// model loads at start), a bus of its own for its messages, and source caps of `format`.
+inline GstHarness *
+filter_harness (const char *factory, const std::string &properties, GstVideoFormat format,
+    int width, int height)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  set_properties (e, properties);
+  GstHarness *h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  gst_object_unref (bus);
+  gst_harness_set_src_caps_str (h, caps_string (format, width, height).c_str ());
+  return h;
+}
+
 // `packed` holds width x height pixels of `channels` (R, G, B or gray).
 inline GstBuffer *
 make_frame (const std::vector<uint8_t> &packed, int width, int height, int channels,
@@ -68,13 +93,6 @@ read_frame (GstBuffer *buffer, int width, int height, int channels, GstVideoForm
   return packed;
 }
 
-inline std::string
-caps_string (GstVideoFormat format, int width, int height)
-{
-  return std::string ("video/x-raw,format=") + gst_video_format_to_string (format) +
-      ",width=" + std::to_string (width) + ",height=" + std::to_string (height) +
-      ",framerate=30/1";
-}
 
 // A crop of a real photograph (tests/data), packed RGB.
 inline std::vector<uint8_t>

@@ -21,15 +21,7 @@ constexpr int kW = 64, kH = 48;
 GstHarness *
 inpaint_harness (const std::string &properties, GstVideoFormat format, int w = kW, int ht = kH)
 {
-  GstElement *e = gst_element_factory_make ("pixelrnninpaint", NULL);
-  set_properties (e, properties);
-  GstHarness *h = gst_harness_new_with_element (e, "sink", "src");
-  gst_object_unref (e);
-  GstBus *bus = gst_bus_new ();
-  gst_element_set_bus (h->element, bus);
-  gst_object_unref (bus);
-  gst_harness_set_src_caps_str (h, caps_string (format, w, ht).c_str ());
-  return h;
+  return filter_harness ("pixelrnninpaint", properties, format, w, ht);
 }
 
 std::vector<uint8_t>

@@ -24,17 +24,7 @@ constexpr int kW = 48, kH = 32;
 GstHarness *
 likelihood_harness (const std::string &properties, GstVideoFormat format, int w = kW, int ht = kH)
 {
-  // Properties first: the model loads when the harness starts the element.
-  GstElement *e = gst_element_factory_make ("pixelrnnlikelihood", NULL);
-  set_properties (e, properties);
-  GstHarness *h = gst_harness_new_with_element (e, "sink", "src");
-  gst_object_unref (e);
-  // A bus of its own, so that the element's messages can be read.
-  GstBus *bus = gst_bus_new ();
-  gst_element_set_bus (h->element, bus);
-  gst_object_unref (bus);
-  gst_harness_set_src_caps_str (h, caps_string (format, w, ht).c_str ());
-  return h;
+  return filter_harness ("pixelrnnlikelihood", properties, format, w, ht);
 }
 
 double

@@ -1,11 +1,41 @@
-#include "model_caps.h"
+#include "element_model.h"
 
 #include "frame_pixels.h"
 #include "model_client.h"
 
 #include <gst/video/video.h>
 
+GST_DEBUG_CATEGORY_STATIC (pixelrnn_model_debug);
+#define GST_CAT_DEFAULT pixelrnn_model_debug
+
 namespace pixelrnn {
+
+static void
+init_debug_category ()
+{
+  static gsize done = 0;
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (pixelrnn_model_debug, "pixelrnnmodel", 0, "PixelRNN model loading");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+ModelClient *
+load_element_model (GstElement *element, const std::string &name)
+{
+  init_debug_category ();
+  auto *client = new ModelClient ();
+  try {
+    client->load (name);
+  } catch (const std::exception &e) {
+    delete client;
+    GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ,
+        ("Could not load the PixelRNN model \"%s\".", name.c_str ()), ("%s", e.what ()));
+    return NULL;
+  }
+  GST_INFO_OBJECT (element, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
+  return client;
+}
 
 GstCaps *
 model_transform_caps (const ModelClient *client, GstCaps *caps, GstCaps *filter)

@@ -1,13 +1,20 @@
-/* Caps that follow the model, shared by the filter elements: restrict negotiation to the
- * formats the loaded model reads, and when a stream cannot match, say which model needs which
- * format instead of a bare not-negotiated. */
+/* What the three elements share about their model: loading it in start() with an error that
+ * names it, and caps that follow it (negotiation restricted to the formats the loaded model
+ * reads; when a stream cannot match, an error saying which model needs which format instead
+ * of a bare not-negotiated). */
 #pragma once
 
 #include <gst/gst.h>
 
+#include <string>
+
 namespace pixelrnn {
 
 class ModelClient;
+
+/* Loads `name` (path or shipped name) for `element`; on failure posts GST_ELEMENT_ERROR
+ * (RESOURCE, OPEN_READ) naming the model and why, and returns NULL. */
+ModelClient *load_element_model (GstElement *element, const std::string &name);
 
 /* GstBaseTransform::transform_caps for an in-place filter whose formats follow `client`
  * (all supported formats while no model is loaded). */
