@@ -4,6 +4,7 @@
 #include "likelihood.h"
 
 #include <stdexcept>
+#include <vector>
 
 namespace pixelrnn {
 
@@ -19,7 +20,7 @@ generate (PixelModel &model, int64_t count, int64_t height, int64_t width,
 
 torch::Tensor
 inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
-    int64_t context, const SamplingOptions &options)
+    int64_t context, const SamplingOptions &options, int candidates)
 {
   const bool single = image.dim () == 3;
   auto batch = single ? image.unsqueeze (0) : image;
@@ -35,14 +36,23 @@ inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mas
   const int64_t y0 = rows.min ().item<int64_t> (), y1 = rows.max ().item<int64_t> () + 1;
   const int64_t x0 = cols.min ().item<int64_t> (), x1 = cols.max ().item<int64_t> () + 1;
   const int64_t wy0 = std::max<int64_t> (0, y0 - context);
+  const int64_t wy1 = candidates > 1 ? std::min (H, y1 + context) : y1;
   const int64_t wx0 = std::max<int64_t> (0, x0 - context), wx1 = std::min (W, x1 + context);
   model->eval ();
-  auto window = batch.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0);
-  auto window_mask = fill.narrow (0, wy0, y1 - wy0).narrow (1, wx0, wx1 - wx0);
+  auto window = batch.narrow (2, wy0, wy1 - wy0).narrow (3, wx0, wx1 - wx0).contiguous ();
+  auto window_mask = fill.narrow (0, wy0, wy1 - wy0).narrow (1, wx0, wx1 - wx0);
   IncrementalEngine engine (model);
-  auto filled = engine.fill (window.contiguous (), window_mask, options);
+  torch::Tensor filled;
+  if (candidates > 1) {
+    std::vector<torch::Tensor> best;
+    for (int64_t b = 0; b < window.size (0); ++b)
+      best.push_back (best_of_fill (model, engine, window[b], window_mask, candidates, options).filled);
+    filled = torch::stack (best);
+  } else {
+    filled = engine.fill (window, window_mask, options);
+  }
   auto out = batch.clone ();
-  out.narrow (2, wy0, y1 - wy0).narrow (3, wx0, wx1 - wx0).copy_ (filled);
+  out.narrow (2, wy0, wy1 - wy0).narrow (3, wx0, wx1 - wx0).copy_ (filled);
   return single ? out.squeeze (0) : out;
 }
 

@@ -14,9 +14,11 @@ torch::Tensor generate (PixelModel &model, int64_t count, int64_t height, int64_
 
 // Fills `mask` ([H, W], non-zero = fill) in `image` ([C, H, W] or [B, C, H, W] uint8). The
 // model sees the hole's bounding box widened by `context` pixels left, right and above (what
-// a raster-order model conditions on). Values outside the mask are returned unchanged.
+// a raster-order model conditions on). With candidates > 1, each image keeps the best of that
+// many fills (best_of_fill below) judged on a window reaching `context` rows below the hole.
+// Values outside the mask are returned unchanged.
 torch::Tensor inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
-    int64_t context, const SamplingOptions &options);
+    int64_t context, const SamplingOptions &options, int candidates = 1);
 
 // Best-of inpainting: `candidates` fills of `window` ([C, H, W] uint8) drawn as one batch by
 // `engine`, each rescored by the parallel model's log-likelihood of the whole window. The

@@ -17,7 +17,7 @@ cmd_inpaint (int argc, char **argv)
 {
   gchar *model_name = nullptr, *image_path = nullptr, *mask_path = nullptr, *rect_text = nullptr;
   gchar *out = nullptr, *compare = nullptr;
-  gint context = 16, threads = 0;
+  gint context = 16, threads = 0, candidates = 1;
   gdouble temperature = 1.0;
   gint64 seed = 0;
   gboolean gray = FALSE;
@@ -31,6 +31,7 @@ cmd_inpaint (int argc, char **argv)
     {"context", 0, 0, G_OPTION_ARG_INT, &context, "Pixels of context the model sees around the hole (default 16)", "N"},
     {"temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, "Softmax temperature; 0 = most likely value (default 1)", "T"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "N"},
+    {"candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Draw N fills and keep the one under which the hole and the pixels right of and below it are most likely (default 1)", "N"},
     {"gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Read the image as gray (for 1-channel models)", nullptr},
     {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {nullptr}};
@@ -51,6 +52,8 @@ cmd_inpaint (int argc, char **argv)
     torch::set_num_threads (threads);
   if (temperature < 0 || context < 0)
     cli::die ("--temperature and --context must be >= 0");
+  if (candidates < 1 || candidates > 256)
+    cli::die ("--candidates must be between 1 and 256");
 
   Image image;
   try {
@@ -89,7 +92,8 @@ cmd_inpaint (int argc, char **argv)
     cli::die ("the mask selects no pixel");
 
   auto before = image_to_tensor (image);
-  auto filled = inpaint (m.model, before, mask, context, {temperature, static_cast<uint64_t> (seed)});
+  auto filled = inpaint (m.model, before, mask, context, {temperature, static_cast<uint64_t> (seed)},
+      candidates);
   try {
     write_png (out, tensor_to_image (filled));
     if (compare) {
