@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--grid", default="")
     ap.add_argument("--model", default="natural")
+    ap.add_argument("--temperature", type=float, default=1.0, help="for sample and best-of")
     args = ap.parse_args()
     Gst.init(None)
     rng = np.random.default_rng(args.seed)
@@ -115,8 +116,8 @@ def main():
     methods = {
         "OpenCV Telea": None, "OpenCV Navier-Stokes": None, "ffmpeg delogo": None,
         "pixelrnn greedy": f"model={args.model} mode=greedy",
-        "pixelrnn sample": f"model={args.model} mode=sample",
-        "pixelrnn best-of-8": f"model={args.model} mode=best-of candidates=8",
+        "pixelrnn sample": f"model={args.model} mode=sample temperature={args.temperature}",
+        "pixelrnn best-of-8": f"model={args.model} mode=best-of candidates=8 temperature={args.temperature}",
     }
     scores = {m: ([], []) for m in methods}
     grid_rows = []
