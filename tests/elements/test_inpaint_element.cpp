@@ -314,7 +314,7 @@ TEST (InpaintElement, TemporalReusesTheFillOfAStaticScene)
     return after;
   };
   {
-    GstHarness *h = inpaint_harness ("rect=<20,20,8,8> temporal=true", GST_VIDEO_FORMAT_RGB);
+    GstHarness *h = inpaint_harness ("rect=<20,20,8,8> temporal=true mode=sample", GST_VIDEO_FORMAT_RGB);
     auto a = fill_of (h, rgb);
     auto slightly = rgb;
     for (size_t k = 0; k < slightly.size (); k += 7)
@@ -327,8 +327,8 @@ TEST (InpaintElement, TemporalReusesTheFillOfAStaticScene)
     gst_harness_teardown (h);
   }
   {
-    // Without temporal, every frame draws afresh (seed + frame number): the fill changes.
-    GstHarness *h = inpaint_harness ("rect=<20,20,8,8>", GST_VIDEO_FORMAT_RGB);
+    // Sampling without temporal: every frame draws afresh (seed + frame number).
+    GstHarness *h = inpaint_harness ("rect=<20,20,8,8> mode=sample", GST_VIDEO_FORMAT_RGB);
     auto a = fill_of (h, rgb), b = fill_of (h, rgb);
     EXPECT_NE (a, b);
     gst_harness_teardown (h);
