@@ -21,7 +21,7 @@ done
 # installed with --prefix=/usr it lands in GStreamer's own plugin folder.
 export GST_PLUGIN_PATH_1_0="$installed/$libdir/gstreamer-1.0"
 export GST_REGISTRY_1_0="$root/registry.bin"
-GST_DEBUG=pixelrnnlikelihood:4 gst-launch-1.0 -q videotestsrc num-buffers=3 ! \
+GST_DEBUG=pixelrnnmodel:4 gst-launch-1.0 -q videotestsrc num-buffers=3 ! \
     video/x-raw,width=64,height=48 ! videoconvert ! \
     pixelrnnlikelihood location="$root/scores.csv" ! fakesink 2> "$root/log"
 grep -q "model $installed/share/gst-pixelrnn/models/natural.pixelrnn" "$root/log" ||
