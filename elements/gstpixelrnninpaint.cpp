@@ -327,7 +327,6 @@ build_mask (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector<guint8
   std::string mask_error = self->mask_error ? self->mask_error : "";
   std::string mask_location = self->mask_location ? self->mask_location : "";
   std::string roi_type = self->roi_type ? self->roi_type : "";
-  bool ok = true;
   if (self->mask_image) {
     const auto &m = *self->mask_image;
     std::vector<guint8> bytes (m.pixels);
@@ -365,7 +364,7 @@ build_mask (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector<guint8
   if (pixelrnn::alpha_holes (frame, alpha))
     for (size_t k = 0; k < mask.size (); ++k)
       mask[k] |= alpha[k];
-  return ok;
+  return true;
 }
 
 static double
