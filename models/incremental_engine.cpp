@@ -407,19 +407,16 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
   if (used_log_probs)
     *used_log_probs = torch::zeros ({B, C, 256, H, W});
   int64_t last_i = -1, last_j = -1;
+  std::vector<uint8_t> holes ((size_t) H * W);
   for (int64_t i = 0; i < H; ++i)
     for (int64_t j = 0; j < W; ++j)
-      if (hole[i][j]) {
+      if ((holes[i * W + j] = hole[i][j])) {
         last_i = i;
         last_j = j;
       }
   m.reset ((int) B, (int) H, (int) W);
   if (last_i < 0)
     return out;
-  std::vector<uint8_t> holes ((size_t) H * W);
-  for (int64_t i = 0; i < H; ++i)
-    for (int64_t j = 0; j < W; ++j)
-      holes[i * W + j] = hole[i][j];
   m.plan (holes);
   for (int64_t i = 0; i < H; ++i)
     for (int64_t j = 0; j < W; ++j)
