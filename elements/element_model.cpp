@@ -20,18 +20,17 @@ init_debug_category ()
   }
 }
 
-ModelClient *
+std::unique_ptr<ModelClient>
 load_element_model (GstElement *element, const std::string &name)
 {
   init_debug_category ();
-  auto *client = new ModelClient ();
+  auto client = std::make_unique<ModelClient> ();
   try {
     client->load (name);
   } catch (const std::exception &e) {
-    delete client;
     GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ,
         ("Could not load the PixelRNN model \"%s\".", name.c_str ()), ("%s", e.what ()));
-    return NULL;
+    return nullptr;
   }
   GST_INFO_OBJECT (element, "model %s: %s", client->path ().c_str (), client->summary ().c_str ());
   return client;

@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 
+#include <memory>
 #include <string>
 
 namespace pixelrnn {
@@ -14,14 +15,15 @@ class ModelClient;
 
 /* Loads `name` (path or shipped name) for `element`; on failure posts GST_ELEMENT_ERROR
  * (RESOURCE, OPEN_READ) naming the model and why, and returns NULL. */
-ModelClient *load_element_model (GstElement *element, const std::string &name);
+std::unique_ptr<ModelClient> load_element_model (GstElement *element, const std::string &name);
 
 /* GstBaseTransform::transform_caps for an in-place filter whose formats follow `client`
  * (all supported formats while no model is loaded). */
 GstCaps *model_transform_caps (const ModelClient *client, GstCaps *caps, GstCaps *filter);
 
 /* Posts a GST_ELEMENT_ERROR (STREAM, FORMAT) naming the model and the formats it takes if
- * fixed `caps` carry a format the model cannot read; returns whether it did. */
+ * fixed `caps` carry a format the model cannot read; returns whether it did. Only for
+ * negotiation results (caps events, set_info), never for queries. */
 bool report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps);
 
 }  // namespace pixelrnn

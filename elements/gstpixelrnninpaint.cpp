@@ -12,16 +12,12 @@
  *     filesink location=out.avi
  * ]|
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstpixelrnninpaint.h"
 
+#include "callback_guard.h"
 #include "frame_pixels.h"
 #include "hole_regions.h"
 #include "image.h"
-#include "element_model.h"
 #include "model_client.h"
 
 #include <gst/video/gstvideometa.h>
@@ -29,13 +25,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
 GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_inpaint_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_inpaint_debug
 
-#define DEFAULT_MODEL "natural"
 #define DEFAULT_CONTEXT 16
 #define DEFAULT_MODE GST_PIXELRNN_MODE_GREEDY
 #define DEFAULT_TEMPERATURE 1.0
@@ -47,7 +43,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_inpaint_debug);
 
 enum {
   PROP_0,
-  PROP_MODEL,
   PROP_RECT,
   PROP_MASK,
   PROP_MASK_SCALE,
@@ -69,35 +64,49 @@ struct CachedFill {
   std::vector<guint8> mask;
 };
 
-struct _GstPixelrnnInpaint {
-  GstVideoFilter parent;
+/* What the properties hold; the streaming thread copies it at the start of each frame. The
+ * mask PNG is decoded by the setter before it takes the lock. */
+struct InpaintSettings {
+  std::vector<pixelrnn::Rect> rects;
+  std::string rect_error;                             /* why the last rect value was refused */
+  guint rect_generation = 0;                          /* bumped by every rect change */
+  std::string mask_location;
+  std::shared_ptr<const pixelrnn::Image> mask_image;  /* NULL if unset or unreadable */
+  std::string mask_error;                             /* why it could not be read */
+  gboolean mask_scale = DEFAULT_MASK_SCALE;
+  std::string roi_type;
+  gint context = DEFAULT_CONTEXT;
+  GstPixelrnnMode mode = DEFAULT_MODE;
+  gdouble temperature = DEFAULT_TEMPERATURE;
+  guint64 seed = DEFAULT_SEED;
+  gint candidates = DEFAULT_CANDIDATES;
+  gboolean temporal = DEFAULT_TEMPORAL;
+  gdouble tolerance = DEFAULT_TOLERANCE;
+};
 
-  /* properties (GST_OBJECT_LOCK) */
-  gchar *model;
-  std::vector<pixelrnn::Rect> *rects;
-  gchar *mask_location;
-  pixelrnn::Image *mask_image;   /* loaded when "mask" is set; NULL if unset or unreadable */
-  gchar *mask_error;             /* why it could not be read */
-  gboolean mask_scale;
-  gchar *roi_type;
-  gint context;
-  GstPixelrnnMode mode;
-  gdouble temperature;
-  guint64 seed;
-  gint candidates;
-  gboolean temporal;
-  gdouble tolerance;
+struct GstPixelrnnInpaintPrivate {
+  InpaintSettings settings;                     /* GST_OBJECT_LOCK */
 
   /* streaming state */
-  pixelrnn::ModelClient *client;
-  guint64 frames;
-  std::vector<CachedFill> *cache;
+  guint64 frames = 0;
+  std::vector<CachedFill> cache;
+  guint warned_generation = G_MAXUINT;          /* rects already warned about */
+};
+
+struct _GstPixelrnnInpaint {
+  GstPixelrnnFilter parent;
+  GstPixelrnnInpaintPrivate *priv;              /* made in init, deleted in finalize */
 };
 
 #define gst_pixelrnn_inpaint_parent_class parent_class
-G_DEFINE_TYPE (GstPixelrnnInpaint, gst_pixelrnn_inpaint, GST_TYPE_VIDEO_FILTER);
+G_DEFINE_TYPE (GstPixelrnnInpaint, gst_pixelrnn_inpaint, GST_TYPE_PIXELRNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (pixelrnninpaint, "pixelrnninpaint", GST_RANK_NONE,
     GST_TYPE_PIXELRNN_INPAINT);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS)));
 
 #define GST_TYPE_PIXELRNN_MODE (gst_pixelrnn_mode_get_type ())
 static GType
@@ -124,6 +133,11 @@ rects_from_value (const GValue * value, std::vector<pixelrnn::Rect> &out, std::s
   out.clear ();
   if (!GST_VALUE_HOLDS_ARRAY (value) || gst_value_array_get_size (value) == 0)
     return true;
+  const GValue *first = gst_value_array_get_value (value, 0);
+  if (!G_VALUE_HOLDS_INT (first) && !GST_VALUE_HOLDS_ARRAY (first)) {
+    error = "rectangle values must be integers";
+    return false;
+  }
   auto one = [&] (const GValue *v) {
     if (!GST_VALUE_HOLDS_ARRAY (v) || gst_value_array_get_size (v) != 4) {
       error = "each rectangle is <x,y,width,height>";
@@ -139,7 +153,9 @@ rects_from_value (const GValue * value, std::vector<pixelrnn::Rect> &out, std::s
       n[i] = g_value_get_int (e);
     }
     if (n[2] <= 0 || n[3] <= 0 || n[0] < 0 || n[1] < 0) {
-      error = "a rectangle needs x, y >= 0 and a positive width and height";
+      error = "a rectangle needs x, y >= 0 and a positive width and height, not <" +
+          std::to_string (n[0]) + "," + std::to_string (n[1]) + "," + std::to_string (n[2]) +
+          "," + std::to_string (n[3]) + ">";
       return false;
     }
     out.push_back ({n[0], n[1], n[2], n[3]});
@@ -169,18 +185,19 @@ rects_to_value (const std::vector<pixelrnn::Rect> &rects, GValue * value)
   }
 }
 
-static void
-load_mask (GstPixelrnnInpaint * self)
+/* The mask file's pixels, or why they cannot be used. Slow (decodes a PNG): never under
+ * the object lock. */
+static std::shared_ptr<const pixelrnn::Image>
+read_mask (const std::string &location, std::string &error)
 {
-  delete self->mask_image;
-  self->mask_image = NULL;
-  g_clear_pointer (&self->mask_error, g_free);
-  if (!self->mask_location || !*self->mask_location)
-    return;
+  error.clear ();
+  if (location.empty ())
+    return nullptr;
   try {
-    self->mask_image = new pixelrnn::Image (pixelrnn::read_png (self->mask_location, 1));
+    return std::make_shared<const pixelrnn::Image> (pixelrnn::read_png (location, 1));
   } catch (const std::exception &e) {
-    self->mask_error = g_strdup (e.what ());
+    error = e.what ();
+    return nullptr;
   }
 }
 
@@ -188,176 +205,172 @@ static void
 gst_pixelrnn_inpaint_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
 {
-  GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (object);
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_RECT: {
+  pixelrnn::guarded_query (object, "set_property", 0, [&] {
+    GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (object);
+    if (prop_id == PROP_RECT) {
       std::vector<pixelrnn::Rect> rects;
       std::string error;
-      if (rects_from_value (value, rects, error))
-        *self->rects = rects;
-      else
-        g_warning ("pixelrnninpaint: ignoring rect: %s", error.c_str ());
-      break;
+      const bool ok = rects_from_value (value, rects, error);
+      pixelrnn::ObjectLock lock (self);
+      auto &s = self->priv->settings;
+      s.rect_error = ok ? "" : error;
+      if (ok)
+        s.rects = std::move (rects);
+      ++s.rect_generation;
+      return 0;
     }
-    case PROP_MASK:
-      g_free (self->mask_location);
-      self->mask_location = g_value_dup_string (value);
-      load_mask (self);
-      break;
-    case PROP_MASK_SCALE: self->mask_scale = g_value_get_boolean (value); break;
-    case PROP_ROI_TYPE:
-      g_free (self->roi_type);
-      self->roi_type = g_value_dup_string (value);
-      break;
-    case PROP_CONTEXT: self->context = g_value_get_int (value); break;
-    case PROP_MODE: self->mode = (GstPixelrnnMode) g_value_get_enum (value); break;
-    case PROP_TEMPERATURE: self->temperature = g_value_get_double (value); break;
-    case PROP_SEED: self->seed = g_value_get_uint64 (value); break;
-    case PROP_CANDIDATES: self->candidates = g_value_get_int (value); break;
-    case PROP_TEMPORAL: self->temporal = g_value_get_boolean (value); break;
-    case PROP_TOLERANCE: self->tolerance = g_value_get_double (value); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+    if (prop_id == PROP_MASK) {
+      const gchar *location = g_value_get_string (value);
+      std::string error, path = location ? location : "";
+      auto image = read_mask (path, error);
+      pixelrnn::ObjectLock lock (self);
+      auto &s = self->priv->settings;
+      s.mask_location = path;
+      s.mask_image = std::move (image);
+      s.mask_error = error;
+      return 0;
+    }
+    pixelrnn::ObjectLock lock (self);
+    auto &s = self->priv->settings;
+    switch (prop_id) {
+      case PROP_MASK_SCALE: s.mask_scale = g_value_get_boolean (value); break;
+      case PROP_ROI_TYPE: {
+        const gchar *type = g_value_get_string (value);
+        s.roi_type = type ? type : "";
+        break;
+      }
+      case PROP_CONTEXT: s.context = g_value_get_int (value); break;
+      case PROP_MODE: s.mode = (GstPixelrnnMode) g_value_get_enum (value); break;
+      case PROP_TEMPERATURE: s.temperature = g_value_get_double (value); break;
+      case PROP_SEED: s.seed = g_value_get_uint64 (value); break;
+      case PROP_CANDIDATES: s.candidates = g_value_get_int (value); break;
+      case PROP_TEMPORAL: s.temporal = g_value_get_boolean (value); break;
+      case PROP_TOLERANCE: s.tolerance = g_value_get_double (value); break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+    return 0;
+  });
 }
 
 static void
 gst_pixelrnn_inpaint_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec)
 {
-  GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (object);
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL: g_value_set_string (value, self->model); break;
-    case PROP_RECT: rects_to_value (*self->rects, value); break;
-    case PROP_MASK: g_value_set_string (value, self->mask_location); break;
-    case PROP_MASK_SCALE: g_value_set_boolean (value, self->mask_scale); break;
-    case PROP_ROI_TYPE: g_value_set_string (value, self->roi_type); break;
-    case PROP_CONTEXT: g_value_set_int (value, self->context); break;
-    case PROP_MODE: g_value_set_enum (value, self->mode); break;
-    case PROP_TEMPERATURE: g_value_set_double (value, self->temperature); break;
-    case PROP_SEED: g_value_set_uint64 (value, self->seed); break;
-    case PROP_CANDIDATES: g_value_set_int (value, self->candidates); break;
-    case PROP_TEMPORAL: g_value_set_boolean (value, self->temporal); break;
-    case PROP_TOLERANCE: g_value_set_double (value, self->tolerance); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+  pixelrnn::guarded_query (object, "get_property", 0, [&] {
+    GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (object);
+    pixelrnn::ObjectLock lock (self);
+    const auto &s = self->priv->settings;
+    auto string_or_null = [] (const std::string &v) { return v.empty () ? NULL : v.c_str (); };
+    switch (prop_id) {
+      case PROP_RECT: rects_to_value (s.rects, value); break;
+      case PROP_MASK: g_value_set_string (value, string_or_null (s.mask_location)); break;
+      case PROP_MASK_SCALE: g_value_set_boolean (value, s.mask_scale); break;
+      case PROP_ROI_TYPE: g_value_set_string (value, string_or_null (s.roi_type)); break;
+      case PROP_CONTEXT: g_value_set_int (value, s.context); break;
+      case PROP_MODE: g_value_set_enum (value, s.mode); break;
+      case PROP_TEMPERATURE: g_value_set_double (value, s.temperature); break;
+      case PROP_SEED: g_value_set_uint64 (value, s.seed); break;
+      case PROP_CANDIDATES: g_value_set_int (value, s.candidates); break;
+      case PROP_TEMPORAL: g_value_set_boolean (value, s.temporal); break;
+      case PROP_TOLERANCE: g_value_set_double (value, s.tolerance); break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+    return 0;
+  });
+}
+
+static InpaintSettings
+current_settings (GstPixelrnnInpaint * self)
+{
+  pixelrnn::ObjectLock lock (self);
+  return self->priv->settings;
 }
 
 static gboolean
-gst_pixelrnn_inpaint_start (GstBaseTransform * trans)
-{
-  GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (trans);
-  GST_OBJECT_LOCK (self);
-  std::string model = self->model ? self->model : DEFAULT_MODEL;
-  GST_OBJECT_UNLOCK (self);
-  auto *client = pixelrnn::load_element_model (GST_ELEMENT (self), model);
-  if (!client)
-    return FALSE;
-  self->client = client;
-  self->cache = new std::vector<CachedFill> ();
-  self->frames = 0;
-  return TRUE;
-}
-
-static gboolean
-gst_pixelrnn_inpaint_stop (GstBaseTransform * trans)
-{
-  GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (trans);
-  delete self->client;
-  self->client = NULL;
-  delete self->cache;
-  self->cache = NULL;
-  return TRUE;
-}
-
-static GstCaps *
-gst_pixelrnn_inpaint_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps, GstCaps * filter)
-{
-  (void) direction;
-  return pixelrnn::model_transform_caps (GST_PIXELRNN_INPAINT (trans)->client, caps, filter);
-}
-
-static gboolean
-gst_pixelrnn_inpaint_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps)
-{
-  GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (trans);
-  if (GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans, direction, caps))
-    return TRUE;
-  pixelrnn::report_unfit_caps (GST_ELEMENT (self), self->client, caps);
-  return FALSE;
-}
-
-static gboolean
-gst_pixelrnn_inpaint_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
-    GstCaps * outcaps, GstVideoInfo * out_info)
+gst_pixelrnn_inpaint_start (GstPixelrnnFilter * filter)
 {
   GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (filter);
-  (void) in_info;
-  (void) outcaps;
-  (void) out_info;
-  if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), self->client, incaps))
-    return FALSE;
-  self->cache->clear ();
+  self->priv->cache.clear ();
+  self->priv->frames = 0;
+  self->priv->warned_generation = G_MAXUINT;
   return TRUE;
 }
 
-/* The union of every mask source for this frame; false (error posted) if the mask file
- * cannot be used. */
+static void
+gst_pixelrnn_inpaint_stop (GstPixelrnnFilter * filter)
+{
+  GST_PIXELRNN_INPAINT (filter)->priv->cache.clear ();
+}
+
+static gboolean
+gst_pixelrnn_inpaint_set_info (GstPixelrnnFilter * filter, const GstVideoInfo * info)
+{
+  (void) info;
+  GST_PIXELRNN_INPAINT (filter)->priv->cache.clear ();
+  return TRUE;
+}
+
+/* The union of every mask source for this frame; false (error posted) if a setting cannot
+ * be used: a malformed rect, an unreadable mask file, a mask of the wrong size. */
 static bool
-build_mask (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector<guint8> &mask)
+build_mask (GstPixelrnnInpaint * self, const InpaintSettings & s, GstVideoFrame * frame,
+    std::vector<guint8> &mask)
 {
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
   mask.assign ((size_t) W * H, 0);
-  GST_OBJECT_LOCK (self);
-  for (const auto &r : *self->rects)
-    pixelrnn::mark_rect (mask, W, H, r);
-  std::string mask_error = self->mask_error ? self->mask_error : "";
-  std::string mask_location = self->mask_location ? self->mask_location : "";
-  std::string roi_type = self->roi_type ? self->roi_type : "";
-  if (self->mask_image) {
-    const auto &m = *self->mask_image;
-    std::vector<guint8> bytes (m.pixels);
+  if (!s.rect_error.empty ()) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Invalid rect: %s.", s.rect_error.c_str ()),
+        ("expected <x,y,width,height> or <<x,y,w,h>,<x,y,w,h>,...> with x, y >= 0 and "
+            "width, height > 0"));
+    return false;
+  }
+  bool outside = false;
+  for (const auto &r : s.rects)
+    outside |= !pixelrnn::mark_rect (mask, W, H, r);
+  if (outside && self->priv->warned_generation != s.rect_generation) {
+    self->priv->warned_generation = s.rect_generation;
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("A rect lies wholly outside the %dx%d frame; nothing is filled for it.", W, H), (NULL));
+  }
+  if (!s.mask_error.empty ()) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not read the mask \"%s\".", s.mask_location.c_str ()), ("%s", s.mask_error.c_str ()));
+    return false;
+  }
+  if (s.mask_image) {
+    const auto &m = *s.mask_image;
+    const std::vector<guint8> *bytes = &m.pixels;
+    std::vector<guint8> scaled;
     if (m.width != W || m.height != H) {
-      if (!self->mask_scale) {
-        GST_OBJECT_UNLOCK (self);
+      if (!s.mask_scale) {
         GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-            ("Mask \"%s\" is %dx%d but the frames are %dx%d.", mask_location.c_str (), m.width,
+            ("Mask \"%s\" is %dx%d but the frames are %dx%d.", s.mask_location.c_str (), m.width,
                 m.height, W, H), ("Give a mask of the frame's size, or set mask-scale=true."));
         return false;
       }
-      bytes = pixelrnn::scale_mask (bytes, m.width, m.height, W, H);
+      scaled = pixelrnn::scale_mask (m.pixels, m.width, m.height, W, H);
+      bytes = &scaled;
     }
     for (size_t k = 0; k < mask.size (); ++k)
-      mask[k] |= bytes[k] != 0;
+      mask[k] |= (*bytes)[k] != 0;
   }
-  GST_OBJECT_UNLOCK (self);
-  if (!mask_error.empty ()) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not read the mask \"%s\".", mask_location.c_str ()), ("%s", mask_error.c_str ()));
-    return false;
-  }
-  if (!roi_type.empty ()) {
+  if (!s.roi_type.empty ()) {
     gpointer state = NULL;
     GstMeta *meta;
-    const GQuark wanted = g_quark_from_string (roi_type.c_str ());
+    const GQuark wanted = g_quark_from_string (s.roi_type.c_str ());
     while ((meta = gst_buffer_iterate_meta_filtered (frame->buffer, &state,
                 GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
       auto *roi = (GstVideoRegionOfInterestMeta *) meta;
-      if (roi->roi_type == wanted)
-        pixelrnn::mark_rect (mask, W, H, {(int) roi->x, (int) roi->y, (int) roi->w, (int) roi->h});
+      if (roi->roi_type != wanted)
+        continue;
+      /* Clamp before narrowing: region meta is guint, our rectangle int. */
+      const pixelrnn::Rect r{(int) MIN (roi->x, (guint) G_MAXINT), (int) MIN (roi->y, (guint) G_MAXINT),
+          (int) MIN (roi->w, (guint) G_MAXINT), (int) MIN (roi->h, (guint) G_MAXINT)};
+      pixelrnn::mark_rect (mask, W, H, r);
     }
   }
   std::vector<guint8> alpha;
@@ -377,29 +390,28 @@ mean_abs_difference (const std::vector<guint8> &a, const std::vector<guint8> &b)
 }
 
 static GstFlowReturn
-gst_pixelrnn_inpaint_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
 {
   GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (filter);
-  const guint64 n = self->frames++;
+  auto *priv = self->priv;
+  const guint64 n = priv->frames++;
+  const InpaintSettings s = current_settings (self);
   std::vector<guint8> mask;
-  if (!build_mask (self, frame, mask))
+  if (!build_mask (self, s, frame, mask))
     return GST_FLOW_ERROR;
 
-  GST_OBJECT_LOCK (self);
-  const int context = MAX (self->context, 0);
-  const gboolean temporal = self->temporal;
-  const double tolerance = self->tolerance;
+  const int context = MAX (s.context, 0);
   pixelrnn::FillSettings settings;
-  settings.mode = self->mode == GST_PIXELRNN_MODE_GREEDY ? pixelrnn::FillMode::Greedy :
-      self->mode == GST_PIXELRNN_MODE_BEST_OF ? pixelrnn::FillMode::BestOf : pixelrnn::FillMode::Sample;
-  settings.temperature = self->temperature;
-  settings.candidates = MAX (self->candidates, 1);
+  settings.mode = s.mode == GST_PIXELRNN_MODE_GREEDY ? pixelrnn::FillMode::Greedy :
+      s.mode == GST_PIXELRNN_MODE_BEST_OF ? pixelrnn::FillMode::BestOf : pixelrnn::FillMode::Sample;
+  settings.temperature = s.temperature;
+  settings.candidates = MAX (s.candidates, 1);
   /* Temporal: one seed for every frame, so a static scene gets the same fill. */
-  settings.seed = temporal ? self->seed : self->seed + n;
-  GST_OBJECT_UNLOCK (self);
+  settings.seed = s.temporal ? s.seed : s.seed + n;
 
+  auto client = gst_pixelrnn_filter_get_client (filter);
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
-  const int C = self->client->channels ();
+  const int C = client->channels ();
   /* Rows below the hole only matter to best-of's rescoring. */
   const int below = settings.mode == pixelrnn::FillMode::BestOf ? context : 0;
   std::vector<CachedFill> next;
@@ -415,11 +427,11 @@ gst_pixelrnn_inpaint_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame 
         known.insert (known.end (), pixels.begin () + k * C, pixels.begin () + (k + 1) * C);
 
     bool reused = false;
-    if (temporal) {
-      for (const auto &c : *self->cache)
+    if (s.temporal) {
+      for (const auto &c : priv->cache)
         if (c.window.x == win.x && c.window.y == win.y && c.window.w == win.w &&
             c.window.h == win.h && c.mask == hole && c.known.size () == known.size () &&
-            mean_abs_difference (c.known, known) <= tolerance) {
+            mean_abs_difference (c.known, known) <= s.tolerance) {
           pixels = c.filled;
           reused = true;
           break;
@@ -427,7 +439,7 @@ gst_pixelrnn_inpaint_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame 
     }
     if (!reused) {
       try {
-        self->client->fill (pixels.data (), hole.data (), win.w, win.h, settings);
+        client->fill (pixels.data (), hole.data (), win.w, win.h, settings);
       } catch (const std::exception &e) {
         GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Inpainting frame %" G_GUINT64_FORMAT " failed.", n),
             ("%s", e.what ()));
@@ -437,11 +449,11 @@ gst_pixelrnn_inpaint_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame 
     GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": window %dx%d at %d,%d %s", n, win.w,
         win.h, win.x, win.y, reused ? "reused" : "filled");
     pixelrnn::write_masked (frame, win.x, win.y, win.w, win.h, C, pixels.data (), hole.data ());
-    if (temporal)
+    if (s.temporal)
       next.push_back ({win, std::move (known), std::move (pixels), std::move (hole)});
   }
-  if (temporal)
-    self->cache->swap (next);
+  if (s.temporal)
+    priv->cache.swap (next);
   return GST_FLOW_OK;
 }
 
@@ -449,12 +461,7 @@ static void
 gst_pixelrnn_inpaint_finalize (GObject * object)
 {
   GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (object);
-  g_free (self->model);
-  g_free (self->mask_location);
-  g_free (self->mask_error);
-  g_free (self->roi_type);
-  delete self->mask_image;
-  delete self->rects;
+  delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -463,10 +470,8 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  GstPixelrnnFilterClass *filter_class = GST_PIXELRNN_FILTER_CLASS (klass);
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  const GParamFlags ready = (GParamFlags) (rw | GST_PARAM_MUTABLE_READY);
   const GParamFlags live = (GParamFlags) (rw | GST_PARAM_MUTABLE_PLAYING);
   const GParamFlags controllable = (GParamFlags) (live | GST_PARAM_CONTROLLABLE);
 
@@ -474,10 +479,6 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
   gobject_class->get_property = gst_pixelrnn_inpaint_get_property;
   gobject_class->finalize = gst_pixelrnn_inpaint_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
-          DEFAULT_MODEL, ready));
   g_object_class_install_property (gobject_class, PROP_RECT,
       gst_param_spec_array ("rect", "Rectangles",
           "Rectangles to fill, in pixels: <x,y,width,height> or <<x,y,w,h>,<x,y,w,h>,...>",
@@ -521,23 +522,17 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
           "Mean absolute change (0-255 levels) of the known pixels up to which a fill is reused",
           0.0, 255.0, DEFAULT_TOLERANCE, live));
 
-  GstCaps *caps = gst_caps_from_string (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS));
-  gst_element_class_add_pad_template (element_class,
-      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template (element_class,
-      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref (caps);
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "PixelRNN inpainting",
       "Filter/Effect/Video",
       "Fills masked regions of frames with a PixelRNN model, leaving other pixels untouched",
       "gst-pixelrnn developers");
 
-  trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_start);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_stop);
-  trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_transform_caps);
-  trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_accept_caps);
+  filter_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_start);
+  filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_stop);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_set_info);
-  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_transform_frame_ip);
+  filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_transform_frame);
 
   gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_MODE, (GstPluginAPIFlags) 0);
   GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_inpaint_debug, "pixelrnninpaint", 0,
@@ -547,16 +542,7 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
 static void
 gst_pixelrnn_inpaint_init (GstPixelrnnInpaint * self)
 {
-  self->model = g_strdup (DEFAULT_MODEL);
-  self->rects = new std::vector<pixelrnn::Rect> ();
-  self->mask_scale = DEFAULT_MASK_SCALE;
-  self->context = DEFAULT_CONTEXT;
-  self->mode = DEFAULT_MODE;
-  self->temperature = DEFAULT_TEMPERATURE;
-  self->seed = DEFAULT_SEED;
-  self->candidates = DEFAULT_CANDIDATES;
-  self->temporal = DEFAULT_TEMPORAL;
-  self->tolerance = DEFAULT_TOLERANCE;
+  self->priv = new GstPixelrnnInpaintPrivate ();
   /* Frames are written in place: never passthrough. */
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }

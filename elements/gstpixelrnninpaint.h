@@ -3,13 +3,13 @@
 #ifndef __GST_PIXELRNN_INPAINT_H__
 #define __GST_PIXELRNN_INPAINT_H__
 
-#include <gst/video/gstvideofilter.h>
+#include "gstpixelrnnfilter.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_PIXELRNN_INPAINT (gst_pixelrnn_inpaint_get_type ())
 G_DECLARE_FINAL_TYPE (GstPixelrnnInpaint, gst_pixelrnn_inpaint, GST, PIXELRNN_INPAINT,
-    GstVideoFilter)
+    GstPixelrnnFilter)
 
 typedef enum {
   GST_PIXELRNN_MODE_SAMPLE,

@@ -10,23 +10,23 @@
  *     pixelrnnlikelihood location=scores.csv ! fakesink
  * ]|
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstpixelrnnlikelihood.h"
 
 #include "anomaly_scoring.h"
+#include "callback_guard.h"
 #include "frame_pixels.h"
-#include <gst-pixelrnn/gstpixelrnnmeta.h>
-#include "element_model.h"
 #include "model_client.h"
+#include "score_csv.h"
+#include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <gst/video/gstvideometa.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
 
 GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_likelihood_debug
@@ -34,7 +34,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 /* About 50 ms per frame for the shipped natural model on 2 cores (docs/benchmarks.md). */
 #define AUTO_ANALYSIS_PIXELS 2048
 
-#define DEFAULT_MODEL "natural"
 #define DEFAULT_WIDTH 0
 #define DEFAULT_HEIGHT 0
 #define DEFAULT_TILES FALSE
@@ -48,9 +47,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define DEFAULT_DRAW GST_PIXELRNN_DRAW_NONE
 #define DEFAULT_REGIONS 3
 
+#define CSV_HEADER "frame,pts_ns,bits_per_dim,score,anomaly"
+
 enum {
   PROP_0,
-  PROP_MODEL,
   PROP_WIDTH,
   PROP_HEIGHT,
   PROP_TILES,
@@ -66,37 +66,47 @@ enum {
   PROP_REGIONS,
 };
 
-struct _GstPixelrnnLikelihood {
-  GstVideoFilter parent;
+/* What the properties hold; the streaming thread copies it at the start of each frame. */
+struct LikelihoodSettings {
+  gint width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT;
+  gboolean tiles = DEFAULT_TILES;
+  gint tile_size = DEFAULT_TILE_SIZE;
+  GstPixelrnnScore score = DEFAULT_SCORE;
+  gdouble threshold = DEFAULT_THRESHOLD;
+  guint window = DEFAULT_WINDOW;
+  guint interval = DEFAULT_INTERVAL;
+  GstPixelrnnAction action = DEFAULT_ACTION;
+  gboolean post_messages = DEFAULT_POST_MESSAGES;
+  std::string location;
+  GstPixelrnnDraw draw = DEFAULT_DRAW;
+  guint regions = DEFAULT_REGIONS;
+};
 
-  /* properties (GST_OBJECT_LOCK) */
-  gchar *model;
-  gint width, height;
-  gboolean tiles;
-  gint tile_size;
-  GstPixelrnnScore score;
-  gdouble threshold;
-  guint window;
-  guint interval;
-  GstPixelrnnAction action;
-  gboolean post_messages;
-  gchar *location;
-  GstPixelrnnDraw draw;
-  guint regions;
+struct GstPixelrnnLikelihoodPrivate {
+  LikelihoodSettings settings;                   /* GST_OBJECT_LOCK */
 
   /* streaming state, from start() to stop() */
-  pixelrnn::ModelClient *client;
-  pixelrnn::ZScore *zscore;
-  FILE *csv;
-  guint64 frames;
-  gint analysis_width, analysis_height;
-  std::vector<guint8> *pixels;
+  pixelrnn::ZScore zscore;
+  std::unique_ptr<pixelrnn::ScoreCsv> csv;
+  guint64 frames = 0;
+  gint analysis_width = 0, analysis_height = 0;
+  std::vector<guint8> pixels;
+};
+
+struct _GstPixelrnnLikelihood {
+  GstPixelrnnFilter parent;
+  GstPixelrnnLikelihoodPrivate *priv;            /* made in init, deleted in finalize */
 };
 
 #define gst_pixelrnn_likelihood_parent_class parent_class
-G_DEFINE_TYPE (GstPixelrnnLikelihood, gst_pixelrnn_likelihood, GST_TYPE_VIDEO_FILTER);
+G_DEFINE_TYPE (GstPixelrnnLikelihood, gst_pixelrnn_likelihood, GST_TYPE_PIXELRNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (pixelrnnlikelihood, "pixelrnnlikelihood", GST_RANK_NONE,
     GST_TYPE_PIXELRNN_LIKELIHOOD);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS)));
 
 #define GST_TYPE_PIXELRNN_SCORE (gst_pixelrnn_score_get_type ())
 static GType
@@ -152,150 +162,113 @@ static void
 gst_pixelrnn_likelihood_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
 {
-  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_WIDTH: self->width = g_value_get_int (value); break;
-    case PROP_HEIGHT: self->height = g_value_get_int (value); break;
-    case PROP_TILES: self->tiles = g_value_get_boolean (value); break;
-    case PROP_TILE_SIZE: self->tile_size = g_value_get_int (value); break;
-    case PROP_SCORE: self->score = (GstPixelrnnScore) g_value_get_enum (value); break;
-    case PROP_THRESHOLD: self->threshold = g_value_get_double (value); break;
-    case PROP_WINDOW:
-      self->window = g_value_get_uint (value);
-      if (self->zscore)
-        self->zscore->set_window (self->window);
-      break;
-    case PROP_INTERVAL: self->interval = g_value_get_uint (value); break;
-    case PROP_ACTION: self->action = (GstPixelrnnAction) g_value_get_enum (value); break;
-    case PROP_POST_MESSAGES: self->post_messages = g_value_get_boolean (value); break;
-    case PROP_LOCATION:
-      g_free (self->location);
-      self->location = g_value_dup_string (value);
-      break;
-    case PROP_DRAW: self->draw = (GstPixelrnnDraw) g_value_get_enum (value); break;
-    case PROP_REGIONS: self->regions = g_value_get_uint (value); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+  pixelrnn::guarded_query (object, "set_property", 0, [&] {
+    GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
+    pixelrnn::ObjectLock lock (self);
+    auto &s = self->priv->settings;
+    switch (prop_id) {
+      case PROP_WIDTH: s.width = g_value_get_int (value); break;
+      case PROP_HEIGHT: s.height = g_value_get_int (value); break;
+      case PROP_TILES: s.tiles = g_value_get_boolean (value); break;
+      case PROP_TILE_SIZE: s.tile_size = g_value_get_int (value); break;
+      case PROP_SCORE: s.score = (GstPixelrnnScore) g_value_get_enum (value); break;
+      case PROP_THRESHOLD: s.threshold = g_value_get_double (value); break;
+      case PROP_WINDOW: s.window = g_value_get_uint (value); break;
+      case PROP_INTERVAL: s.interval = g_value_get_uint (value); break;
+      case PROP_ACTION: s.action = (GstPixelrnnAction) g_value_get_enum (value); break;
+      case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean (value); break;
+      case PROP_LOCATION: {
+        const gchar *location = g_value_get_string (value);
+        s.location = location ? location : "";
+        break;
+      }
+      case PROP_DRAW: s.draw = (GstPixelrnnDraw) g_value_get_enum (value); break;
+      case PROP_REGIONS: s.regions = g_value_get_uint (value); break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+    return 0;
+  });
 }
 
 static void
 gst_pixelrnn_likelihood_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec)
 {
-  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL: g_value_set_string (value, self->model); break;
-    case PROP_WIDTH: g_value_set_int (value, self->width); break;
-    case PROP_HEIGHT: g_value_set_int (value, self->height); break;
-    case PROP_TILES: g_value_set_boolean (value, self->tiles); break;
-    case PROP_TILE_SIZE: g_value_set_int (value, self->tile_size); break;
-    case PROP_SCORE: g_value_set_enum (value, self->score); break;
-    case PROP_THRESHOLD: g_value_set_double (value, self->threshold); break;
-    case PROP_WINDOW: g_value_set_uint (value, self->window); break;
-    case PROP_INTERVAL: g_value_set_uint (value, self->interval); break;
-    case PROP_ACTION: g_value_set_enum (value, self->action); break;
-    case PROP_POST_MESSAGES: g_value_set_boolean (value, self->post_messages); break;
-    case PROP_LOCATION: g_value_set_string (value, self->location); break;
-    case PROP_DRAW: g_value_set_enum (value, self->draw); break;
-    case PROP_REGIONS: g_value_set_uint (value, self->regions); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static gboolean
-gst_pixelrnn_likelihood_start (GstBaseTransform * trans)
-{
-  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
-  GST_OBJECT_LOCK (self);
-  std::string model = self->model ? self->model : DEFAULT_MODEL;
-  std::string location = self->location ? self->location : "";
-  guint window = self->window;
-  GST_OBJECT_UNLOCK (self);
-
-  auto *client = pixelrnn::load_element_model (GST_ELEMENT (self), model);
-  if (!client)
-    return FALSE;
-  if (!location.empty ()) {
-    self->csv = fopen (location.c_str (), "w");
-    if (!self->csv) {
-      delete client;
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-          ("Could not open \"%s\" for writing the scores.", location.c_str ()),
-          ("%s", g_strerror (errno)));
-      return FALSE;
+  pixelrnn::guarded_query (object, "get_property", 0, [&] {
+    GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
+    pixelrnn::ObjectLock lock (self);
+    const auto &s = self->priv->settings;
+    switch (prop_id) {
+      case PROP_WIDTH: g_value_set_int (value, s.width); break;
+      case PROP_HEIGHT: g_value_set_int (value, s.height); break;
+      case PROP_TILES: g_value_set_boolean (value, s.tiles); break;
+      case PROP_TILE_SIZE: g_value_set_int (value, s.tile_size); break;
+      case PROP_SCORE: g_value_set_enum (value, s.score); break;
+      case PROP_THRESHOLD: g_value_set_double (value, s.threshold); break;
+      case PROP_WINDOW: g_value_set_uint (value, s.window); break;
+      case PROP_INTERVAL: g_value_set_uint (value, s.interval); break;
+      case PROP_ACTION: g_value_set_enum (value, s.action); break;
+      case PROP_POST_MESSAGES: g_value_set_boolean (value, s.post_messages); break;
+      case PROP_LOCATION:
+        g_value_set_string (value, s.location.empty () ? NULL : s.location.c_str ());
+        break;
+      case PROP_DRAW: g_value_set_enum (value, s.draw); break;
+      case PROP_REGIONS: g_value_set_uint (value, s.regions); break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
     }
-    fputs ("frame,pts_ns,bits_per_dim,score,anomaly\n", self->csv);
-    fflush (self->csv);
-  }
-  self->client = client;
-  self->zscore = new pixelrnn::ZScore (window);
-  self->pixels = new std::vector<guint8> ();
-  self->frames = 0;
-  return TRUE;
+    return 0;
+  });
+}
+
+static LikelihoodSettings
+current_settings (GstPixelrnnLikelihood * self)
+{
+  pixelrnn::ObjectLock lock (self);
+  return self->priv->settings;
 }
 
 static gboolean
-gst_pixelrnn_likelihood_stop (GstBaseTransform * trans)
-{
-  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
-  if (self->csv)
-    fclose (self->csv);
-  self->csv = NULL;
-  delete self->client;
-  self->client = NULL;
-  delete self->zscore;
-  self->zscore = NULL;
-  delete self->pixels;
-  self->pixels = NULL;
-  return TRUE;
-}
-
-static GstCaps *
-gst_pixelrnn_likelihood_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps, GstCaps * filter)
-{
-  (void) direction;
-  return pixelrnn::model_transform_caps (GST_PIXELRNN_LIKELIHOOD (trans)->client, caps, filter);
-}
-
-static gboolean
-gst_pixelrnn_likelihood_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps)
-{
-  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
-  if (GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans, direction, caps))
-    return TRUE;
-  pixelrnn::report_unfit_caps (GST_ELEMENT (self), self->client, caps);
-  return FALSE;
-}
-
-static gboolean
-gst_pixelrnn_likelihood_set_info (GstVideoFilter * filter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
 {
   GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
-  (void) outcaps;
-  (void) out_info;
-  if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), self->client, incaps))
-    return FALSE;
+  auto *priv = self->priv;
+  const auto settings = current_settings (self);
+  priv->csv.reset ();
+  if (!settings.location.empty ())
+    priv->csv = std::make_unique<pixelrnn::ScoreCsv> (settings.location, CSV_HEADER);
+  priv->zscore = pixelrnn::ZScore (settings.window);
+  priv->frames = 0;
+  return TRUE;
+}
+
+static void
+gst_pixelrnn_likelihood_stop (GstPixelrnnFilter * filter)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
+  auto csv = std::move (self->priv->csv);
+  if (csv) {
+    try {
+      csv->close ();
+    } catch (const pixelrnn::CsvError &e) {
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write the scores."), ("%s", e.what ()));
+    }
+  }
+  self->priv->pixels = {};
+}
+
+static gboolean
+gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo * in_info)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
+  auto *priv = self->priv;
   const int W = GST_VIDEO_INFO_WIDTH (in_info), H = GST_VIDEO_INFO_HEIGHT (in_info);
-  GST_OBJECT_LOCK (self);
-  int aw = self->width, ah = self->height;
-  const gboolean tiles = self->tiles;
-  GST_OBJECT_UNLOCK (self);
-  if (tiles) {
+  const auto settings = current_settings (self);
+  int aw = settings.width, ah = settings.height;
+  if (settings.tiles) {
     aw = W;
     ah = H;
   } else if (aw <= 0 || ah <= 0) {
@@ -306,11 +279,10 @@ gst_pixelrnn_likelihood_set_info (GstVideoFilter * filter, GstCaps * incaps,
     if (ah <= 0)
       ah = (int) std::lround (H * std::min (1.0, (double) aw / W));
   }
-  self->analysis_width = std::clamp (aw, 1, W);
-  self->analysis_height = std::clamp (ah, 1, H);
-  GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, self->analysis_width,
-      self->analysis_height, tiles ? " in tiles" : "");
-  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+  priv->analysis_width = std::clamp (aw, 1, W);
+  priv->analysis_height = std::clamp (ah, 1, H);
+  GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, priv->analysis_width,
+      priv->analysis_height, settings.tiles ? " in tiles" : "");
   return TRUE;
 }
 
@@ -335,28 +307,26 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
 }
 
 static GstFlowReturn
-gst_pixelrnn_likelihood_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
 {
   GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
-  GST_OBJECT_LOCK (self);
-  const guint interval = MAX (self->interval, 1u);
-  const GstPixelrnnScore mode = self->score;
-  const double threshold = self->threshold;
-  const GstPixelrnnAction action = self->action;
-  const gboolean post = self->post_messages;
-  const GstPixelrnnDraw draw = self->draw;
-  const int regions = (int) self->regions;
-  const int tile = self->tiles ? MAX (self->tile_size, 1) : 0;
-  GST_OBJECT_UNLOCK (self);
+  auto *priv = self->priv;
+  const auto settings = current_settings (self);
+  const guint interval = MAX (settings.interval, 1u);
+  const GstPixelrnnScore mode = settings.score;
+  const GstPixelrnnAction action = settings.action;
+  const int tile = settings.tiles ? MAX (settings.tile_size, 1) : 0;
+  priv->zscore.set_window (settings.window);
 
-  const guint64 n = self->frames++;
+  const guint64 n = priv->frames++;
   if (n % interval != 0)
     return action == GST_PIXELRNN_ACTION_GATE ? GST_BASE_TRANSFORM_FLOW_DROPPED : GST_FLOW_OK;
 
-  const int C = self->client->channels ();
-  const int aw = self->analysis_width, ah = self->analysis_height;
+  auto client = gst_pixelrnn_filter_get_client (filter);
+  const int C = client->channels ();
+  const int aw = priv->analysis_width, ah = priv->analysis_height;
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
-  auto &pixels = *self->pixels;
+  auto &pixels = priv->pixels;
   pixels.resize ((size_t) aw * ah * C);
   if (aw == W && ah == H)
     pixelrnn::read_region (frame, 0, 0, W, H, C, pixels.data ());
@@ -365,7 +335,7 @@ gst_pixelrnn_likelihood_transform_frame_ip (GstVideoFilter * filter, GstVideoFra
 
   pixelrnn::ScoreResult r;
   try {
-    r = self->client->score (pixels.data (), aw, ah, tile);
+    r = client->score (pixels.data (), aw, ah, tile);
   } catch (const std::exception &e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Scoring frame %" G_GUINT64_FORMAT " failed.", n),
         ("%s", e.what ()));
@@ -373,7 +343,7 @@ gst_pixelrnn_likelihood_transform_frame_ip (GstVideoFilter * filter, GstVideoFra
   }
   pixelrnn::NllMap map{aw, ah, C, std::move (r.nll)};
   const int window = tile > 0 ? tile : pixelrnn::peak_window (map);
-  const double z = self->zscore->push (r.bits_per_dim);
+  const double z = priv->zscore.push (r.bits_per_dim);
   double score = r.bits_per_dim;
   switch (mode) {
     case GST_PIXELRNN_SCORE_BITS_PER_DIM: break;
@@ -383,15 +353,15 @@ gst_pixelrnn_likelihood_transform_frame_ip (GstVideoFilter * filter, GstVideoFra
       break;
     case GST_PIXELRNN_SCORE_ZSCORE: score = z; break;
   }
-  const gboolean anomaly = mode == GST_PIXELRNN_SCORE_ZSCORE ? std::fabs (score) >= threshold
-      : score >= threshold;
+  const gboolean anomaly = mode == GST_PIXELRNN_SCORE_ZSCORE ?
+      std::fabs (score) >= settings.threshold : score >= settings.threshold;
   GstBuffer *buffer = frame->buffer;
   gst_buffer_add_pixelrnn_likelihood_meta (buffer, r.bits_per_dim, score, anomaly, n);
 
-  if (anomaly && regions > 0) {
+  if (anomaly && settings.regions > 0) {
     /* A frame simpler than its neighbours points at its simplest places, and vice versa. */
     const bool higher = !(mode == GST_PIXELRNN_SCORE_ZSCORE && score < 0);
-    for (const auto &b : pixelrnn::surprising_regions (map, window, regions, higher)) {
+    for (const auto &b : pixelrnn::surprising_regions (map, window, (int) settings.regions, higher)) {
       const guint x = (guint) ((int64_t) b.x * W / aw), y = (guint) ((int64_t) b.y * H / ah);
       const guint w = (guint) ((int64_t) (b.x + b.w) * W / aw) - x;
       const guint h = (guint) ((int64_t) (b.y + b.h) * H / ah) - y;
@@ -401,18 +371,25 @@ gst_pixelrnn_likelihood_transform_frame_ip (GstVideoFilter * filter, GstVideoFra
               "bits-per-dim", G_TYPE_DOUBLE, b.bits_per_dim, NULL));
     }
   }
-  if (draw == GST_PIXELRNN_DRAW_HEATMAP) {
+  if (settings.draw == GST_PIXELRNN_DRAW_HEATMAP) {
     std::vector<float> per_dim (map.bits);
     for (auto &v : per_dim)
       v /= C;
     pixelrnn::blend_heatmap (frame, per_dim.data (), aw, ah, C, 8.f);
   }
-  if (post)
+  if (settings.post_messages)
     post_result (self, buffer, n, r.bits_per_dim, score, anomaly);
-  if (self->csv) {
-    fprintf (self->csv, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d\n", n,
+  if (priv->csv) {
+    char row[160];
+    g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d", n,
         (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0);
-    fflush (self->csv);
+    try {
+      priv->csv->write_row (row);
+    } catch (const pixelrnn::CsvError &e) {
+      priv->csv.reset ();
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write the scores."), ("%s", e.what ()));
+      return GST_FLOW_ERROR;
+    }
   }
   GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %.4f bits/dim, score %.4f%s", n,
       r.bits_per_dim, score, anomaly ? " ANOMALY" : "");
@@ -426,8 +403,7 @@ static void
 gst_pixelrnn_likelihood_finalize (GObject * object)
 {
   GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (object);
-  g_free (self->model);
-  g_free (self->location);
+  delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -436,8 +412,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  GstPixelrnnFilterClass *filter_class = GST_PIXELRNN_FILTER_CLASS (klass);
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   const GParamFlags ready = (GParamFlags) (rw | GST_PARAM_MUTABLE_READY);
   const GParamFlags live = (GParamFlags) (rw | GST_PARAM_CONTROLLABLE | GST_PARAM_MUTABLE_PLAYING);
@@ -446,10 +421,6 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   gobject_class->get_property = gst_pixelrnn_likelihood_get_property;
   gobject_class->finalize = gst_pixelrnn_likelihood_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
-          DEFAULT_MODEL, ready));
   g_object_class_install_property (gobject_class, PROP_WIDTH,
       g_param_spec_int ("width", "Analysis width",
           "Width the frame is scaled to before scoring, pixels (0 = automatic: about "
@@ -500,23 +471,17 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           "Most surprising regions marked as GstVideoRegionOfInterestMeta (type "
           "pixelrnn-anomaly) on anomalous frames", 0, 64, DEFAULT_REGIONS, live));
 
-  GstCaps *caps = gst_caps_from_string (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS));
-  gst_element_class_add_pad_template (element_class,
-      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template (element_class,
-      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref (caps);
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "PixelRNN likelihood",
       "Filter/Analyzer/Video",
       "Scores frames under a PixelRNN model (bits/dim), flags anomalous frames and marks where",
       "gst-pixelrnn developers");
 
-  trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_start);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
-  trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_caps);
-  trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_accept_caps);
+  filter_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_start);
+  filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_set_info);
-  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame_ip);
+  filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame);
 
   gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_SCORE, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_ACTION, (GstPluginAPIFlags) 0);
@@ -528,17 +493,5 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
 static void
 gst_pixelrnn_likelihood_init (GstPixelrnnLikelihood * self)
 {
-  self->model = g_strdup (DEFAULT_MODEL);
-  self->width = DEFAULT_WIDTH;
-  self->height = DEFAULT_HEIGHT;
-  self->tiles = DEFAULT_TILES;
-  self->tile_size = DEFAULT_TILE_SIZE;
-  self->score = DEFAULT_SCORE;
-  self->threshold = DEFAULT_THRESHOLD;
-  self->window = DEFAULT_WINDOW;
-  self->interval = DEFAULT_INTERVAL;
-  self->action = DEFAULT_ACTION;
-  self->post_messages = DEFAULT_POST_MESSAGES;
-  self->draw = DEFAULT_DRAW;
-  self->regions = DEFAULT_REGIONS;
+  self->priv = new GstPixelrnnLikelihoodPrivate ();
 }

@@ -3,13 +3,13 @@
 #ifndef __GST_PIXELRNN_LIKELIHOOD_H__
 #define __GST_PIXELRNN_LIKELIHOOD_H__
 
-#include <gst/video/gstvideofilter.h>
+#include "gstpixelrnnfilter.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_PIXELRNN_LIKELIHOOD (gst_pixelrnn_likelihood_get_type ())
 G_DECLARE_FINAL_TYPE (GstPixelrnnLikelihood, gst_pixelrnn_likelihood, GST, PIXELRNN_LIKELIHOOD,
-    GstVideoFilter)
+    GstPixelrnnFilter)
 
 typedef enum {
   GST_PIXELRNN_SCORE_BITS_PER_DIM,

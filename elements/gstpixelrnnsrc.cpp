@@ -9,18 +9,17 @@
  *     multifilesink location=s%02d.png
  * ]|
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstpixelrnnsrc.h"
 
+#include "callback_guard.h"
 #include "element_model.h"
 #include "frame_pixels.h"
 #include "model_client.h"
 
 #include <gst/video/video.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,20 +42,27 @@ enum {
   PROP_FRAMERATE,
 };
 
-struct _GstPixelrnnSrc {
-  GstPushSrc parent;
+struct SrcSettings {
+  std::string model = DEFAULT_MODEL;
+  gint width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT;
+  gdouble temperature = DEFAULT_TEMPERATURE;
+  guint64 seed = DEFAULT_SEED;
+  gint fps_n = 30, fps_d = 1;
+};
 
-  /* properties (GST_OBJECT_LOCK) */
-  gchar *model;
-  gint width, height;
-  gdouble temperature;
-  guint64 seed;
-  gint fps_n, fps_d;
+struct GstPixelrnnSrcPrivate {
+  SrcSettings settings;                         /* GST_OBJECT_LOCK */
+  std::mutex client_lock;                       /* get_caps reads it from any thread */
+  std::shared_ptr<pixelrnn::ModelClient> client;
 
   /* streaming state */
-  pixelrnn::ModelClient *client;
   GstVideoInfo info;
-  guint64 frames;
+  guint64 frames = 0;
+};
+
+struct _GstPixelrnnSrc {
+  GstPushSrc parent;
+  GstPixelrnnSrcPrivate *priv;                  /* made in init, deleted in finalize */
 };
 
 #define gst_pixelrnn_src_parent_class parent_class
@@ -66,74 +72,103 @@ GST_ELEMENT_REGISTER_DEFINE (pixelrnnsrc, "pixelrnnsrc", GST_RANK_NONE, GST_TYPE
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
     GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ GRAY8, RGB }")));
 
+static std::shared_ptr<pixelrnn::ModelClient>
+get_client (GstPixelrnnSrc * self)
+{
+  std::lock_guard<std::mutex> lock (self->priv->client_lock);
+  return self->priv->client;
+}
+
+static void
+set_client (GstPixelrnnSrc * self, std::shared_ptr<pixelrnn::ModelClient> client)
+{
+  std::lock_guard<std::mutex> lock (self->priv->client_lock);
+  self->priv->client = std::move (client);
+}
+
+static SrcSettings
+current_settings (GstPixelrnnSrc * self)
+{
+  pixelrnn::ObjectLock lock (self);
+  return self->priv->settings;
+}
+
 static void
 gst_pixelrnn_src_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
 {
-  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_WIDTH: self->width = g_value_get_int (value); break;
-    case PROP_HEIGHT: self->height = g_value_get_int (value); break;
-    case PROP_TEMPERATURE: self->temperature = g_value_get_double (value); break;
-    case PROP_SEED: self->seed = g_value_get_uint64 (value); break;
-    case PROP_FRAMERATE:
-      self->fps_n = gst_value_get_fraction_numerator (value);
-      self->fps_d = gst_value_get_fraction_denominator (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+  pixelrnn::guarded_query (object, "set_property", 0, [&] {
+    GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+    pixelrnn::ObjectLock lock (self);
+    auto &s = self->priv->settings;
+    switch (prop_id) {
+      case PROP_MODEL: {
+        const gchar *model = g_value_get_string (value);
+        s.model = model && *model ? model : DEFAULT_MODEL;
+        break;
+      }
+      case PROP_WIDTH: s.width = g_value_get_int (value); break;
+      case PROP_HEIGHT: s.height = g_value_get_int (value); break;
+      case PROP_TEMPERATURE: s.temperature = g_value_get_double (value); break;
+      case PROP_SEED: s.seed = g_value_get_uint64 (value); break;
+      case PROP_FRAMERATE:
+        s.fps_n = gst_value_get_fraction_numerator (value);
+        s.fps_d = gst_value_get_fraction_denominator (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+    return 0;
+  });
 }
 
 static void
 gst_pixelrnn_src_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec)
 {
-  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL: g_value_set_string (value, self->model); break;
-    case PROP_WIDTH: g_value_set_int (value, self->width); break;
-    case PROP_HEIGHT: g_value_set_int (value, self->height); break;
-    case PROP_TEMPERATURE: g_value_set_double (value, self->temperature); break;
-    case PROP_SEED: g_value_set_uint64 (value, self->seed); break;
-    case PROP_FRAMERATE: gst_value_set_fraction (value, self->fps_n, self->fps_d); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+  pixelrnn::guarded_query (object, "get_property", 0, [&] {
+    GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+    pixelrnn::ObjectLock lock (self);
+    const auto &s = self->priv->settings;
+    switch (prop_id) {
+      case PROP_MODEL: g_value_set_string (value, s.model.c_str ()); break;
+      case PROP_WIDTH: g_value_set_int (value, s.width); break;
+      case PROP_HEIGHT: g_value_set_int (value, s.height); break;
+      case PROP_TEMPERATURE: g_value_set_double (value, s.temperature); break;
+      case PROP_SEED: g_value_set_uint64 (value, s.seed); break;
+      case PROP_FRAMERATE: gst_value_set_fraction (value, s.fps_n, s.fps_d); break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+    return 0;
+  });
 }
 
 static gboolean
 gst_pixelrnn_src_start (GstBaseSrc * src)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
-  GST_OBJECT_LOCK (self);
-  std::string model = self->model ? self->model : DEFAULT_MODEL;
-  GST_OBJECT_UNLOCK (self);
-  auto *client = pixelrnn::load_element_model (GST_ELEMENT (self), model);
-  if (!client)
-    return FALSE;
-  self->client = client;
-  self->frames = 0;
-  return TRUE;
+  return pixelrnn::guarded (self, "start", FALSE, [&] () -> gboolean {
+    std::shared_ptr<pixelrnn::ModelClient> client (
+        pixelrnn::load_element_model (GST_ELEMENT (self), current_settings (self).model));
+    if (!client)
+      return FALSE;
+    set_client (self, std::move (client));
+    self->priv->frames = 0;
+    return TRUE;
+  });
 }
 
 static gboolean
 gst_pixelrnn_src_stop (GstBaseSrc * src)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
-  delete self->client;
-  self->client = NULL;
-  return TRUE;
+  return pixelrnn::guarded (self, "stop", FALSE, [&] () -> gboolean {
+    set_client (self, nullptr);
+    return TRUE;
+  });
 }
 
 /* The one format, size and rate this source produces, once its model is known. */
@@ -141,74 +176,88 @@ static GstCaps *
 gst_pixelrnn_src_get_caps (GstBaseSrc * src, GstCaps * filter)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
-  GstCaps *caps;
-  if (!self->client) {
-    caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (src));
-  } else {
-    GST_OBJECT_LOCK (self);
-    GstVideoInfo info;
-    gst_video_info_set_format (&info, self->client->channels () == 1 ? GST_VIDEO_FORMAT_GRAY8 :
-        GST_VIDEO_FORMAT_RGB, self->width, self->height);
-    GST_VIDEO_INFO_FPS_N (&info) = self->fps_n;
-    GST_VIDEO_INFO_FPS_D (&info) = self->fps_d;
-    GST_OBJECT_UNLOCK (self);
-    caps = gst_video_info_to_caps (&info);
-  }
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = tmp;
-  }
-  return caps;
+  return pixelrnn::guarded_query (self, "get_caps", gst_caps_new_empty (), [&] {
+    auto client = get_client (self);
+    GstCaps *caps;
+    if (!client) {
+      caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (src));
+    } else {
+      const auto s = current_settings (self);
+      GstVideoInfo info;
+      gst_video_info_set_format (&info, client->channels () == 1 ? GST_VIDEO_FORMAT_GRAY8 :
+          GST_VIDEO_FORMAT_RGB, s.width, s.height);
+      GST_VIDEO_INFO_FPS_N (&info) = s.fps_n;
+      GST_VIDEO_INFO_FPS_D (&info) = s.fps_d;
+      caps = gst_video_info_to_caps (&info);
+    }
+    if (filter) {
+      GstCaps *tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+      gst_caps_unref (caps);
+      caps = tmp;
+    }
+    return caps;
+  });
 }
 
 static gboolean
 gst_pixelrnn_src_set_caps (GstBaseSrc * src, GstCaps * caps)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
-  return gst_video_info_from_caps (&self->info, caps);
+  return pixelrnn::guarded (self, "set_caps", FALSE, [&] () -> gboolean {
+    return gst_video_info_from_caps (&self->priv->info, caps);
+  });
 }
 
 static GstFlowReturn
 gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
-  GST_OBJECT_LOCK (self);
-  const double temperature = self->temperature;
-  const guint64 seed = self->seed + self->frames;
-  GST_OBJECT_UNLOCK (self);
-  const int W = GST_VIDEO_INFO_WIDTH (&self->info), H = GST_VIDEO_INFO_HEIGHT (&self->info);
-  const int C = self->client->channels ();
-  std::vector<guint8> pixels;
-  try {
-    pixels = self->client->generate (W, H, 1, temperature, seed);
-  } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Sampling frame %" G_GUINT64_FORMAT " failed.",
-            self->frames), ("%s", e.what ()));
-    return GST_FLOW_ERROR;
-  }
-  GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&self->info), NULL);
-  GstVideoFrame frame;
-  gst_video_frame_map (&frame, &self->info, buffer, GST_MAP_WRITE);
-  std::vector<guint8> all ((size_t) W * H, 1);
-  pixelrnn::write_masked (&frame, 0, 0, W, H, C, pixels.data (), all.data ());
-  gst_video_frame_unmap (&frame);
-  const gint n = GST_VIDEO_INFO_FPS_N (&self->info), d = GST_VIDEO_INFO_FPS_D (&self->info);
-  if (n > 0) {
-    GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (self->frames, d * GST_SECOND, n);
-    GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, d * GST_SECOND, n);
-  }
-  GST_BUFFER_OFFSET (buffer) = self->frames;
-  self->frames++;
-  *out = buffer;
-  return GST_FLOW_OK;
+  return pixelrnn::guarded (self, "create", GST_FLOW_ERROR, [&] () -> GstFlowReturn {
+    auto *priv = self->priv;
+    const GstVideoInfo *info = &priv->info;
+    const gint n = GST_VIDEO_INFO_FPS_N (info), d = GST_VIDEO_INFO_FPS_D (info);
+    const GstClockTime pts = n > 0 ? gst_util_uint64_scale (priv->frames, d * GST_SECOND, n)
+                                   : GST_CLOCK_TIME_NONE;
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      gst_object_sync_values (GST_OBJECT (self), pts);   /* temperature is controllable */
+    const auto s = current_settings (self);
+    auto client = get_client (self);
+    const int W = GST_VIDEO_INFO_WIDTH (info), H = GST_VIDEO_INFO_HEIGHT (info);
+    const int C = client->channels ();
+    std::vector<guint8> pixels;
+    try {
+      pixels = client->generate (W, H, 1, s.temperature, s.seed + priv->frames);
+    } catch (const std::exception &e) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Sampling frame %" G_GUINT64_FORMAT " failed.",
+              priv->frames), ("%s", e.what ()));
+      return GST_FLOW_ERROR;
+    }
+    GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
+    GstVideoFrame frame;
+    if (!gst_video_frame_map (&frame, info, buffer, GST_MAP_WRITE)) {
+      gst_buffer_unref (buffer);
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Could not map a new buffer."), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    std::vector<guint8> all ((size_t) W * H, 1);
+    pixelrnn::write_masked (&frame, 0, 0, W, H, C, pixels.data (), all.data ());
+    gst_video_frame_unmap (&frame);
+    if (n > 0) {
+      GST_BUFFER_PTS (buffer) = pts;
+      GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, d * GST_SECOND, n);
+    }
+    GST_BUFFER_OFFSET (buffer) = priv->frames;
+    priv->frames++;
+    *out = buffer;
+    return GST_FLOW_OK;
+  });
 }
 
 static void
 gst_pixelrnn_src_finalize (GObject * object)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
-  g_free (self->model);
+  delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -265,12 +314,7 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
 static void
 gst_pixelrnn_src_init (GstPixelrnnSrc * self)
 {
-  self->model = g_strdup (DEFAULT_MODEL);
-  self->width = DEFAULT_WIDTH;
-  self->height = DEFAULT_HEIGHT;
-  self->temperature = DEFAULT_TEMPERATURE;
-  self->seed = DEFAULT_SEED;
-  self->fps_n = 30;
-  self->fps_d = 1;
+  self->priv = new GstPixelrnnSrcPrivate ();
+  gst_video_info_init (&self->priv->info);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
 }

@@ -2,6 +2,7 @@
 
 #include "dense_step.h"
 #include "diagonal_bilstm.h"
+#include "logistic_mixture.h"
 #include "pixelcnn_block.h"
 #include "row_lstm.h"
 
@@ -64,10 +65,13 @@ struct Layer {
 struct IncrementalEngine::Impl {
   int C, hidden;
   Architecture kind;
+  Output output;
+  int mixtures;
   DenseStep input_conv, head_hidden, head_out;
   std::vector<Layer> layers;
   FeatureMap input, first;
   std::vector<float> patch, gates, head, logits, sum, cell_in;
+  std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   int B = 0, H = 0, W = 0;
   double macs = 0;
   // PixelCNN fills compute each layer only where some hole position depends on it: its
@@ -87,6 +91,12 @@ struct IncrementalEngine::Impl {
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
   { return at.empty () || at[(size_t) i * W + j]; }
   void step (int i, int j, int g0, int g1, bool want_logits);
+  // The 256 logits sub-pixel (b, c) is drawn from, after a step that wanted them.
+  const float *distribution (int b, int c) const
+  {
+    return output == Output::Softmax ? logits.data () + (size_t) b * head_out.out + c * 256
+                                     : dist.data () + ((size_t) b * C + c) * 256;
+  }
   void backward_row (int i);
 };
 
@@ -97,6 +107,8 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
   C = cfg.channels;
   hidden = cfg.hidden;
   kind = cfg.architecture;
+  output = cfg.output;
+  mixtures = cfg.mixtures;
   input_conv = from_masked (model->input_conv);
   head_hidden = from_masked (model->head_hidden);
   head_out = from_masked (model->head_out);
@@ -165,6 +177,7 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   }
   head.assign ((size_t) B * head_hidden.out, 0.f);
   logits.assign ((size_t) B * head_out.out, 0.f);
+  dist.assign ((size_t) B * C * 256, 0.f);
   gates.assign ((size_t) B * 4 * hidden, 0.f);
   sum.assign ((size_t) B * hidden, 0.f);
   cell_in.assign ((size_t) B * hidden, 0.f);
@@ -351,6 +364,14 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
   const int o0 = head_out.out * g0 / C, o1 = head_out.out * g1 / C;
   apply_step (head_out, patch, B, o0, o1, logits.data (), head_out.out, false);
   macs += (double) B * (o1 - o0) * head_out.in;
+  if (output != Output::Mixture)
+    return;
+  // The mixture's G and B means read this pixel's earlier channels, already in `input`.
+  const int P = head_out.out / C;
+  for (int b = 0; b < B; ++b)
+    for (int c = g0; c < g1; ++c)
+      mixture_log_probs_at (logits.data () + (size_t) b * head_out.out + c * P, c,
+          input.at (i, j) + (size_t) b * C, mixtures, dist.data () + ((size_t) b * C + c) * 256);
 }
 
 void
@@ -424,7 +445,6 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
         for (int64_t c = 0; c < C; ++c)
           m.input.at ((int) i, (int) j)[b * C + c] = scaled (px[b][c][i][j]);
   std::mt19937_64 rng (options.seed);
-  const int L = m.head_out.out;
   for (int64_t i = 0; i <= last_i; ++i) {
     for (int64_t j = 0; j < W; ++j) {
       if (i == last_i && j > last_j)
@@ -436,7 +456,7 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
       for (int64_t c = 0; c < C; ++c) {
         m.step ((int) i, (int) j, (int) c, (int) c + 1, true);
         for (int64_t b = 0; b < B; ++b) {
-          const float *row = m.logits.data () + b * L + c * 256;
+          const float *row = m.distribution ((int) b, (int) c);
           const int v = draw_value (row, options.temperature, rng);
           px[b][c][i][j] = static_cast<uint8_t> (v);
           m.input.at ((int) i, (int) j)[b * C + c] = scaled (static_cast<uint8_t> (v));
@@ -477,7 +497,7 @@ IncrementalEngine::logits (const torch::Tensor &image)
       for (int64_t b = 0; b < B; ++b)
         for (int64_t c = 0; c < C; ++c)
           for (int v = 0; v < 256; ++v)
-            r[b][c][v][i][j] = m.logits[(b * C + c) * 256 + v];
+            r[b][c][v][i][j] = m.distribution ((int) b, (int) c)[v];
     }
     m.backward_row ((int) i);
   }

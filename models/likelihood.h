@@ -10,8 +10,8 @@ namespace pixelrnn {
 torch::Tensor log_probs (PixelModel &model, const torch::Tensor &x);
 // -log p(x_{c,i,j} | context) per sub-pixel, nats: [B, C, H, W].
 torch::Tensor nll_map (PixelModel &model, const torch::Tensor &x);
-// Mean NLL per dimension in nats, differentiable: the training loss.
-torch::Tensor training_loss (const torch::Tensor &logits, const torch::Tensor &x);
+// Mean NLL per dimension in nats, differentiable: the training loss. x: uint8 [B, C, H, W].
+torch::Tensor training_loss (PixelModel &model, const torch::Tensor &x);
 // Per image, bits per dimension: [B] (double).
 torch::Tensor bits_per_dim (PixelModel &model, const torch::Tensor &x);
 

@@ -27,6 +27,28 @@ architecture_from_name (const std::string &name)
       "' (expected pixelcnn, row-lstm or diagonal-bilstm)");
 }
 
+const char *
+output_name (Output output)
+{
+  return output == Output::Mixture ? "mixture" : "softmax";
+}
+
+Output
+output_from_name (const std::string &name)
+{
+  if (name == "softmax")
+    return Output::Softmax;
+  if (name == "mixture")
+    return Output::Mixture;
+  throw std::invalid_argument ("unknown output '" + name + "' (expected softmax or mixture)");
+}
+
+int
+ModelConfig::params_per_channel () const
+{
+  return output == Output::Mixture ? mixtures * (3 + channels - 1) : 256;
+}
+
 std::string
 ModelConfig::validate () const
 {
@@ -43,6 +65,8 @@ ModelConfig::validate () const
     return "input_kernel must be odd, 1..15";
   if (row_kernel < 1 || row_kernel % 2 == 0 || row_kernel > 15)
     return "row_kernel must be odd, 1..15";
+  if (output == Output::Mixture && (mixtures < 1 || mixtures > 32))
+    return "mixtures must be in 1..32";
   return {};
 }
 
@@ -58,6 +82,11 @@ ModelConfig::to_json () const
     {"row_kernel", row_kernel},
     {"head_hidden", head_hidden},
   };
+  // Softmax files keep exactly the fields older releases wrote.
+  if (output == Output::Mixture) {
+    j["output"] = output_name (output);
+    j["mixtures"] = mixtures;
+  }
   return j.dump ();
 }
 
@@ -89,6 +118,12 @@ ModelConfig::from_json (const std::string &text)
   get_int ("input_kernel", c.input_kernel);
   get_int ("row_kernel", c.row_kernel);
   get_int ("head_hidden", c.head_hidden);
+  if (j.contains ("output")) {
+    if (!j["output"].is_string ())
+      throw std::runtime_error ("config field 'output' is not a string");
+    c.output = output_from_name (j["output"].get<std::string> ());
+  }
+  get_int ("mixtures", c.mixtures);
   std::string err = c.validate ();
   if (!err.empty ())
     throw std::runtime_error ("invalid config: " + err);
@@ -104,6 +139,10 @@ ModelConfig::summary () const
   if (architecture == Architecture::RowLSTM)
     s << ", row kernel 1x" << row_kernel;
   s << ", head " << head_hidden;
+  if (output == Output::Mixture)
+    s << ", " << mixtures << " logistic mixtures";
+  else
+    s << ", 256-way softmax";
   return s.str ();
 }
 

@@ -8,9 +8,16 @@ namespace pixelrnn {
 
 enum class Architecture { PixelCNN, RowLSTM, DiagonalBiLSTM };
 
+// What the head predicts for each sub-pixel: the paper's 256-way softmax, or a discretized
+// logistic mixture (PixelCNN++; logistic_mixture.h).
+enum class Output { Softmax, Mixture };
+
 const char *architecture_name (Architecture arch);
 // Parses "pixelcnn", "row-lstm", "diagonal-bilstm"; throws std::invalid_argument otherwise.
 Architecture architecture_from_name (const std::string &name);
+const char *output_name (Output output);
+// Parses "softmax", "mixture"; throws std::invalid_argument otherwise.
+Output output_from_name (const std::string &name);
 
 struct ModelConfig {
   Architecture architecture = Architecture::PixelCNN;
@@ -19,7 +26,12 @@ struct ModelConfig {
   int layers = 4;          // residual blocks (PixelCNN) or recurrent layers
   int input_kernel = 7;    // first layer: input_kernel x input_kernel conv, mask A
   int row_kernel = 3;      // Row LSTM: width of the input-to-state and state-to-state convs
-  int head_hidden = 64;    // features of the 1x1 output head before the 256-way softmax
+  int head_hidden = 64;    // features of the 1x1 output head before the output layer
+  Output output = Output::Softmax;
+  int mixtures = 5;        // logistic components per sub-pixel (Output::Mixture only)
+
+  // Head outputs per sub-pixel: 256 logits, or the mixture's parameters.
+  int params_per_channel () const;
 
   // Empty when the config can build a model, else what is wrong with it.
   std::string validate () const;

@@ -132,7 +132,7 @@ save_model (const std::string &path, PixelModel &model, const Provenance &proven
   std::string weight_bytes = weights.str ();
 
   std::string out (kMagic, sizeof kMagic);
-  put<uint32_t> (out, kFormatVersion);
+  put<uint32_t> (out, model->config.output == Output::Softmax ? 1u : kFormatVersion);
   size_t body_start = out.size ();
   put<uint64_t> (out, header_text.size ());
   out += header_text;

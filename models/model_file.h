@@ -21,7 +21,9 @@
 
 namespace pixelrnn {
 
-constexpr uint32_t kFormatVersion = 1;
+// 1: softmax models; 2: adds the logistic-mixture output. Softmax models are still written
+// as version 1 so that older releases read them.
+constexpr uint32_t kFormatVersion = 2;
 
 struct Provenance {
   std::string data;                  // what it was trained on

@@ -1,6 +1,7 @@
 #include "pixel_model.h"
 
 #include "diagonal_bilstm.h"
+#include "logistic_mixture.h"
 #include "pixelcnn_block.h"
 #include "row_lstm.h"
 
@@ -33,10 +34,18 @@ PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
   head_hidden = register_module ("head_hidden", MaskedConv2d (MaskedConv2dOptions{
       2 * h, c.head_hidden, 1, 1, MaskType::B, C}));
   head_out = register_module ("head_out", MaskedConv2d (MaskedConv2dOptions{
-      c.head_hidden, 256 * C, 1, 1, MaskType::B, C}));
-  // Start near the uniform distribution (8 bits/dim) rather than at a random confident one.
+      c.head_hidden, c.params_per_channel () * C, 1, 1, MaskType::B, C}));
+  // Start near a flat distribution (8 bits/dim) rather than at a random confident one.
   torch::NoGradGuard no_grad;
   head_out->weight.mul_ (0.1);
+  if (c.output == Output::Mixture) {
+    // Log-scales start at -3 (a component a few values wide) instead of 0 (half the range):
+    // Adam moves a bias by about the learning rate per step, so from 0 the scales need
+    // thousands of steps just to reach the width of real pixel noise.
+    const int K = c.mixtures, P = c.params_per_channel ();
+    for (int ch = 0; ch < C; ++ch)
+      head_out->bias.narrow (0, ch * P + 2 * K, K).fill_ (-3.0);
+  }
 }
 
 torch::Tensor
@@ -50,13 +59,30 @@ torch::Tensor
 PixelModelImpl::head (const torch::Tensor &f)
 {
   auto y = head_out (torch::relu (head_hidden (torch::relu (f))));
-  return y.view ({f.size (0), config.channels, 256, f.size (2), f.size (3)});
+  return y.view ({f.size (0), config.channels, config.params_per_channel (), f.size (2), f.size (3)});
+}
+
+torch::Tensor
+PixelModelImpl::distribution (const torch::Tensor &params, const torch::Tensor &x_scaled)
+{
+  if (config.output == Output::Softmax)
+    return params;
+  return mixture_log_probs (params, x_scaled, config.mixtures);
+}
+
+torch::Tensor
+PixelModelImpl::nll (const torch::Tensor &params, const torch::Tensor &x)
+{
+  if (config.output == Output::Mixture)
+    return mixture_nll (params, x, config.mixtures);
+  auto lp = torch::log_softmax (params, 2);
+  return -lp.gather (2, x.to (torch::kLong).unsqueeze (2)).squeeze (2);
 }
 
 torch::Tensor
 PixelModelImpl::forward_float (const torch::Tensor &x)
 {
-  return head (features (x));
+  return distribution (head (features (x)), x);
 }
 
 torch::Tensor

@@ -1,10 +1,12 @@
 // PixelModel: one network of the PixelRNN family, built from a ModelConfig.
 //
 //   7x7 mask-A conv (C -> 2h)  ->  residual layers (PixelCNN blocks, Row LSTM or
-//   Diagonal BiLSTM)  ->  ReLU, 1x1 mask B (head_hidden), ReLU, 1x1 mask B (C x 256)
+//   Diagonal BiLSTM)  ->  ReLU, 1x1 mask B (head_hidden), ReLU, 1x1 mask B (C x P)
 //
-// forward() is the parallel path: one pass gives the 256-way logits of every sub-pixel,
-// [B, C, 256, H, W], each conditioned only on what precedes it in raster-then-channel order.
+// P is 256 logits (the paper's softmax) or a discretized logistic mixture's parameters.
+// forward() is the parallel path: one pass gives the log-distribution over the 256 values of
+// every sub-pixel, [B, C, 256, H, W], each conditioned only on what precedes it in
+// raster-then-channel order.
 #pragma once
 
 #include "masked_conv.h"
@@ -18,16 +20,22 @@ class PixelModelImpl : public torch::nn::Module {
  public:
   explicit PixelModelImpl (const ModelConfig &config);
 
-  // x: uint8 [B, C, H, W] -> logits [B, C, 256, H, W].
+  // x: uint8 [B, C, H, W] -> logits [B, C, 256, H, W] (for the mixture, normalized log-probs).
   torch::Tensor forward (const torch::Tensor &x);
   // The same on already-scaled float input (values in [-1, 1]); lets tests take Jacobians.
   torch::Tensor forward_float (const torch::Tensor &x);
 
-  // The two halves of forward_float: features [B, 2h, H, W] of every position, and the 1x1
-  // head turning any slice of them into logits. Lets large images be scored a few rows of
-  // logits at a time (the logits are 256 C floats per pixel).
+  // The parts of forward_float: features [B, 2h, H, W] of every position; the 1x1 head
+  // turning any slice of them into output parameters [B, C, P, H, W]; and those parameters
+  // as logits over the 256 values, given the (scaled) image they were computed on: the
+  // mixture's G and B means read the pixel's earlier channels. Lets large images be scored
+  // a few rows at a time.
   torch::Tensor features (const torch::Tensor &x);
   torch::Tensor head (const torch::Tensor &features);
+  torch::Tensor distribution (const torch::Tensor &params, const torch::Tensor &x_scaled);
+  // -log p of each observed value, nats, [B, C, H, W], from head parameters; for the mixture
+  // evaluated only at the observed values. x: uint8.
+  torch::Tensor nll (const torch::Tensor &params, const torch::Tensor &x);
 
   int64_t parameter_count () const;
 

@@ -43,7 +43,7 @@ Trainer::step (const torch::Tensor &batch)
   for (auto &group : optimizer_->param_groups ())
     group.options ().set_lr (current_learning_rate ());
   optimizer_->zero_grad ();
-  auto loss = training_loss (model_->forward (batch), batch);
+  auto loss = training_loss (model_, batch);
   loss.backward ();
   if (options_.clip_norm > 0)
     torch::nn::utils::clip_grad_norm_ (model_->parameters (), options_.clip_norm);

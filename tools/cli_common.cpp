@@ -56,6 +56,24 @@ parse_rect (const std::string &text)
   return r;
 }
 
+std::vector<int>
+parse_positive_list (const std::string &text, const char *option)
+{
+  std::vector<int> out;
+  gchar **parts = g_strsplit (text.c_str (), ",", -1);
+  bool ok = parts[0] != nullptr;
+  for (gchar **p = parts; ok && *p; ++p) {
+    char *end = nullptr;
+    const long v = std::strtol (*p, &end, 10);
+    ok = end != *p && *end == '\0' && v >= 1 && v <= 64;
+    out.push_back ((int) v);
+  }
+  g_strfreev (parts);
+  if (!ok || out.size () > 8)
+    die (std::string ("bad ") + option + " '" + text + "': expected up to 8 integers 1..64 separated by commas");
+  return out;
+}
+
 void
 check_writable (const std::string &path)
 {

@@ -2,11 +2,15 @@
 // one-line error and exit, and small parsers for the values users type.
 #pragma once
 
+#include "hole_regions.h"
+
 #include <glib.h>
 #include <string>
 #include <vector>
 
 namespace pixelrnn::cli {
+
+using pixelrnn::Rect;
 
 // Prints "pixelrnn <command>: <message>" on stderr and exits with status 1.
 [[noreturn]] void die (const std::string &message);
@@ -17,11 +21,11 @@ void set_command (const char *name);
 void parse (int &argc, char **&argv, const GOptionEntry *entries, const char *parameter,
     const char *summary, const char *description = nullptr);
 
-struct Rect {
-  int x = 0, y = 0, w = 0, h = 0;
-};
 // "x,y,w,h" with w, h > 0; dies naming the text otherwise.
 Rect parse_rect (const std::string &text);
+
+// "2,4,8": integers 1..64, at most 8 of them; dies naming the option and text otherwise.
+std::vector<int> parse_positive_list (const std::string &text, const char *option);
 
 // Dies unless `path` could be created or replaced (its folder exists and is writable).
 void check_writable (const std::string &path);

@@ -17,7 +17,7 @@ namespace pixelrnn {
 int
 cmd_eval (int argc, char **argv)
 {
-  gchar *model_name = nullptr, *per_image = nullptr;
+  gchar *model_name = nullptr, *per_image = nullptr, *save_pixels = nullptr;
   gchar **data = nullptr;
   gint batch = 100, threads = 0, max_images = 0, every = 1, downscale = 1;
   gboolean gray = FALSE;
@@ -25,6 +25,7 @@ cmd_eval (int argc, char **argv)
     {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name", "MODEL"},
     {"data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data, "IDX file, folder of PNG/JPEG, image or video (repeatable)", "PATH"},
     {"per-image", 0, 0, G_OPTION_ARG_FILENAME, &per_image, "Write index,bits_per_dim for every image to this CSV", "FILE"},
+    {"save-pixels", 0, 0, G_OPTION_ARG_FILENAME, &save_pixels, "Write every evaluated image, exactly as scored, as NNNNN.png into this folder (to run other codecs on the same pixels)", "DIR"},
     {"gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Convert images and video to gray (for 1-channel models)", nullptr},
     {"max-images", 0, 0, G_OPTION_ARG_INT, &max_images, "At most N images per source", "N"},
     {"every", 0, 0, G_OPTION_ARG_INT, &every, "Video: every Nth frame", "N"},
@@ -78,15 +79,30 @@ cmd_eval (int argc, char **argv)
   double half = 1.96 * std::sqrt (var / bpd.size ());
   if (per_image) {
     std::ostringstream csv;
-    csv << "index,bits_per_dim\n";
-    for (size_t k = 0; k < bpd.size (); ++k)
-      csv << k << "," << bpd[k] << "\n";
+    csv << "index,bits_per_dim,dims,png_bits_per_dim,source\n";
+    for (size_t k = 0; k < bpd.size (); ++k) {
+      const auto &t = ds.images[k];
+      csv << k << "," << bpd[k] << "," << t.numel () << ","
+          << 8.0 * png_size (tensor_to_image (t)) / (double) t.numel () << "," << ds.names[k] << "\n";
+    }
     try {
       write_file_atomic (per_image, csv.str ());
     } catch (const std::exception &e) {
       cli::die (e.what ());
     }
     std::printf ("per-image bits/dim written to %s\n", per_image);
+  }
+  if (save_pixels) {
+    g_mkdir_with_parents (save_pixels, 0755);
+    try {
+      for (size_t k = 0; k < ds.images.size (); ++k) {
+        char name[32];
+        std::snprintf (name, sizeof name, "/%05zu.png", k);
+        write_png (std::string (save_pixels) + name, tensor_to_image (ds.images[k]));
+      }
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
   }
   // The same pixels as per-image PNG files, for scale: a model that cannot beat PNG is no use.
   double png_bits = 0, dims = 0;

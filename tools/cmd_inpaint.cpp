@@ -71,7 +71,7 @@ cmd_inpaint (int argc, char **argv)
   auto mask = torch::zeros ({image.height, image.width}, torch::kBool);
   if (rect_text) {
     auto r = cli::parse_rect (rect_text);
-    if (r.x + r.w > image.width || r.y + r.h > image.height)
+    if ((int64_t) r.x + r.w > image.width || (int64_t) r.y + r.h > image.height)
       cli::die ("rectangle " + std::string (rect_text) + " reaches outside the " +
           std::to_string (image.width) + "x" + std::to_string (image.height) + " image");
     mask.narrow (0, r.y, r.h).narrow (1, r.x, r.w).fill_ (true);

@@ -33,7 +33,9 @@ cmd_train (int argc, char **argv)
   const std::string command = cli::command_line (argc, argv);
   gchar **data = nullptr, **val_data = nullptr;
   gchar *out = nullptr, *checkpoint = nullptr, *arch = nullptr, *optimizer = nullptr;
-  gint channels = 0, every = 1, max_images = 0, downscale = 1, patch = 0;
+  gchar *output = nullptr, *scales = nullptr;
+  gint mixtures = 5;
+  gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
   gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
   gint log_every = 50;
@@ -50,11 +52,14 @@ cmd_train (int argc, char **argv)
     {"every", 0, 0, G_OPTION_ARG_INT, &every, "Video: keep every Nth frame (default 1)", "N"},
     {"max-images", 0, 0, G_OPTION_ARG_INT, &max_images, "At most N images or frames per source (default all)", "N"},
     {"downscale", 0, 0, G_OPTION_ARG_INT, &downscale, "Shrink images by this integer factor first (default 1)", "N"},
+    {"scales", 0, 0, G_OPTION_ARG_STRING, &scales, "Images and video: keep each picture at every one of these shrink factors, e.g. 2,4,8 (instead of --downscale)", "LIST"},
     {"patch", 0, 0, G_OPTION_ARG_INT, &patch, "Train on random N x N crops (needed for images of mixed sizes)", "N"},
     {"arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "pixelcnn, row-lstm or diagonal-bilstm (default pixelcnn)", "NAME"},
     {"hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units h; layers carry 2h features (default 32)", "H"},
     {"layers", 0, 0, G_OPTION_ARG_INT, &layers, "Residual blocks or recurrent layers (default 4)", "N"},
     {"head-hidden", 0, 0, G_OPTION_ARG_INT, &head_hidden, "Features of the output head (default 64)", "N"},
+    {"output", 0, 0, G_OPTION_ARG_STRING, &output, "softmax (the paper's 256-way) or mixture (discretized logistic mixture, PixelCNN++) (default softmax)", "NAME"},
+    {"mixtures", 0, 0, G_OPTION_ARG_INT, &mixtures, "Logistic components per sub-pixel with --output mixture (default 5)", "K"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per step (default 16)", "N"},
@@ -93,6 +98,7 @@ cmd_train (int argc, char **argv)
   ModelConfig config;
   try {
     config.architecture = architecture_from_name (arch ? arch : "pixelcnn");
+    config.output = output_from_name (output ? output : "softmax");
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
@@ -100,6 +106,7 @@ cmd_train (int argc, char **argv)
   config.layers = layers;
   config.head_hidden = head_hidden;
   config.input_kernel = input_kernel;
+  config.mixtures = mixtures;
   LoadedModel start;
   if (init) {
     start = cli::load_model_or_die (init);
@@ -109,7 +116,9 @@ cmd_train (int argc, char **argv)
   Dataset train, validation;
   torch::Tensor train_stack, val_tensor;
   try {
-    DatasetOptions dopts{gray ? 1 : 0, every, max_images, downscale};
+    DatasetOptions dopts{gray ? 1 : 0, every, max_images, downscale, {}};
+    if (scales)
+      dopts.downscales = cli::parse_positive_list (scales, "--scales");
     train = load_dataset (cli::strv (data), dopts);
     if (val_data)
       validation = load_dataset (cli::strv (val_data), dopts);

@@ -113,9 +113,15 @@ load_dataset (const std::vector<std::string> &sources, const DatasetOptions &opt
       dopts.every = is_still_image (file) ? 1 : options.every;
       dopts.max_frames = options.max_images > 0 ? options.max_images - taken : 0;
       auto frames = decode_frames (file, dopts);
+      const auto factors = options.downscales.empty () ? std::vector<int>{options.downscale}
+                                                       : options.downscales;
       for (size_t k = 0; k < frames.size (); ++k) {
-        ds.images.push_back (downscale (image_to_tensor (frames[k]), options.downscale));
-        ds.names.push_back (frames.size () > 1 ? file + "#" + std::to_string (k) : file);
+        auto full = image_to_tensor (frames[k]);
+        for (int factor : factors) {
+          ds.images.push_back (downscale (full, factor));
+          ds.names.push_back ((frames.size () > 1 ? file + "#" + std::to_string (k) : file) +
+              (factors.size () > 1 ? "@1/" + std::to_string (factor) : ""));
+        }
         ++taken;
       }
       if (options.max_images > 0 && taken >= options.max_images)

@@ -13,6 +13,8 @@ struct DatasetOptions {
   int every = 1;        // video: keep every Nth frame
   int max_images = 0;   // per source, 0 = all
   int downscale = 1;    // integer area downscale
+  // Images and video: every picture once per factor (random-scale training); empty = {downscale}.
+  std::vector<int> downscales;
 };
 
 struct Dataset {

@@ -22,6 +22,7 @@ expect_error "missing model" "absent.pixelrnn" "$PIXELRNN" info --model "$SCRATC
 head -c 100 "$M" >"$SCRATCH/cut.pixelrnn"
 expect_error "truncated model" "truncated" "$PIXELRNN" eval --model "$SCRATCH/cut.pixelrnn" --data "$FASHION/t10k-images-idx3-ubyte.gz"
 expect_error "rectangle outside the image" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 20,20,10,10 --out "$SCRATCH/o.png"
+expect_error "rectangle overflowing int" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,1,2147483647,2 --out "$SCRATCH/o.png"
 expect_error "bad rectangle" "bad rectangle" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,x --out "$SCRATCH/o.png"
 expect_error "no candidates" "--candidates" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,3,3 --candidates 0 --out "$SCRATCH/o.png"
 expect_error "--init model of other channels" "channel" "$PIXELRNN" train --init natural --gray --data "$DATA/fashion-t10k-0.png" --val-data "$DATA/fashion-t10k-1.png" --steps 1 --out "$SCRATCH/o.pixelrnn"

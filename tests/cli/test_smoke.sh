@@ -9,7 +9,7 @@ expect_ok "train 20 steps on Fashion-MNIST" tiny_model "$M"
 
 expect_ok "eval" "$PIXELRNN" eval --model "$M" --data "$FASHION/t10k-images-idx3-ubyte.gz" --max-images 50 --per-image "$SCRATCH/per.csv" --threads 1
 tail -1 "$SCRATCH/out" | grep -q "bits/dim" && pass "eval's last line names bits/dim" || fail "eval's last line: $(tail -1 "$SCRATCH/out")"
-[ "$(head -1 "$SCRATCH/per.csv")" = "index,bits_per_dim" ] && [ "$(wc -l <"$SCRATCH/per.csv")" -eq 51 ] \
+[ "$(head -1 "$SCRATCH/per.csv")" = "index,bits_per_dim,dims,png_bits_per_dim,source" ] && [ "$(wc -l <"$SCRATCH/per.csv")" -eq 51 ] \
   && pass "per-image CSV has a header and 50 rows" || fail "per-image CSV: $(head -3 "$SCRATCH/per.csv")"
 mean=$(tail -1 "$SCRATCH/out" | awk '{print $2}')
 awk -v m="$mean" 'BEGIN { exit !(m > 1 && m < 9) }' && pass "eval mean $mean is plausible" || fail "eval mean $mean"

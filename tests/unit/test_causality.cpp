@@ -33,11 +33,11 @@ logit_gradient (PixelModel &model, const torch::Tensor &x, int64_t c, int64_t i,
 }
 
 void
-check_causal (Architecture arch, int channels)
+check_causal (Architecture arch, int channels, Output output = Output::Softmax)
 {
   const int64_t H = 5, W = 5;
   for (bool training : {false, true}) {
-    auto model = small_model (arch, channels, 3, 2);
+    auto model = small_model (arch, channels, 3, 2, output);
     model->train (training);
     torch::manual_seed (11);
     auto x = torch::rand ({1, channels, H, W}) * 2 - 1;
@@ -107,6 +107,13 @@ TEST (Causal, RowLSTM_Gray) { check_causal (Architecture::RowLSTM, 1); }
 TEST (Causal, RowLSTM_RGB) { check_causal (Architecture::RowLSTM, 3); }
 TEST (Causal, DiagonalBiLSTM_Gray) { check_causal (Architecture::DiagonalBiLSTM, 1); }
 TEST (Causal, DiagonalBiLSTM_RGB) { check_causal (Architecture::DiagonalBiLSTM, 3); }
+// The logistic mixture: G's and B's means read the pixel's earlier channels, nothing later.
+TEST (Causal, PixelCNN_Gray_Mixture) { check_causal (Architecture::PixelCNN, 1, Output::Mixture); }
+TEST (Causal, PixelCNN_RGB_Mixture) { check_causal (Architecture::PixelCNN, 3, Output::Mixture); }
+TEST (Causal, RowLSTM_Gray_Mixture) { check_causal (Architecture::RowLSTM, 1, Output::Mixture); }
+TEST (Causal, RowLSTM_RGB_Mixture) { check_causal (Architecture::RowLSTM, 3, Output::Mixture); }
+TEST (Causal, DiagonalBiLSTM_Gray_Mixture) { check_causal (Architecture::DiagonalBiLSTM, 1, Output::Mixture); }
+TEST (Causal, DiagonalBiLSTM_RGB_Mixture) { check_causal (Architecture::DiagonalBiLSTM, 3, Output::Mixture); }
 
 TEST (ReceptiveField, AllArchitectures)
 {

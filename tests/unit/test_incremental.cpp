@@ -16,23 +16,24 @@ const Architecture kArchitectures[] = {Architecture::PixelCNN, Architecture::Row
     Architecture::DiagonalBiLSTM};
 
 void
-check_logits (Architecture arch, int channels)
+check_logits (Architecture arch, int channels, Output output)
 {
-  auto model = small_model (arch, channels, 3, 3);
+  auto model = small_model (arch, channels, 3, 3, output);
   model->eval ();
   auto x = test::random_images (2, channels, 6, 7, 11);
   IncrementalEngine engine (model);
   auto stepwise = engine.logits (x);
   torch::NoGradGuard no_grad;
   auto parallel = model->forward (x);
-  EXPECT_LT ((stepwise - parallel).abs ().max ().item<float> (), 2e-4) << architecture_name (arch);
+  EXPECT_LT ((stepwise - parallel).abs ().max ().item<float> (), 2e-4)
+      << architecture_name (arch) << " " << output_name (output);
   EXPECT_GT (engine.last_flops (), 0.0);
 }
 
 void
-check_same_values_as_naive (Architecture arch, int channels)
+check_same_values_as_naive (Architecture arch, int channels, Output output = Output::Softmax)
 {
-  auto model = small_model (arch, channels, 5, 2);
+  auto model = small_model (arch, channels, 5, 2, output);
   model->eval ();
   auto start = test::random_images (2, channels, 7, 6, 4);
   auto mask = torch::zeros ({7, 6}, torch::kBool);
@@ -44,7 +45,8 @@ check_same_values_as_naive (Architecture arch, int channels)
       IncrementalEngine engine (model);
       auto fast = engine.fill (start, mask, {temperature, seed}, &used_engine);
       ASSERT_TRUE (torch::equal (naive, fast))
-          << architecture_name (arch) << " seed " << seed << " T " << temperature;
+          << architecture_name (arch) << " " << output_name (output) << " seed " << seed
+          << " T " << temperature;
       EXPECT_LT ((used_naive - used_engine).abs ().max ().item<float> (), 2e-4);
     }
   }
@@ -56,7 +58,8 @@ TEST (Incremental, LogitsEqualParallelPass)
 {
   for (auto arch : kArchitectures)
     for (int channels : {1, 3})
-      check_logits (arch, channels);
+      for (auto output : {Output::Softmax, Output::Mixture})
+        check_logits (arch, channels, output);
 }
 
 TEST (Incremental, SameValuesAsNaivePixelCNN)
@@ -75,6 +78,13 @@ TEST (Incremental, SameValuesAsNaiveDiagonalBiLSTM)
 {
   for (int channels : {1, 3})
     check_same_values_as_naive (Architecture::DiagonalBiLSTM, channels);
+}
+
+TEST (Incremental, SameValuesAsNaiveMixture)
+{
+  for (auto arch : kArchitectures)
+    for (int channels : {1, 3})
+      check_same_values_as_naive (arch, channels, Output::Mixture);
 }
 
 TEST (Incremental, UnconditionalSamplesMatchNaive)

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "model_config.h"
+#include "image.h"
 #include "pixel_model.h"
+#include "tensor_image.h"
 
 #include <string>
 #include <torch/types.h>
@@ -10,9 +12,11 @@
 namespace pixelrnn::test {
 
 inline ModelConfig
-small_config (Architecture arch, int channels, int layers = 2)
+small_config (Architecture arch, int channels, int layers = 2, Output output = Output::Softmax)
 {
   ModelConfig c;
+  c.output = output;
+  c.mixtures = 3;
   c.architecture = arch;
   c.channels = channels;
   c.hidden = channels == 3 ? 12 : 8;
@@ -22,10 +26,11 @@ small_config (Architecture arch, int channels, int layers = 2)
 }
 
 inline PixelModel
-small_model (Architecture arch, int channels, uint64_t seed = 1, int layers = 2)
+small_model (Architecture arch, int channels, uint64_t seed = 1, int layers = 2,
+    Output output = Output::Softmax)
 {
   torch::manual_seed (seed);
-  return PixelModel (small_config (arch, channels, layers));
+  return PixelModel (small_config (arch, channels, layers, output));
 }
 
 inline torch::Tensor
@@ -33,6 +38,13 @@ random_images (int64_t n, int64_t c, int64_t h, int64_t w, uint64_t seed = 7)
 {
   torch::manual_seed (seed);
   return torch::randint (0, 256, {n, c, h, w}, torch::kUInt8);
+}
+
+// A real photograph from tests/data as uint8 [C, H, W].
+inline torch::Tensor
+load_test_image (const std::string &name, int channels = 3)
+{
+  return image_to_tensor (read_png (std::string (PIXELRNN_TEST_DATA_DIR) + "/" + name, channels));
 }
 
 // Debian's dataset-fashion-mnist.

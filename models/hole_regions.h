@@ -1,5 +1,6 @@
-/* Where to fill: the holes of a frame's mask grouped into windows, so that the cost of
- * inpainting follows the holes, not the frame. No GStreamer, no LibTorch. */
+/* Where to fill: the holes of a mask grouped into windows, so that the cost of inpainting
+ * follows the holes, not the image. One code path for the elements and the command line.
+ * No GStreamer, no LibTorch. */
 #pragma once
 
 #include <cstdint>
@@ -13,8 +14,13 @@ struct Rect {
   int bottom () const { return y + h; }
 };
 
-/* Sets mask pixels (width x height) inside `r`, clipped to the frame. */
-void mark_rect (std::vector<uint8_t> &mask, int width, int height, const Rect &r);
+/* `r` cut to the width x height frame; false when nothing of it is inside. Safe for any
+ * int values (ends are computed in 64 bits). */
+bool clip_rect (const Rect &r, int width, int height, Rect &clipped);
+
+/* Sets mask pixels (width x height) inside `r`, clipped to the frame; false when `r` does
+ * not touch the frame. */
+bool mark_rect (std::vector<uint8_t> &mask, int width, int height, const Rect &r);
 
 /* Bounding boxes of the mask's 8-connected holes, merged while their windows (each box
  * widened by `context` on every side) overlap. Sorted top to bottom. */

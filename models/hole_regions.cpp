@@ -4,13 +4,28 @@
 
 namespace pixelrnn {
 
-void
+bool
+clip_rect (const Rect &r, int width, int height, Rect &clipped)
+{
+  /* 64-bit ends: x + w may overflow int (rect=<1,1,2147483647,2>). */
+  const int64_t x0 = std::max<int64_t> (0, r.x), y0 = std::max<int64_t> (0, r.y);
+  const int64_t x1 = std::min<int64_t> (width, (int64_t) r.x + r.w);
+  const int64_t y1 = std::min<int64_t> (height, (int64_t) r.y + r.h);
+  if (x0 >= x1 || y0 >= y1)
+    return false;
+  clipped = {(int) x0, (int) y0, (int) (x1 - x0), (int) (y1 - y0)};
+  return true;
+}
+
+bool
 mark_rect (std::vector<uint8_t> &mask, int width, int height, const Rect &r)
 {
-  const int x0 = std::max (0, r.x), y0 = std::max (0, r.y);
-  const int x1 = std::min (width, r.right ()), y1 = std::min (height, r.bottom ());
-  for (int y = y0; y < y1; ++y)
-    std::fill (mask.begin () + (size_t) y * width + x0, mask.begin () + (size_t) y * width + x1, 1);
+  Rect c;
+  if (mask.size () != (size_t) width * height || !clip_rect (r, width, height, c))
+    return false;
+  for (int y = c.y; y < c.bottom (); ++y)
+    std::fill_n (mask.begin () + (size_t) y * width + c.x, c.w, 1);
+  return true;
 }
 
 static bool

@@ -1,0 +1,246 @@
+#include "gstpixelrnnfilter.h"
+
+#include "callback_guard.h"
+#include "element_model.h"
+#include "frame_pixels.h"
+#include "model_client.h"
+
+#include <mutex>
+#include <string>
+
+GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_filter_debug);
+#define GST_CAT_DEFAULT gst_pixelrnn_filter_debug
+
+#define DEFAULT_MODEL "natural"
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+};
+
+struct FilterState {
+  std::string model = DEFAULT_MODEL;              /* GST_OBJECT_LOCK */
+  std::mutex client_lock;                         /* caps queries read it from any thread */
+  std::shared_ptr<pixelrnn::ModelClient> client;
+};
+
+/* The C++ state lives behind one pointer made in init and deleted in finalize, as
+ * GstD3D12BaseFilter does: GLib's private storage is zeroed memory, not constructed. */
+typedef struct {
+  FilterState *state;
+} GstPixelrnnFilterPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstPixelrnnFilter, gst_pixelrnn_filter, GST_TYPE_VIDEO_FILTER);
+#define parent_class gst_pixelrnn_filter_parent_class
+
+static FilterState *
+get_priv (GstPixelrnnFilter * self)
+{
+  return ((GstPixelrnnFilterPrivate *) gst_pixelrnn_filter_get_instance_private (self))->state;
+}
+
+std::shared_ptr<pixelrnn::ModelClient>
+gst_pixelrnn_filter_get_client (GstPixelrnnFilter * filter)
+{
+  auto *priv = get_priv (filter);
+  std::lock_guard<std::mutex> lock (priv->client_lock);
+  return priv->client;
+}
+
+static void
+set_client (GstPixelrnnFilter * self, std::shared_ptr<pixelrnn::ModelClient> client)
+{
+  auto *priv = get_priv (self);
+  std::lock_guard<std::mutex> lock (priv->client_lock);
+  priv->client = std::move (client);
+}
+
+static void
+gst_pixelrnn_filter_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  pixelrnn::guarded_query (object, "set_property", 0, [&] {
+    auto *self = GST_PIXELRNN_FILTER (object);
+    if (prop_id != PROP_MODEL) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return 0;
+    }
+    const gchar *name = g_value_get_string (value);
+    pixelrnn::ObjectLock lock (self);
+    get_priv (self)->model = name && *name ? name : DEFAULT_MODEL;
+    return 0;
+  });
+}
+
+static void
+gst_pixelrnn_filter_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  pixelrnn::guarded_query (object, "get_property", 0, [&] {
+    auto *self = GST_PIXELRNN_FILTER (object);
+    if (prop_id != PROP_MODEL) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return 0;
+    }
+    pixelrnn::ObjectLock lock (self);
+    g_value_set_string (value, get_priv (self)->model.c_str ());
+    return 0;
+  });
+}
+
+static gboolean
+gst_pixelrnn_filter_start (GstBaseTransform * trans)
+{
+  auto *self = GST_PIXELRNN_FILTER (trans);
+  return pixelrnn::guarded (self, "start", FALSE, [&] () -> gboolean {
+    std::string model;
+    {
+      pixelrnn::ObjectLock lock (self);
+      model = get_priv (self)->model;
+    }
+    std::shared_ptr<pixelrnn::ModelClient> client (
+        pixelrnn::load_element_model (GST_ELEMENT (self), model));
+    if (!client)
+      return FALSE;
+    set_client (self, std::move (client));
+    auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+    if (klass->start && !klass->start (self)) {
+      set_client (self, nullptr);
+      return FALSE;
+    }
+    return TRUE;
+  });
+}
+
+static gboolean
+gst_pixelrnn_filter_stop (GstBaseTransform * trans)
+{
+  auto *self = GST_PIXELRNN_FILTER (trans);
+  return pixelrnn::guarded (self, "stop", FALSE, [&] () -> gboolean {
+    auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+    if (klass->stop)
+      klass->stop (self);
+    set_client (self, nullptr);
+    return TRUE;
+  });
+}
+
+static GstCaps *
+gst_pixelrnn_filter_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  auto *self = GST_PIXELRNN_FILTER (trans);
+  (void) direction;
+  return pixelrnn::guarded_query (self, "transform_caps", gst_caps_new_empty (), [&] {
+    auto client = gst_pixelrnn_filter_get_client (self);
+    return pixelrnn::model_transform_caps (client.get (), caps, filter);
+  });
+}
+
+static gboolean
+gst_pixelrnn_filter_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps)
+{
+  return pixelrnn::guarded_query (trans, "accept_caps", FALSE, [&] () -> gboolean {
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->accept_caps (trans, direction, caps);
+  });
+}
+
+/* A caps event the model cannot read is where negotiation fails: say which model needs
+ * what, instead of the bare not-negotiated upstream reports. A pad probe sees the event
+ * before the pad's accept-caps check refuses it (that check is a query and stays quiet). */
+static GstPadProbeReturn
+caps_event_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  (void) pad;
+  auto *self = GST_PIXELRNN_FILTER (user_data);
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  pixelrnn::guarded (self, "caps event", 0, [&] {
+    GstCaps *caps;
+    gst_event_parse_caps (event, &caps);
+    auto client = gst_pixelrnn_filter_get_client (self);
+    pixelrnn::report_unfit_caps (GST_ELEMENT (self), client.get (), caps);
+    return 0;
+  });
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+gst_pixelrnn_filter_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
+    GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  auto *self = GST_PIXELRNN_FILTER (filter);
+  (void) outcaps;
+  (void) out_info;
+  return pixelrnn::guarded (self, "set_info", FALSE, [&] () -> gboolean {
+    auto client = gst_pixelrnn_filter_get_client (self);
+    if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), client.get (), incaps))
+      return FALSE;
+    gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+    auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+    return klass->set_info ? klass->set_info (self, in_info) : TRUE;
+  });
+}
+
+static GstFlowReturn
+gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+{
+  auto *self = GST_PIXELRNN_FILTER (filter);
+  return pixelrnn::guarded (self, "transform_frame_ip", GST_FLOW_ERROR, [&] {
+    /* Controlled properties take this frame's values before any is read. */
+    GstClockTime stream_time = gst_segment_to_stream_time (&GST_BASE_TRANSFORM (self)->segment,
+        GST_FORMAT_TIME, GST_BUFFER_PTS (frame->buffer));
+    if (GST_CLOCK_TIME_IS_VALID (stream_time))
+      gst_object_sync_values (GST_OBJECT (self), stream_time);
+    auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+    return klass->transform_frame (self, frame);
+  });
+}
+
+static void
+gst_pixelrnn_filter_finalize (GObject * object)
+{
+  auto *self = GST_PIXELRNN_FILTER (object);
+  delete get_priv (self);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+
+  gobject_class->set_property = gst_pixelrnn_filter_set_property;
+  gobject_class->get_property = gst_pixelrnn_filter_get_property;
+  gobject_class->finalize = gst_pixelrnn_filter_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
+          DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY)));
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_stop);
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_caps);
+  trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_accept_caps);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_set_info);
+  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_frame_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_FILTER, (GstPluginAPIFlags) 0);
+  GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_filter_debug, "pixelrnnfilter", 0,
+      "PixelRNN filter base class");
+}
+
+static void
+gst_pixelrnn_filter_init (GstPixelrnnFilter * self)
+{
+  ((GstPixelrnnFilterPrivate *) gst_pixelrnn_filter_get_instance_private (self))->state =
+      new FilterState ();
+  gst_pad_add_probe (GST_BASE_TRANSFORM_SINK_PAD (self), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      caps_event_probe, self, NULL);
+}

@@ -1,0 +1,36 @@
+/* The likelihood element's CSV file: opened when the first row is ready (a pipeline that
+ * fails before its first frame leaves an existing file alone), every write checked and
+ * flushed per row, so a full disk is an error the moment it happens, not a silent cut. */
+#pragma once
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace pixelrnn {
+
+class CsvError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ScoreCsv {
+ public:
+  ScoreCsv (std::string path, std::string header);
+  ~ScoreCsv ();
+  ScoreCsv (const ScoreCsv &) = delete;
+  ScoreCsv &operator= (const ScoreCsv &) = delete;
+
+  /* Appends one line (no newline in `row`); throws CsvError naming the file and why. */
+  void write_row (const std::string &row);
+  /* Closes the file; throws CsvError if the last bytes could not be written. */
+  void close ();
+  const std::string &path () const { return path_; }
+
+ private:
+  void fail (const char *what);
+  std::string path_, header_;
+  FILE *file_ = nullptr;
+};
+
+}  // namespace pixelrnn
