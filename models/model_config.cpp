@@ -57,8 +57,12 @@ ModelConfig::validate () const
   if (hidden < channels || hidden % channels != 0)
     return "hidden (" + std::to_string (hidden) + ") must be a positive multiple of channels ("
         + std::to_string (channels) + ") so that features split into R, G, B groups";
+  if (hidden > kMaxHidden)
+    return "hidden must be at most " + std::to_string (kMaxHidden);
   if (head_hidden < channels || head_hidden % channels != 0)
     return "head_hidden must be a positive multiple of channels";
+  if (head_hidden > kMaxHeadHidden)
+    return "head_hidden must be at most " + std::to_string (kMaxHeadHidden);
   if (layers < 0 || layers > 64)
     return "layers must be in 0..64";
   if (input_kernel < 1 || input_kernel % 2 == 0 || input_kernel > 15)
@@ -107,7 +111,11 @@ ModelConfig::from_json (const std::string &text)
       return;
     if (!j[key].is_number_integer ())
       throw std::runtime_error (std::string ("config field '") + key + "' is not an integer");
-    out = j[key].get<int> ();
+    const int64_t v = j[key].get<int64_t> ();
+    if (v < -1000000 || v > 1000000)
+      throw std::runtime_error (std::string ("config field '") + key + "' is out of range (" +
+          std::to_string (v) + ")");
+    out = static_cast<int> (v);
   };
   if (!j.contains ("architecture") || !j["architecture"].is_string ())
     throw std::runtime_error ("config has no 'architecture' string");

@@ -19,6 +19,10 @@ const char *output_name (Output output);
 // Parses "softmax", "mixture"; throws std::invalid_argument otherwise.
 Output output_from_name (const std::string &name);
 
+// Bounds that keep a config from asking for absurd memory: a model file is outside input.
+constexpr int kMaxHidden = 1024;
+constexpr int kMaxHeadHidden = 4096;
+
 struct ModelConfig {
   Architecture architecture = Architecture::PixelCNN;
   int channels = 1;        // 1 (gray) or 3 (R, G, B predicted in that order)

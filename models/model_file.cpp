@@ -7,6 +7,8 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/stat.h>
@@ -120,42 +122,156 @@ write_file_atomic (const std::string &path, const std::string &bytes)
 void
 save_model (const std::string &path, PixelModel &model, const Provenance &provenance)
 {
-  torch::serialize::OutputArchive archive;
-  for (const auto &p : model->named_parameters ())
-    archive.write (p.key (), p.value ().detach ());
-  std::ostringstream weights;
-  archive.save_to (weights);
-
+  // Plain float32 little-endian arrays named and shaped in the header: reading them back
+  // needs no parser beyond JSON (the reason safetensors exists).
+  nlohmann::json tensors = nlohmann::json::array ();
+  std::string data;
+  for (const auto &p : model->named_parameters ()) {
+    auto t = p.value ().detach ().to (torch::kFloat32).contiguous ();
+    tensors.push_back ({{"name", p.key ()}, {"shape", t.sizes ().vec ()}, {"offset", data.size ()}});
+    data.append (reinterpret_cast<const char *> (t.data_ptr<float> ()), t.numel () * sizeof (float));
+  }
   nlohmann::json header = {{"config", nlohmann::json::parse (model->config.to_json ())},
-                           {"provenance", provenance_json (provenance)}};
+                           {"provenance", provenance_json (provenance)},
+                           {"tensors", tensors}};
   std::string header_text = header.dump ();
-  std::string weight_bytes = weights.str ();
 
   std::string out (kMagic, sizeof kMagic);
-  put<uint32_t> (out, model->config.output == Output::Softmax ? 1u : kFormatVersion);
+  put<uint32_t> (out, kFormatVersion);
   size_t body_start = out.size ();
   put<uint64_t> (out, header_text.size ());
   out += header_text;
-  put<uint64_t> (out, weight_bytes.size ());
-  out += weight_bytes;
+  put<uint64_t> (out, data.size ());
+  out += data;
   uLong crc = crc32 (0L, reinterpret_cast<const Bytef *> (out.data () + body_start),
       static_cast<uInt> (out.size () - body_start));
   put<uint32_t> (out, static_cast<uint32_t> (crc));
   write_file_atomic (path, out);
 }
 
-LoadedModel
-load_model (const std::string &path)
+namespace {
+
+// The whole file, read only if it is a regular file of a sane size: a FIFO would block
+// forever, /dev/zero never end, a folder give a library's message without the path.
+std::string
+read_model_bytes (const std::string &path)
 {
   auto fail = [&] (const std::string &why) { return ModelFileError (path + ": " + why); };
-  std::ifstream f (path, std::ios::binary);
-  if (!f) {
-    struct stat st;
-    if (stat (path.c_str (), &st) != 0)
-      throw fail ("no such model file");
+  struct stat st;
+  if (stat (path.c_str (), &st) != 0)
+    throw fail (errno == ENOENT ? "no such model file" : std::string ("cannot open: ") + std::strerror (errno));
+  if (S_ISDIR (st.st_mode))
+    throw fail ("is a folder, not a model file");
+  if (!S_ISREG (st.st_mode))
+    throw fail ("not a regular file (a pipe or device cannot hold a model)");
+  if ((uint64_t) st.st_size > kMaxModelFileBytes)
+    throw fail ("too large for a model file (" + std::to_string (st.st_size >> 20) + " MiB; the limit is " +
+        std::to_string (kMaxModelFileBytes >> 20) + " MiB)");
+  FILE *f = std::fopen (path.c_str (), "rb");
+  if (!f)
     throw fail (std::string ("cannot open: ") + std::strerror (errno));
+  std::string in ((size_t) st.st_size, '\0');
+  const size_t got = in.empty () ? 0 : std::fread (&in[0], 1, in.size (), f);
+  std::fclose (f);
+  in.resize (got);
+  return in;
+}
+
+// LibTorch's archive (files of format 1 and 2): a pickle parser, fed only on request.
+void
+read_legacy_archive (const std::string &weight_bytes, LoadedModel &loaded,
+    const std::function<ModelFileError (const std::string &)> &fail)
+{
+  torch::serialize::InputArchive archive;
+  try {
+    std::istringstream weights (weight_bytes);
+    archive.load_from (weights);
+  } catch (const std::exception &e) {
+    throw fail ("corrupt weights (cannot read the archive)");
   }
-  std::string in ((std::istreambuf_iterator<char> (f)), std::istreambuf_iterator<char> ());
+  torch::NoGradGuard no_grad;
+  for (auto &p : loaded.model->named_parameters ()) {
+    torch::Tensor t;
+    bool found = false;
+    try {
+      found = archive.try_read (p.key (), t);
+    } catch (const std::exception &) {
+      throw fail ("corrupt weights (entry '" + p.key () + "' unreadable)");
+    }
+    if (!found)
+      throw fail ("weight '" + p.key () + "' missing; the file does not match its config (" +
+          loaded.config.summary () + ")");
+    if (t.sizes () != p.value ().sizes ())
+      throw fail ("weight '" + p.key () + "' has shape " + shape_string (t.sizes ()) +
+          " but the config needs " + shape_string (p.value ().sizes ()));
+    if (t.scalar_type () != torch::kFloat32)
+      throw fail ("weight '" + p.key () + "' is not float32");
+    p.value ().copy_ (t);
+  }
+}
+
+// Format 3: a table of named, shaped float32 arrays, checked against the data's length
+// before anything is allocated and against the config's parameters before anything is copied.
+void
+read_raw_tensors (const nlohmann::json &header, const std::string &data, LoadedModel &loaded,
+    const std::function<ModelFileError (const std::string &)> &fail)
+{
+  static_assert (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "model files hold little-endian floats");
+  if (!header.contains ("tensors") || !header["tensors"].is_array ())
+    throw fail ("corrupt (no tensor table)");
+  struct Entry { std::vector<int64_t> shape; uint64_t offset, count; };
+  std::map<std::string, Entry> entries;
+  uint64_t expected_offset = 0;
+  for (const auto &t : header["tensors"]) {
+    if (!t.is_object () || !t.contains ("name") || !t["name"].is_string () || !t.contains ("shape") ||
+        !t["shape"].is_array () || !t.contains ("offset") || !t["offset"].is_number_unsigned ())
+      throw fail ("corrupt tensor table entry");
+    Entry e{{}, t["offset"].get<uint64_t> (), 1};
+    for (const auto &d : t["shape"]) {
+      if (!d.is_number_unsigned () || d.get<uint64_t> () > (1u << 24))
+        throw fail ("corrupt tensor shape in '" + t["name"].get<std::string> () + "'");
+      e.shape.push_back (d.get<int64_t> ());
+      e.count *= d.get<uint64_t> ();
+      if (e.count > data.size () / sizeof (float))
+        throw fail ("tensor '" + t["name"].get<std::string> () + "' is larger than the file's data");
+    }
+    if (e.offset != expected_offset)
+      throw fail ("corrupt tensor table (tensor '" + t["name"].get<std::string> () + "' not where the previous one ends)");
+    expected_offset += e.count * sizeof (float);
+    if (expected_offset > data.size ())
+      throw fail ("truncated (tensor '" + t["name"].get<std::string> () + "' runs past the data)");
+    if (!entries.emplace (t["name"].get<std::string> (), std::move (e)).second)
+      throw fail ("tensor '" + t["name"].get<std::string> () + "' appears twice");
+  }
+  if (expected_offset != data.size ())
+    throw fail ("corrupt (" + std::to_string (data.size () - expected_offset) + " bytes of data no tensor uses)");
+  auto params = loaded.model->named_parameters ();
+  for (const auto &e : entries)
+    if (!params.contains (e.first))
+      throw fail ("tensor '" + e.first + "' is not a weight of this config (" + loaded.config.summary () + ")");
+  torch::NoGradGuard no_grad;
+  for (auto &p : params) {
+    auto it = entries.find (p.key ());
+    if (it == entries.end ())
+      throw fail ("weight '" + p.key () + "' missing; the file does not match its config (" +
+          loaded.config.summary () + ")");
+    if (at::IntArrayRef (it->second.shape) != p.value ().sizes ())
+      throw fail ("weight '" + p.key () + "' has shape " + shape_string (it->second.shape) +
+          " but the config needs " + shape_string (p.value ().sizes ()));
+    std::memcpy (p.value ().data_ptr<float> (), data.data () + it->second.offset,
+        it->second.count * sizeof (float));
+  }
+}
+
+}  // namespace
+
+LoadedModel
+load_model (const std::string &path, LegacyArchive legacy)
+{
+  std::function<ModelFileError (const std::string &)> fail = [&] (const std::string &why) {
+    return ModelFileError (path + ": " + why);
+  };
+  const std::string in = read_model_bytes (path);
   if (in.size () < sizeof kMagic || std::memcmp (in.data (), kMagic, sizeof kMagic) != 0)
     throw fail ("not a PixelRNN model file (wrong magic)");
   size_t pos = sizeof kMagic;
@@ -190,8 +306,9 @@ load_model (const std::string &path)
 
   LoadedModel loaded;
   loaded.path = path;
+  nlohmann::json header;
   try {
-    auto header = nlohmann::json::parse (header_text);
+    header = nlohmann::json::parse (header_text);
     if (!header.contains ("config"))
       throw std::runtime_error ("header has no config");
     loaded.config = ModelConfig::from_json (header["config"].dump ());
@@ -201,35 +318,28 @@ load_model (const std::string &path)
     throw fail (std::string ("bad config: ") + e.what ());
   }
 
-  loaded.model = PixelModel (loaded.config);
-  torch::serialize::InputArchive archive;
+  if (version < 3 && legacy != LegacyArchive::Allow)
+    throw fail ("written by an older release (format " + std::to_string (version) + ", weights in "
+        "LibTorch's pickle archive, which is not parsed on load); convert it once with: "
+        "pixelrnn convert " + path + " NEW.pixelrnn");
   try {
-    std::istringstream weights (weight_bytes);
-    archive.load_from (weights);
-  } catch (const std::exception &e) {
-    throw fail ("corrupt weights (cannot read the archive)");
+    loaded.model = PixelModel (loaded.config);
+  } catch (const std::bad_alloc &) {
+    throw fail ("its config (" + loaded.config.summary () + ") needs more memory than there is");
   }
+  if (version < 3)
+    read_legacy_archive (weight_bytes, loaded, fail);
+  else
+    read_raw_tensors (header, weight_bytes, loaded, fail);
   torch::NoGradGuard no_grad;
-  for (auto &p : loaded.model->named_parameters ()) {
-    torch::Tensor t;
-    bool found = false;
-    try {
-      found = archive.try_read (p.key (), t);
-    } catch (const std::exception &) {
-      throw fail ("corrupt weights (entry '" + p.key () + "' unreadable)");
-    }
-    if (!found)
-      throw fail ("weight '" + p.key () + "' missing; the file does not match its config (" +
-          loaded.config.summary () + ")");
-    if (t.sizes () != p.value ().sizes ())
-      throw fail ("weight '" + p.key () + "' has shape " + shape_string (t.sizes ()) +
-          " but the config needs " + shape_string (p.value ().sizes ()));
-    if (t.scalar_type () != torch::kFloat32)
-      throw fail ("weight '" + p.key () + "' is not float32");
-    if (!torch::isfinite (t).all ().item<bool> ())
+  for (const auto &p : loaded.model->named_parameters ())
+    if (!torch::isfinite (p.value ()).all ().item<bool> ())
       throw fail ("weight '" + p.key () + "' holds NaN or infinity");
-    p.value ().copy_ (t);
-  }
+  // Finite weights can still overflow: refuse a model whose output is not finite on a probe.
+  loaded.model->eval ();
+  auto probe = torch::full ({1, loaded.config.channels, 4, 4}, 128, torch::kUInt8);
+  if (!torch::isfinite (loaded.model->forward (probe)).all ().item<bool> ())
+    throw fail ("its output is not finite (weights too large?)");
   loaded.model->eval ();
   return loaded;
 }

@@ -5,8 +5,12 @@
 //         12   u64 LE    header length N
 //         20   N bytes   header, JSON: {"config": {...}, "provenance": {...}}
 //              u64 LE    weights length M
-//              M bytes   weights: a LibTorch archive of every named parameter
+//              M bytes   weights: float32 little-endian arrays, one after another, in the
+//                        order, names and shapes of the header's "tensors" table
 //              u32 LE    CRC-32 (zlib) of everything from offset 12 up to here
+//
+// Formats 1 and 2 held the weights as a LibTorch (pickle) archive; a pickle parser cannot be
+// made safe against crafted bytes, so those files are read only by `pixelrnn convert`.
 //
 // Loading checks each of these and throws ModelFileError naming the file and the problem.
 // Saving writes a temporary file in the same folder and renames it, so a reader never sees
@@ -21,9 +25,10 @@
 
 namespace pixelrnn {
 
-// 1: softmax models; 2: adds the logistic-mixture output. Softmax models are still written
-// as version 1 so that older releases read them.
-constexpr uint32_t kFormatVersion = 2;
+// 1: softmax models in a LibTorch archive; 2: adds the logistic-mixture output; 3: raw
+// float32 tensors (any output).
+constexpr uint32_t kFormatVersion = 3;
+constexpr uint64_t kMaxModelFileBytes = uint64_t{2} << 30;
 
 struct Provenance {
   std::string data;                  // what it was trained on
@@ -46,7 +51,13 @@ struct LoadedModel {
   PixelModel model{nullptr};
 };
 
-LoadedModel load_model (const std::string &path);
+// Whether load_model may parse the LibTorch archives of formats 1 and 2.
+enum class LegacyArchive { Refuse, Allow };
+
+// Opens only regular files up to kMaxModelFileBytes; validates the config's bounds, the
+// tensor table against the data, every weight against the config (none missing, none left
+// over), finiteness, and a probe forward pass. Throws ModelFileError naming the file.
+LoadedModel load_model (const std::string &path, LegacyArchive legacy = LegacyArchive::Refuse);
 void save_model (const std::string &path, PixelModel &model, const Provenance &provenance);
 
 // A model given by path, or by the short name of a shipped model ("fashion-mnist",

@@ -3,6 +3,7 @@
 #include "likelihood.h"
 #include "model_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -26,6 +27,23 @@ Trainer::Trainer (PixelModel model, const TrainOptions &options)
   else
     throw std::invalid_argument ("unknown optimizer '" + options.optimizer +
         "' (expected adam or rmsprop)");
+  if (options.ema_decay > 0) {
+    torch::NoGradGuard no_grad;
+    for (const auto &p : model_->parameters ())
+      average_.push_back (p.detach ().clone ());
+  }
+}
+
+void
+Trainer::swap_average ()
+{
+  torch::NoGradGuard no_grad;
+  auto params = model_->parameters ();
+  for (size_t k = 0; k < average_.size (); ++k) {
+    auto held = params[k].detach ().clone ();
+    params[k].copy_ (average_[k]);
+    average_[k] = held;
+  }
 }
 
 Trainer::~Trainer () = default;
@@ -49,6 +67,14 @@ Trainer::step (const torch::Tensor &batch)
     torch::nn::utils::clip_grad_norm_ (model_->parameters (), options_.clip_norm);
   optimizer_->step ();
   ++steps_;
+  if (!average_.empty ()) {
+    torch::NoGradGuard no_grad;
+    const double t = static_cast<double> (steps_);
+    const double decay = std::min (options_.ema_decay, (1.0 + t) / (10.0 + t));
+    auto params = model_->parameters ();
+    for (size_t k = 0; k < average_.size (); ++k)
+      average_[k].mul_ (decay).add_ (params[k].detach (), 1.0 - decay);
+  }
   return loss.item<double> () / kLn2;
 }
 
@@ -57,11 +83,13 @@ Trainer::evaluate (const torch::Tensor &data, int64_t batch_size)
 {
   torch::NoGradGuard no_grad;
   model_->eval ();
+  swap_average ();
   double total = 0;
   for (int64_t start = 0; start < data.size (0); start += batch_size) {
     auto chunk = data.narrow (0, start, std::min (batch_size, data.size (0) - start));
     total += bits_per_dim (model_, chunk).sum ().item<double> ();
   }
+  swap_average ();
   return total / static_cast<double> (data.size (0));
 }
 
@@ -85,6 +113,8 @@ Trainer::random_batch (const std::vector<torch::Tensor> &images, int64_t count, 
       int64_t x = static_cast<int64_t> (rng_ () % (W - std::min (crop, W) + 1));
       img = img.narrow (1, y, std::min (crop, H)).narrow (2, x, std::min (crop, W));
     }
+    if (options_.flip && (rng_ () & 1))
+      img = img.flip ({2});
     items.push_back (img);
   }
   return torch::stack (items);
@@ -94,8 +124,12 @@ void
 Trainer::save_checkpoint (const std::string &path)
 {
   torch::serialize::OutputArchive archive;
-  for (const auto &p : model_->named_parameters ())
-    archive.write ("model." + p.key (), p.value ().detach ());
+  const auto named = model_->named_parameters ();
+  for (size_t k = 0; k < named.size (); ++k) {
+    archive.write ("model." + named[k].key (), named[k].value ().detach ());
+    if (!average_.empty ())
+      archive.write ("average." + named[k].key (), average_[k]);
+  }
   torch::serialize::OutputArchive optim_archive;
   optimizer_->save (optim_archive);
   archive.write ("optimizer", optim_archive);
@@ -136,11 +170,18 @@ Trainer::load_checkpoint (const std::string &path)
     throw fail ("checkpoint is for another model config (" +
         ModelConfig::from_json (read_string ("config")).summary () + ")");
   torch::NoGradGuard no_grad;
-  for (auto &p : model_->named_parameters ()) {
+  auto named = model_->named_parameters ();
+  for (size_t k = 0; k < named.size (); ++k) {
+    auto &p = named[k];
     torch::Tensor t;
     if (!archive.try_read ("model." + p.key (), t) || t.sizes () != p.value ().sizes ())
       throw fail ("checkpoint weight '" + p.key () + "' missing or of the wrong shape");
     p.value ().copy_ (t);
+    // A checkpoint from a run without the average starts it from the current weights.
+    if (!average_.empty ()) {
+      torch::Tensor a;
+      average_[k] = archive.try_read ("average." + p.key (), a) && a.sizes () == t.sizes () ? a : t.clone ();
+    }
   }
   torch::serialize::InputArchive optim_archive;
   if (!archive.try_read ("optimizer", optim_archive))

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace torch::optim { class Optimizer; }
 
@@ -19,6 +20,10 @@ struct TrainOptions {
   double lr_decay = 0.9999;        // per step
   double clip_norm = 1.0;          // 0 = no clipping
   uint64_t seed = 0;
+  // Exponential moving average of the weights, used for evaluation and the saved model
+  // (Polyak averaging, as PixelCNN++ does); 0 = off. Warm-up: min(decay, (1+t)/(10+t)).
+  double ema_decay = 0.0;
+  bool flip = false;               // random horizontal flips of training images
 };
 
 class Trainer {
@@ -36,6 +41,10 @@ class Trainer {
   torch::Tensor random_batch (const std::vector<torch::Tensor> &images, int64_t count, int64_t crop = 0);
 
   int64_t steps () const { return steps_; }
+  // Swaps the model's weights with their moving average (no-op without EMA); call again to
+  // swap back. evaluate() does this itself; callers saving the model do it around the save.
+  void swap_average ();
+  bool has_average () const { return !average_.empty (); }
   // Wall-clock training time, carried across checkpoints; the caller adds to it.
   double elapsed_seconds = 0;
   double current_learning_rate () const;
@@ -52,6 +61,7 @@ class Trainer {
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   int64_t steps_ = 0;
   std::mt19937_64 rng_;
+  std::vector<torch::Tensor> average_;  // EMA of each parameter, in named_parameters order
 };
 
 }  // namespace pixelrnn

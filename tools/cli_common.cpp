@@ -86,6 +86,26 @@ check_writable (const std::string &path)
     die (path + ": cannot write here (folder " + d + " missing or not writable)");
 }
 
+void
+remove_stale_temporaries (const std::string &path)
+{
+  gchar *dir = g_path_get_dirname (path.c_str ()), *base = g_path_get_basename (path.c_str ());
+  const std::string prefix = std::string (base) + ".tmp-";
+  if (GDir *d = g_dir_open (dir, 0, nullptr)) {
+    while (const char *name = g_dir_read_name (d)) {
+      const std::string n = name;
+      if (n.size () == prefix.size () + 6 && n.compare (0, prefix.size (), prefix) == 0) {
+        const std::string stale = std::string (dir) + "/" + n;
+        if (g_unlink (stale.c_str ()) == 0)
+          std::fprintf (stderr, "removed %s, left by an interrupted save\n", stale.c_str ());
+      }
+    }
+    g_dir_close (d);
+  }
+  g_free (dir);
+  g_free (base);
+}
+
 std::vector<std::string>
 strv (gchar **v)
 {

@@ -30,6 +30,9 @@ std::vector<int> parse_positive_list (const std::string &text, const char *optio
 // Dies unless `path` could be created or replaced (its folder exists and is writable).
 void check_writable (const std::string &path);
 
+// Deletes PATH.tmp-XXXXXX files that a killed writer (write_file_atomic) left behind.
+void remove_stale_temporaries (const std::string &path);
+
 std::vector<std::string> strv (gchar **v);
 std::string format_duration (double seconds);
 // The whole command line as typed, for a model's provenance.

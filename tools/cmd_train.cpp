@@ -40,7 +40,8 @@ cmd_train (int argc, char **argv)
   gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
   gint log_every = 50;
   gint64 seed = 0;
-  gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05;
+  gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05, ema = 0.0;
+  gboolean flip = FALSE;
   gboolean resume = FALSE, gray = FALSE;
   gchar *init = nullptr;
   const GOptionEntry entries[] = {
@@ -66,6 +67,8 @@ cmd_train (int argc, char **argv)
     {"optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam or rmsprop (default adam)", "NAME"},
     {"lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (default 0.001)", "LR"},
     {"lr-decay", 0, 0, G_OPTION_ARG_DOUBLE, &lr_decay, "Learning rate factor per step (default 0.9999)", "F"},
+    {"ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema, "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validation and the written model use it (default 0: off)", "D"},
+    {"flip", 0, 0, G_OPTION_ARG_NONE, &flip, "Flip training images left-right at random", nullptr},
     {"clip", 0, 0, G_OPTION_ARG_DOUBLE, &clip, "Clip the gradient norm to this, 0 = off (default 1)", "N"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed for initialisation and batches (default 0)", "N"},
@@ -92,6 +95,8 @@ cmd_train (int argc, char **argv)
   const std::string out_path = out, ckpt_path = checkpoint ? checkpoint : out_path + ".ckpt";
   cli::check_writable (out_path);
   cli::check_writable (ckpt_path);
+  for (const auto &p : {out_path, ckpt_path})
+    cli::remove_stale_temporaries (p);
   if (threads > 0)
     torch::set_num_threads (threads);
 
@@ -159,6 +164,10 @@ cmd_train (int argc, char **argv)
   topts.lr_decay = lr_decay;
   topts.clip_norm = clip;
   topts.seed = static_cast<uint64_t> (seed);
+  if (ema < 0 || ema >= 1)
+    cli::die ("--ema must be in [0, 1)");
+  topts.ema_decay = ema;
+  topts.flip = flip;
   std::unique_ptr<Trainer> trainer;
   try {
     trainer = std::make_unique<Trainer> (init ? start.model : PixelModel (config), topts);
@@ -237,7 +246,9 @@ cmd_train (int argc, char **argv)
   prov.command = command;
   prov.train_seconds = trainer->elapsed_seconds;
   try {
+    trainer->swap_average ();                 // the model written is the average, if kept
     save_model (out_path, trainer->model (), prov);
+    trainer->swap_average ();
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }

@@ -8,5 +8,6 @@ int cmd_eval (int argc, char **argv);
 int cmd_sample (int argc, char **argv);
 int cmd_inpaint (int argc, char **argv);
 int cmd_info (int argc, char **argv);
+int cmd_convert (int argc, char **argv);
 
 }  // namespace pixelrnn

@@ -19,6 +19,10 @@ expect_error "mask of the wrong size" "fashion-mask-28.png" "$PIXELRNN" inpaint 
 expect_error "model/data channel mismatch" "channel" "$PIXELRNN" inpaint --model "$M" --image "$DATA/fashion-t10k-0.png" --rect 0,0,2,2 --out "$SCRATCH/o.png"
 expect_error "unwritable output" "/nonexistent-dir/out.png" "$PIXELRNN" sample --model "$M" --out /nonexistent-dir/out.png
 expect_error "missing model" "absent.pixelrnn" "$PIXELRNN" info --model "$SCRATCH/absent.pixelrnn"
+expect_error "a device as the model" "/dev/zero: not a regular file" "$PIXELRNN" info --model /dev/zero
+mkfifo "$SCRATCH/fifo.pixelrnn"
+expect_error "a FIFO as the model" "not a regular file" "$PIXELRNN" info --model "$SCRATCH/fifo.pixelrnn"
+expect_error "a folder as the model" "is a folder" "$PIXELRNN" info --model "$SCRATCH"
 head -c 100 "$M" >"$SCRATCH/cut.pixelrnn"
 expect_error "truncated model" "truncated" "$PIXELRNN" eval --model "$SCRATCH/cut.pixelrnn" --data "$FASHION/t10k-images-idx3-ubyte.gz"
 expect_error "rectangle outside the image" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 20,20,10,10 --out "$SCRATCH/o.png"

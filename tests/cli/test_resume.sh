@@ -29,5 +29,8 @@ for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || { wait $pid; rc=$?; break;
 kill -KILL $pid 2>/dev/null
 [ "$rc" -eq 130 ] && pass "SIGINT exits 130" || fail "SIGINT exit status $rc"
 [ -s "$SCRATCH/int.pixelrnn.ckpt" ] && pass "checkpoint on SIGINT" || fail "no checkpoint after SIGINT"
+# A save killed half way (SIGKILL) leaves NAME.tmp-XXXXXX; the next start removes it.
+echo partial >"$SCRATCH/int.pixelrnn.ckpt.tmp-Ab12Cd"
 expect_ok "resume after SIGINT" train --steps 1 --out "$SCRATCH/int.pixelrnn" --resume
+[ ! -e "$SCRATCH/int.pixelrnn.ckpt.tmp-Ab12Cd" ] && pass "stale temporary removed" || fail "stale temporary left"
 finish

@@ -5,6 +5,9 @@
 #include "test_support.h"
 
 #include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+#include <torch/serialize/output-archive.h>
 #include <fstream>
 #include <glib.h>
 #include <gtest/gtest.h>
@@ -94,17 +97,14 @@ TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
   }
 }
 
-// Softmax models keep the version older releases read; a mixture model needs this one.
-TEST_F (ModelFileTest, VersionFollowsTheOutput)
+TEST_F (ModelFileTest, WritesTheCurrentFormat)
 {
-  for (auto output : {Output::Softmax, Output::Mixture}) {
-    auto model = small_model (Architecture::PixelCNN, 3, 1, 2, output);
-    save_model (path ("v.pixelrnn"), model, Provenance{});
-    std::ifstream f (path ("v.pixelrnn"), std::ios::binary);
-    char head[12];
-    f.read (head, sizeof head);
-    EXPECT_EQ (static_cast<uint8_t> (head[8]), output == Output::Softmax ? 1u : 2u);
-  }
+  auto model = small_model (Architecture::PixelCNN, 3, 1, 2, Output::Mixture);
+  save_model (path ("v.pixelrnn"), model, Provenance{});
+  std::ifstream f (path ("v.pixelrnn"), std::ios::binary);
+  char head[12];
+  f.read (head, sizeof head);
+  EXPECT_EQ (static_cast<uint8_t> (head[8]), kFormatVersion);
 }
 
 TEST_F (ModelFileTest, MissingFile) { expect_error ("absent.pixelrnn", "no such model file"); }
@@ -142,18 +142,98 @@ TEST_F (ModelFileTest, FlippedByteFailsTheChecksum)
   expect_error ("flipped.pixelrnn", "checksum mismatch");
 }
 
-TEST_F (ModelFileTest, GarbageWeightsWithAValidChecksum)
+// Every weight byte set to `byte`, checksum fixed: the bytes parse, the values are refused.
+TEST_F (ModelFileTest, NonFiniteOrOverflowingWeightsWithAValidChecksum)
 {
-  auto bytes = saved_model_bytes ();
-  size_t header_len = 0;
-  for (int k = 0; k < 8; ++k)
-    header_len |= size_t (static_cast<uint8_t> (bytes[12 + k])) << (8 * k);
-  size_t weights_at = 20 + header_len + 8;
-  for (size_t k = weights_at; k < bytes.size () - 4; ++k)
-    bytes[k] = static_cast<char> (k * 31);
-  fix_checksum (bytes);
-  write ("garbage.pixelrnn", bytes);
-  expect_error ("garbage.pixelrnn", "corrupt weights");
+  for (auto [fill, fragment] : {std::pair<uint32_t, const char *>{0x7fc00000u, "NaN or infinity"},
+                                {0x7f61b1e6u /* 3e38 */, "output is not finite"}}) {
+    auto bytes = saved_model_bytes ();
+    size_t header_len = 0;
+    for (int k = 0; k < 8; ++k)
+      header_len |= size_t (static_cast<uint8_t> (bytes[12 + k])) << (8 * k);
+    for (size_t k = 20 + header_len + 8; k + 4 <= bytes.size () - 4; k += 4)
+      std::memcpy (&bytes[k], &fill, 4);
+    fix_checksum (bytes);
+    write ("huge.pixelrnn", bytes);
+    expect_error ("huge.pixelrnn", fragment);
+  }
+}
+
+// Header edits with the checksum recomputed, as a hostile user would make them.
+TEST_F (ModelFileTest, ConfigValuesAreBoundedAndWeightsMustMatchExactly)
+{
+  const std::pair<std::string, std::string> cases[] = {
+    {"\"hidden\":999999999", "out of range"},
+    {"\"hidden\":3000", "at most 1024"},
+    {"\"hidden\":1000000000000", "out of range"},
+    {"\"layers\":0", "is not a weight of this config"},
+    {"\"head_hidden\":999999", "at most 4096"},
+  };
+  for (const auto &[edit, fragment] : cases) {
+    auto bytes = saved_model_bytes ();
+    const std::string key = edit.substr (0, edit.find (':') + 1);
+    auto at = bytes.find (key);
+    ASSERT_NE (at, std::string::npos) << key;
+    auto end = bytes.find_first_of (",}", at);
+    std::string header_before = bytes.substr (0, at) + edit + bytes.substr (end);
+    // The header grew or shrank: fix its length field.
+    const int64_t delta = (int64_t) edit.size () - (int64_t) (end - at);
+    uint64_t len = 0;
+    for (int k = 0; k < 8; ++k)
+      len |= uint64_t (static_cast<uint8_t> (header_before[12 + k])) << (8 * k);
+    len += delta;
+    for (int k = 0; k < 8; ++k)
+      header_before[12 + k] = static_cast<char> ((len >> (8 * k)) & 0xff);
+    fix_checksum (header_before);
+    write ("edited.pixelrnn", header_before);
+    expect_error ("edited.pixelrnn", fragment);
+  }
+}
+
+TEST_F (ModelFileTest, OnlyRegularFilesAreOpened)
+{
+  ASSERT_EQ (mkdir (path ("folder.pixelrnn").c_str (), 0755), 0);
+  expect_error ("folder.pixelrnn", "is a folder");
+  ASSERT_EQ (mkfifo (path ("fifo.pixelrnn").c_str (), 0644), 0);
+  expect_error ("fifo.pixelrnn", "not a regular file");       // would block forever if opened
+  try {
+    load_model ("/dev/zero");
+    ADD_FAILURE () << "/dev/zero loaded";
+  } catch (const ModelFileError &e) {
+    EXPECT_NE (std::string (e.what ()).find ("/dev/zero: not a regular file"), std::string::npos) << e.what ();
+  }
+}
+
+// A file of format 1 (weights in LibTorch's pickle archive), written as the last release did:
+// refused on load with the command that converts it, read by that command.
+TEST_F (ModelFileTest, LegacyArchiveFilesNeedAnExplicitConversion)
+{
+  auto model = small_model (Architecture::PixelCNN, 3);
+  torch::serialize::OutputArchive archive;
+  for (const auto &p : model->named_parameters ())
+    archive.write (p.key (), p.value ().detach ());
+  std::ostringstream weights;
+  archive.save_to (weights);
+  const std::string header = "{\"config\":" + model->config.to_json () + ",\"provenance\":{}}";
+  std::string out ("PIXELRNN", 8);
+  auto put = [&] (uint64_t v, int n) {
+    for (int k = 0; k < n; ++k)
+      out.push_back (static_cast<char> ((v >> (8 * k)) & 0xff));
+  };
+  put (1, 4);
+  put (header.size (), 8);
+  out += header;
+  put (weights.str ().size (), 8);
+  out += weights.str ();
+  put (0, 4);
+  fix_checksum (out);
+  write ("old.pixelrnn", out);
+  expect_error ("old.pixelrnn", "pixelrnn convert");
+  auto loaded = load_model (path ("old.pixelrnn"), LegacyArchive::Allow);
+  torch::NoGradGuard no_grad;
+  model->eval ();
+  auto x = test::random_images (1, 3, 4, 5);
+  EXPECT_TRUE (torch::equal (log_probs (model, x), log_probs (loaded.model, x)));
 }
 
 TEST_F (ModelFileTest, ConfigThatDoesNotMatchTheWeights)
