@@ -1,5 +1,6 @@
 #include "idx_dataset.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -51,8 +52,16 @@ read_idx_images (const std::string &path, int64_t limit)
   }
   if (limit > 0 && limit < out.count)
     out.count = limit;
-  out.pixels.resize (size_t (out.count) * out.rows * out.cols);
-  bool ok = read_exact (out.pixels.data (), out.pixels.size ());
+  // Grown as the data arrives, never to the size the header claims: a header promising
+  // 65536x65536 images or ten million of them must not allocate before the file proves it.
+  const uint64_t promised = uint64_t (out.count) * uint64_t (out.rows) * uint64_t (out.cols);
+  bool ok = true;
+  while (ok && out.pixels.size () < promised) {
+    const size_t at = out.pixels.size ();
+    const size_t chunk = (size_t) std::min<uint64_t> (promised - at, 16u << 20);
+    out.pixels.resize (at + chunk);
+    ok = read_exact (out.pixels.data () + at, chunk);
+  }
   gzclose (f);
   if (!ok)
     throw fail ("truncated (header promises " + std::to_string (out.count) + " images of " +

@@ -21,6 +21,9 @@
 #ifndef PIXELRNN_BUILD_MODELDIR
 #define PIXELRNN_BUILD_MODELDIR ""
 #endif
+#ifndef PIXELRNN_BUILD_ROOT
+#define PIXELRNN_BUILD_ROOT ""
+#endif
 #ifndef PIXELRNN_INSTALL_MODELDIR
 #define PIXELRNN_INSTALL_MODELDIR ""
 #endif
@@ -344,15 +347,37 @@ load_model (const std::string &path, LegacyArchive legacy)
   return loaded;
 }
 
+// The file this code was loaded from: the plugin, or the executable. dladdr gives an
+// executable's name as it was invoked ("pixelrnn" when run from PATH), so that case asks
+// the kernel for the real path.
+static std::string
+loaded_from ()
+{
+  Dl_info info;
+  if (dladdr (reinterpret_cast<void *> (&loaded_from), &info) && info.dli_fname &&
+      std::strchr (info.dli_fname, '/'))
+    return info.dli_fname;
+  char buf[4096];
+  const ssize_t n = readlink ("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string (buf, (size_t) n) : "";
+}
+
+// Code running from the build tree uses the source tree's models; installed code its own.
+static bool
+running_from_build_tree ()
+{
+  const std::string self = loaded_from (), root = PIXELRNN_BUILD_ROOT;
+  return !root.empty () && self.compare (0, root.size () + 1, root + "/") == 0;
+}
+
 // share/gst-pixelrnn/models above the binary or plugin this code was loaded from: an install
 // moved to another prefix (or unpacked with DESTDIR) still finds its own models.
 static std::string
 installed_model_dir ()
 {
-  Dl_info info;
-  if (!dladdr (reinterpret_cast<void *> (&installed_model_dir), &info) || !info.dli_fname)
+  std::string dir = loaded_from ();
+  if (dir.empty ())
     return "";
-  std::string dir = info.dli_fname;
   for (int up = 0; up < 4; ++up) {
     auto slash = dir.find_last_of ('/');
     if (slash == std::string::npos)
@@ -384,12 +409,15 @@ resolve_model (const std::string &name)
       if (!d.empty ())
         dirs.push_back (d);
   }
+  const bool build_tree = running_from_build_tree ();
+  if (build_tree && *PIXELRNN_BUILD_MODELDIR)
+    dirs.push_back (PIXELRNN_BUILD_MODELDIR);
   if (auto installed = installed_model_dir (); !installed.empty ())
     dirs.push_back (installed);
-  if (*PIXELRNN_BUILD_MODELDIR)
-    dirs.push_back (PIXELRNN_BUILD_MODELDIR);
   if (*PIXELRNN_INSTALL_MODELDIR)
     dirs.push_back (PIXELRNN_INSTALL_MODELDIR);
+  if (!build_tree && *PIXELRNN_BUILD_MODELDIR)
+    dirs.push_back (PIXELRNN_BUILD_MODELDIR);
   std::string looked;
   for (const auto &d : dirs) {
     std::string candidate = d + "/" + name + ".pixelrnn";

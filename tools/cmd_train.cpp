@@ -40,7 +40,7 @@ cmd_train (int argc, char **argv)
   gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
   gint log_every = 50;
   gint64 seed = 0;
-  gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05, ema = 0.0;
+  gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05, ema_decay = 0.0;
   gboolean flip = FALSE;
   gboolean resume = FALSE, gray = FALSE;
   gchar *init = nullptr;
@@ -67,7 +67,7 @@ cmd_train (int argc, char **argv)
     {"optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam or rmsprop (default adam)", "NAME"},
     {"lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (default 0.001)", "LR"},
     {"lr-decay", 0, 0, G_OPTION_ARG_DOUBLE, &lr_decay, "Learning rate factor per step (default 0.9999)", "F"},
-    {"ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema, "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validation and the written model use it (default 0: off)", "D"},
+    {"ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema_decay, "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validation and the written model use it (default 0: off)", "D"},
     {"flip", 0, 0, G_OPTION_ARG_NONE, &flip, "Flip training images left-right at random", nullptr},
     {"clip", 0, 0, G_OPTION_ARG_DOUBLE, &clip, "Clip the gradient norm to this, 0 = off (default 1)", "N"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
@@ -140,9 +140,12 @@ cmd_train (int argc, char **argv)
           (config.channels == 1 ? " (pass --gray)" : ""));
     config.channels = train.channels;
     if (patch > 0) {
-      for (size_t k = 0; k < train.images.size (); ++k)
-        if (train.images[k].size (1) < patch || train.images[k].size (2) < patch)
-          throw std::runtime_error (train.names[k] + ": smaller than --patch " + std::to_string (patch));
+      for (const Dataset *set : {&train, &validation})
+        for (size_t k = 0; k < set->images.size (); ++k)
+          if (set->images[k].size (1) < patch || set->images[k].size (2) < patch)
+            throw std::runtime_error (set->names[k] + ": " + std::to_string (set->images[k].size (2)) +
+                "x" + std::to_string (set->images[k].size (1)) + " is smaller than --patch " +
+                std::to_string (patch));
       val_tensor = fixed_patches (validation.images, val_images, patch, static_cast<uint64_t> (seed) + 1);
     } else {
       train_stack = train.stacked ();
@@ -164,9 +167,9 @@ cmd_train (int argc, char **argv)
   topts.lr_decay = lr_decay;
   topts.clip_norm = clip;
   topts.seed = static_cast<uint64_t> (seed);
-  if (ema < 0 || ema >= 1)
+  if (ema_decay < 0 || ema_decay >= 1)
     cli::die ("--ema must be in [0, 1)");
-  topts.ema_decay = ema;
+  topts.ema_decay = ema_decay;
   topts.flip = flip;
   std::unique_ptr<Trainer> trainer;
   try {

@@ -111,6 +111,7 @@ load_dataset (const std::vector<std::string> &sources, const DatasetOptions &opt
       DecodeOptions dopts;
       dopts.channels = channels;
       dopts.every = is_still_image (file) ? 1 : options.every;
+      dopts.strict = is_still_image (file);
       dopts.max_frames = options.max_images > 0 ? options.max_images - taken : 0;
       auto frames = decode_frames (file, dopts);
       const auto factors = options.downscales.empty () ? std::vector<int>{options.downscale}

@@ -5,6 +5,10 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 
 namespace pixelrnn {
@@ -28,21 +32,58 @@ to_uri (const std::string &source)
   return out;
 }
 
-// The first error on the bus, if any, as "message (debug)".
+// The first message of `type` (an error or a warning) on the bus, as text a user can act on;
+// empty if there is none.
 std::string
-bus_error (GstElement *pipeline)
+bus_problem (GstElement *pipeline, GstMessageType type)
 {
   GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  GstMessage *msg = gst_bus_pop_filtered (bus, type);
   gst_object_unref (bus);
   if (!msg)
     return {};
   GError *err = nullptr;
-  gst_message_parse_error (msg, &err, nullptr);
+  gchar *debug = nullptr;
+  if (type == GST_MESSAGE_ERROR)
+    gst_message_parse_error (msg, &err, &debug);
+  else
+    gst_message_parse_warning (msg, &err, &debug);
   std::string text = err ? err->message : "unknown error";
+  const std::string detail = debug ? debug : "";
   g_clear_error (&err);
+  g_free (debug);
   gst_message_unref (msg);
+  // Decoders report what they could not read in debug logs only; on the bus the stream just
+  // stops ("Internal data stream error", reason error or not-negotiated).
+  if (detail.find ("streaming stopped") != std::string::npos)
+    text = "cannot decode it (corrupt, or a kind the decoders here do not read, such as a CMYK "
+           "JPEG; convert it to an RGB PNG or JPEG)";
   return text;
+}
+
+// libjpeg decodes a JPEG cut short without complaint, filling the rest with gray. A
+// complete one ends with the end-of-image marker FF D9 (some writers append a few bytes).
+bool
+jpeg_looks_complete (const std::string &path)
+{
+  std::string lower = path;
+  for (auto &c : lower)
+    c = (char) g_ascii_tolower (c);
+  const bool jpeg = g_str_has_suffix (lower.c_str (), ".jpg") || g_str_has_suffix (lower.c_str (), ".jpeg");
+  FILE *f = jpeg ? std::fopen (path.c_str (), "rb") : nullptr;
+  if (!f)
+    return true;
+  unsigned char tail[1024];
+  std::fseek (f, 0, SEEK_END);
+  const long size = std::ftell (f);
+  const long n = std::min<long> (size, sizeof tail);
+  std::fseek (f, size - n, SEEK_SET);
+  const size_t got = std::fread (tail, 1, (size_t) n, f);
+  std::fclose (f);
+  for (size_t k = 0; k + 1 < got; ++k)
+    if (tail[k] == 0xff && tail[k + 1] == 0xd9)
+      return true;
+  return false;
 }
 
 using PipelinePtr = std::unique_ptr<GstElement, void (*) (GstElement *)>;
@@ -62,6 +103,11 @@ decode_frames (const std::string &source, const DecodeOptions &options)
   gst_init (nullptr, nullptr);
   if (!g_file_test (source.c_str (), G_FILE_TEST_EXISTS) && !gst_uri_is_valid (source.c_str ()))
     throw ImageError (source + ": no such file");
+  GStatBuf st;
+  if (g_stat (source.c_str (), &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0)
+    throw ImageError (source + ": empty file");
+  if (options.strict && !jpeg_looks_complete (source))
+    throw ImageError (source + ": truncated JPEG (no end-of-image marker)");
   std::string desc = "uridecodebin uri=\"" + to_uri (source) + "\" ! videoconvert ! "
       "video/x-raw,format=" + std::string (options.channels == 1 ? "GRAY8" : "RGB") +
       " ! appsink name=sink sync=false max-buffers=4";
@@ -79,10 +125,24 @@ decode_frames (const std::string &source, const DecodeOptions &options)
 
   std::vector<Image> frames;
   int index = 0;
+  GstBus *bus = gst_element_get_bus (raw);
+  gint64 last_progress = g_get_monotonic_time ();
   while (true) {
-    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
-    if (!sample)
-      break;  // EOS, error or timeout; the bus tells which
+    // Short waits, so that an error (an undecodable file) ends the wait at once.
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), GST_SECOND / 10);
+    if (!sample) {
+      if (gst_app_sink_is_eos (GST_APP_SINK (sink)))
+        break;
+      GstMessage *error = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+      if (error) {
+        gst_bus_post (bus, error);              // put it back for bus_problem
+        break;
+      }
+      if (g_get_monotonic_time () - last_progress > 30 * G_USEC_PER_SEC)
+        break;                                  // a stalled source
+      continue;
+    }
+    last_progress = g_get_monotonic_time ();
     GstVideoInfo info;
     GstVideoFrame frame;
     if (gst_video_info_from_caps (&info, gst_sample_get_caps (sample)) &&
@@ -103,9 +163,14 @@ decode_frames (const std::string &source, const DecodeOptions &options)
       break;
   }
   gst_object_unref (sink);
-  std::string error = bus_error (raw);
+  gst_object_unref (bus);
+  const std::string error = bus_problem (raw, GST_MESSAGE_ERROR);
   if (frames.empty ())
     throw ImageError (source + ": " + (error.empty () ? "no frame could be decoded" : error));
+  // A still image the decoder warned about (a JPEG cut short, say) is not trained on.
+  const std::string warning = bus_problem (raw, GST_MESSAGE_WARNING);
+  if (options.strict && !warning.empty ())
+    throw ImageError (source + ": corrupt or truncated (" + warning + ")");
   return frames;
 }
 

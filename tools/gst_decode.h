@@ -13,6 +13,7 @@ struct DecodeOptions {
   int channels = 3;      // 1: GRAY8, 3: RGB
   int every = 1;         // keep every Nth frame
   int max_frames = 0;    // 0 = all
+  bool strict = false;   // a decoder warning (truncated or corrupt data) is an error
 };
 
 // `source` is a file path or a URI. Throws ImageError naming the source and GStreamer's

@@ -17,6 +17,9 @@ for f in "$installed/bin/pixelrnn" "$installed/$libdir/gstreamer-1.0/libgstpixel
 done
 "$installed/bin/pixelrnn" info --model natural | grep -q "^file: *$installed/share/gst-pixelrnn/models/natural.pixelrnn" ||
   { echo "installed pixelrnn did not read the installed model:"; "$installed/bin/pixelrnn" info --model natural | head -1; exit 1; }
+# Run from PATH as users do: dladdr then gives a bare "pixelrnn"; the installed models win.
+(cd "$root" && PATH="$installed/bin:$PATH" pixelrnn info --model natural) | grep -q "^file: *$installed/share/gst-pixelrnn/models/natural.pixelrnn" ||
+  { echo "pixelrnn run from PATH did not read the installed model:"; (cd "$root" && PATH="$installed/bin:$PATH" pixelrnn info --model natural) | head -1; exit 1; }
 # A temporary prefix is outside GStreamer's search path, so here (only) the plugin path is set;
 # installed with --prefix=/usr it lands in GStreamer's own plugin folder.
 export GST_PLUGIN_PATH_1_0="$installed/$libdir/gstreamer-1.0"
