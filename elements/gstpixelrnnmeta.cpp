@@ -58,6 +58,42 @@ gst_pixelrnn_likelihood_meta_get_info (void)
   return info;
 }
 
+/* The custom meta's structure is copied with the buffer by GStreamer itself; a scale keeps
+ * it too, as for the C meta. */
+static gboolean
+custom_meta_transform (GstBuffer * dest, GstCustomMeta * meta, GstBuffer * buffer, GQuark type,
+    gpointer data, gpointer user_data)
+{
+  (void) buffer;
+  (void) data;
+  (void) user_data;
+  if (!GST_META_TRANSFORM_IS_COPY (type) && type != gst_video_meta_transform_scale_get_quark ())
+    return FALSE;
+  GstCustomMeta *copy = gst_buffer_add_custom_meta (dest, GST_PIXELRNN_LIKELIHOOD_CUSTOM_META_NAME);
+  if (!copy)
+    return FALSE;
+  GstStructure *to = gst_custom_meta_get_structure (copy);
+  const GstStructure *from = gst_custom_meta_get_structure (meta);
+  for (gint k = 0; k < gst_structure_n_fields (from); ++k) {
+    const gchar *name = gst_structure_nth_field_name (from, k);
+    gst_structure_set_value (to, name, gst_structure_get_value (from, name));
+  }
+  return TRUE;
+}
+
+const GstMetaInfo *
+gst_pixelrnn_likelihood_custom_meta_get_info (void)
+{
+  static const GstMetaInfo *info = NULL;
+  static const gchar *tags[] = { GST_META_TAG_VIDEO_STR, NULL };
+  if (g_once_init_enter ((GstMetaInfo **) & info)) {
+    const GstMetaInfo *i = gst_meta_register_custom (GST_PIXELRNN_LIKELIHOOD_CUSTOM_META_NAME,
+        tags, custom_meta_transform, NULL, NULL);
+    g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) i);
+  }
+  return info;
+}
+
 GstPixelrnnLikelihoodMeta *
 gst_buffer_add_pixelrnn_likelihood_meta (GstBuffer * buffer, gdouble bits_per_dim,
     gdouble score, gboolean anomaly, guint64 frame)
@@ -68,5 +104,11 @@ gst_buffer_add_pixelrnn_likelihood_meta (GstBuffer * buffer, gdouble bits_per_di
   m->score = score;
   m->anomaly = anomaly;
   m->frame = frame;
+  /* The same figures for languages that cannot read the C struct. */
+  gst_pixelrnn_likelihood_custom_meta_get_info ();
+  if (GstCustomMeta *c = gst_buffer_add_custom_meta (buffer, GST_PIXELRNN_LIKELIHOOD_CUSTOM_META_NAME))
+    gst_structure_set (gst_custom_meta_get_structure (c), "bits-per-dim", G_TYPE_DOUBLE, bits_per_dim,
+        "score", G_TYPE_DOUBLE, score, "anomaly", G_TYPE_BOOLEAN, anomaly, "frame", G_TYPE_UINT64,
+        frame, NULL);
   return m;
 }

@@ -18,6 +18,7 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ok = FALSE;
   gst_pixelrnn_likelihood_meta_get_info ();
+  gst_pixelrnn_likelihood_custom_meta_get_info ();
   ok |= GST_ELEMENT_REGISTER (pixelrnnlikelihood, plugin);
   ok |= GST_ELEMENT_REGISTER (pixelrnninpaint, plugin);
   ok |= GST_ELEMENT_REGISTER (pixelrnnsrc, plugin);

@@ -2,12 +2,13 @@
 """An application in Python (GObject introspection) that embeds pixelrnnlikelihood.
 
 Builds the pipeline, sets properties, reads the "pixelrnn-likelihood" message of every scored
-frame from the bus, and checks on each buffer (a pad probe) that the element attached its
-GstPixelrnnLikelihoodMeta and, on anomalous frames, GstVideoRegionOfInterestMeta.
+frame from the bus, and reads on each buffer (a pad probe) the figures the element attached:
+the "pixelrnn-likelihood" custom meta's fields (the same as the C GstPixelrnnLikelihoodMeta)
+and, on anomalous frames, GstVideoRegionOfInterestMeta.
 
     likelihood.py [VIDEO-FILE-OR-URI] [--frames N] [--threshold T]
 
-Exits 0 when every scored frame posted a message and carried the meta.
+Exits 0 when every scored frame posted a message and carried the meta, with the same figures.
 """
 import argparse
 import sys
@@ -36,12 +37,16 @@ def main():
     Gst.util_set_object_arg(score, "score", "zscore")
 
     seen = {"meta": 0, "roi": 0, "buffers": 0}
+    meta_figures = {}   # frame -> bits/dim read from the buffer
 
     def on_buffer(pad, info):
         buf = info.get_buffer()
         seen["buffers"] += 1
-        if buf.get_meta("GstPixelrnnLikelihoodMetaAPI") is not None:
+        meta = buf.get_custom_meta("pixelrnn-likelihood")
+        if meta is not None:
+            s = meta.get_structure()
             seen["meta"] += 1
+            meta_figures[s.get_value("frame")] = s.get_value("bits-per-dim")
         if buf.get_meta("GstVideoRegionOfInterestMetaAPI") is not None:
             seen["roi"] += 1
         return Gst.PadProbeReturn.OK
@@ -50,12 +55,14 @@ def main():
 
     loop = GLib.MainLoop()
     result = {"messages": 0, "anomalies": 0, "status": 0}
+    message_figures = {}
 
     def on_message(bus, msg):
         if msg.type == Gst.MessageType.ELEMENT and msg.get_structure().get_name() == "pixelrnn-likelihood":
             s = msg.get_structure()
             result["messages"] += 1
             result["anomalies"] += int(s.get_value("anomaly"))
+            message_figures[s.get_value("frame")] = s.get_value("bits-per-dim")
             print(f"frame {s.get_value('frame'):3d}  {s.get_value('timestamp') / Gst.SECOND:7.3f} s  "
                   f"{s.get_value('bits-per-dim'):.4f} bits/dim  z {s.get_value('score'):+.2f}"
                   + ("  ANOMALY" if s.get_value("anomaly") else ""))
@@ -75,7 +82,10 @@ def main():
     pipeline.set_state(Gst.State.NULL)
     print(f"{result['messages']} messages, {seen['meta']} of {seen['buffers']} buffers with meta, "
           f"{result['anomalies']} anomalous ({seen['roi']} with regions)")
-    ok = result["status"] == 0 and result["messages"] > 0 and seen["meta"] == result["messages"]
+    same = all(abs(meta_figures.get(f, -1) - b) < 1e-9 for f, b in message_figures.items())
+    print("buffer meta and messages agree" if same else "buffer meta and messages DISAGREE")
+    ok = (result["status"] == 0 and result["messages"] > 0 and seen["meta"] == result["messages"]
+          and same)
     return 0 if ok else 1
 
 

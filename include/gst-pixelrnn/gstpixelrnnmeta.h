@@ -23,6 +23,16 @@ typedef struct {
 
 #define GST_PIXELRNN_LIKELIHOOD_META_API_NAME "GstPixelrnnLikelihoodMetaAPI"
 
+/* The same figures as a custom meta (GStreamer 1.20+) whose GstStructure carries the fields
+ * "bits-per-dim", "score" (gdouble), "anomaly" (gboolean) and "frame" (guint64): readable from
+ * Python and any other language through GObject introspection, where the C struct is not:
+ *
+ *   meta = buffer.get_custom_meta ("pixelrnn-likelihood")
+ *   s = meta.get_structure (); s.get_value ("bits-per-dim")
+ */
+#define GST_PIXELRNN_LIKELIHOOD_CUSTOM_META_NAME "pixelrnn-likelihood"
+const GstMetaInfo *gst_pixelrnn_likelihood_custom_meta_get_info (void);
+
 GType gst_pixelrnn_likelihood_meta_api_get_type (void);
 const GstMetaInfo *gst_pixelrnn_likelihood_meta_get_info (void);
 GstPixelrnnLikelihoodMeta *gst_buffer_add_pixelrnn_likelihood_meta (GstBuffer * buffer,
