@@ -16,17 +16,11 @@
 // Parameters per sub-pixel: [pi (K), mu (K), s (K), coeff (K) x (C - 1)] = params_per_channel.
 #pragma once
 
+#include "mixture_kernel.h"
+
 #include <torch/types.h>
 
 namespace pixelrnn {
-
-constexpr float kMinLogScale = -7.f;
-
-inline int
-mixture_params_per_channel (int mixtures, int channels)
-{
-  return mixtures * (3 + channels - 1);
-}
 
 // params [B, C, P, H, W], x_scaled [B, C, H, W] (values in [-1, 1]) -> log p of each of the
 // 256 values, [B, C, 256, H, W]. Differentiable; sub-pixel c reads x_scaled only in channels
@@ -36,11 +30,5 @@ torch::Tensor mixture_log_probs (const torch::Tensor &params, const torch::Tenso
 // -log p(x) per sub-pixel in nats, [B, C, H, W], evaluated only at the observed values (the
 // training loss; far cheaper than all 256). x: uint8 [B, C, H, W].
 torch::Tensor mixture_nll (const torch::Tensor &params, const torch::Tensor &x, int mixtures);
-
-// The same distribution as mixture_log_probs for one sub-pixel, on plain floats: what the
-// incremental engine calls per value. params: this channel's P floats; known: the scaled
-// values of channels 0..channel-1 of the pixel; out: 256 log-probabilities.
-void mixture_log_probs_at (const float *params, int channel, const float *known, int mixtures,
-    float *out);
 
 }  // namespace pixelrnn
