@@ -511,7 +511,9 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
           "Random seed; frame N uses seed + N unless temporal=true", 0, G_MAXUINT64,
           DEFAULT_SEED, live));
   g_object_class_install_property (gobject_class, PROP_CANDIDATES,
-      g_param_spec_int ("candidates", "Candidates", "Fills drawn per hole in best-of mode",
+      g_param_spec_int ("candidates", "Candidates",
+          "Fills drawn per hole in best-of mode; time grows with candidates, memory stays under "
+          "~256 MB (candidates are drawn in batches)",
           1, 256, DEFAULT_CANDIDATES, live));
   g_object_class_install_property (gobject_class, PROP_TEMPORAL,
       g_param_spec_boolean ("temporal", "Temporal stability",

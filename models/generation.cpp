@@ -3,6 +3,7 @@
 #include "incremental_engine.h"
 #include "likelihood.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -63,10 +64,26 @@ best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor 
   if (candidates < 1)
     throw std::invalid_argument ("best-of needs at least one candidate");
   torch::NoGradGuard no_grad;
+  // The engine keeps every layer's features for every candidate and position: draw the
+  // candidates in batches that keep those maps under ~256 MB (256 candidates of a 64x48
+  // window would need 4.9 GB at once).
+  const auto &c = model->config;
+  const double per_candidate = 4.0 * window.size (1) * window.size (2) *
+      (4.0 * c.hidden * (c.layers + 2) + c.head_hidden + 256.0 * c.channels);
+  const int batch = (int) std::clamp<double> ((256 << 20) / per_candidate, 1, candidates);
+  std::vector<torch::Tensor> drawn, scores;
+  for (int first = 0, round = 0; first < candidates; first += batch, ++round) {
+    const int n = std::min (batch, candidates - first);
+    SamplingOptions opts = options;
+    opts.seed = options.seed + 0x9E3779B97F4A7C15ull * (uint64_t) round;
+    auto many = window.unsqueeze (0).expand ({n, -1, -1, -1}).contiguous ();
+    auto filled = engine.fill (many, mask, opts);
+    scores.push_back (-nll_map (model, filled).to (torch::kFloat64).sum ({1, 2, 3}));
+    drawn.push_back (filled);
+  }
   BestOfResult r;
-  auto batch = window.unsqueeze (0).expand ({candidates, -1, -1, -1}).contiguous ();
-  r.candidates = engine.fill (batch, mask, options);
-  r.scores = -nll_map (model, r.candidates).to (torch::kFloat64).sum ({1, 2, 3});
+  r.candidates = drawn.size () == 1 ? drawn[0] : torch::cat (drawn);
+  r.scores = scores.size () == 1 ? scores[0] : torch::cat (scores);
   r.chosen = r.scores.argmax ().item<int64_t> ();
   r.filled = r.candidates[r.chosen];
   return r;

@@ -19,6 +19,8 @@
 #include <random>
 #include <thread>
 
+#include <sys/resource.h>
+
 using namespace pixelrnn;
 using namespace pixelrnn::test;
 
@@ -420,4 +422,18 @@ TEST (Robustness, OddSizesWithRowPaddingInEveryFormat)
         gst_buffer_unref (b);
         gst_harness_teardown (lh);
       }
+}
+
+// best-of keeps every layer's features for every candidate: 96 candidates of a whole 64x48
+// frame (context 1024) needed ~1.8 GB at once; batches keep the process well under that.
+TEST (Robustness, BestOfMemoryIsBounded)
+{
+  GstHarness *h = filter_harness ("pixelrnninpaint",
+      "mode=best-of candidates=96 context=1024 rect=<20,20,4,4>", GST_VIDEO_FORMAT_RGB, kW, kH);
+  std::vector<uint8_t> out;
+  ASSERT_EQ (inpaint_once (h, out), GST_FLOW_OK);
+  gst_harness_teardown (h);
+  struct rusage usage;
+  getrusage (RUSAGE_SELF, &usage);
+  EXPECT_LT (usage.ru_maxrss, 900 * 1024) << "max RSS " << usage.ru_maxrss / 1024 << " MB";
 }
