@@ -5,6 +5,8 @@
 #include "frame_pixels.h"
 #include "model_client.h"
 
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <string>
 
@@ -13,15 +15,28 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_filter_debug);
 
 #define DEFAULT_MODEL "natural"
 
+#define DEFAULT_THREADS 0
+#define MAX_THREADS 256
+
 enum {
   PROP_0,
   PROP_MODEL,
+  PROP_THREADS,
+  PROP_LATENCY,
+  PROP_THROUGHPUT,
 };
 
 struct FilterState {
   std::string model = DEFAULT_MODEL;              /* GST_OBJECT_LOCK */
+  gint threads = DEFAULT_THREADS;                 /* GST_OBJECT_LOCK */
   std::mutex client_lock;                         /* caps queries read it from any thread */
   std::shared_ptr<pixelrnn::ModelClient> client;
+
+  /* Processing figures, GST_OBJECT_LOCK: moving averages over about ten frames. */
+  double latency_ms = 0.0;                        /* time in transform_frame */
+  double interval_ms = 0.0;                       /* time between finished frames */
+  gint64 last_done_us = 0;
+  GstClockTime reported_latency = 0;              /* what the last LATENCY answer added */
 };
 
 /* The C++ state lives behind one pointer made in init and deleted in finalize, as
@@ -61,13 +76,19 @@ gst_pixelrnn_filter_set_property (GObject * object, guint prop_id, const GValue 
 {
   pixelrnn::guarded_query (object, "set_property", 0, [&] {
     auto *self = GST_PIXELRNN_FILTER (object);
-    if (prop_id != PROP_MODEL) {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return 0;
-    }
-    const gchar *name = g_value_get_string (value);
     pixelrnn::ObjectLock lock (self);
-    get_priv (self)->model = name && *name ? name : DEFAULT_MODEL;
+    auto *priv = get_priv (self);
+    switch (prop_id) {
+      case PROP_MODEL: {
+        const gchar *name = g_value_get_string (value);
+        priv->model = name && *name ? name : DEFAULT_MODEL;
+        break;
+      }
+      case PROP_THREADS: priv->threads = g_value_get_int (value); break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
     return 0;
   });
 }
@@ -78,14 +99,84 @@ gst_pixelrnn_filter_get_property (GObject * object, guint prop_id, GValue * valu
 {
   pixelrnn::guarded_query (object, "get_property", 0, [&] {
     auto *self = GST_PIXELRNN_FILTER (object);
-    if (prop_id != PROP_MODEL) {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return 0;
-    }
     pixelrnn::ObjectLock lock (self);
-    g_value_set_string (value, get_priv (self)->model.c_str ());
+    auto *priv = get_priv (self);
+    switch (prop_id) {
+      case PROP_MODEL: g_value_set_string (value, priv->model.c_str ()); break;
+      case PROP_THREADS: g_value_set_int (value, priv->threads); break;
+      case PROP_LATENCY: g_value_set_double (value, priv->latency_ms); break;
+      case PROP_THROUGHPUT:
+        g_value_set_double (value, priv->interval_ms > 0 ? 1000.0 / priv->interval_ms : 0.0);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
     return 0;
   });
+}
+
+void
+gst_pixelrnn_filter_get_figures (GstPixelrnnFilter * filter, double *latency_ms,
+    double *throughput)
+{
+  pixelrnn::ObjectLock lock (filter);
+  auto *priv = get_priv (filter);
+  *latency_ms = priv->latency_ms;
+  *throughput = priv->interval_ms > 0 ? 1000.0 / priv->interval_ms : 0.0;
+}
+
+/* The element's processing time joins upstream's latency, so that live pipelines (v4l2src,
+ * rtspsrc) schedule its frames late enough to keep sync. */
+static gboolean
+gst_pixelrnn_filter_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query)
+{
+  auto *self = GST_PIXELRNN_FILTER (trans);
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY || direction != GST_PAD_SRC)
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query);
+  return pixelrnn::guarded_query (self, "query", FALSE, [&] () -> gboolean {
+    if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query))
+      return FALSE;
+    gboolean live;
+    GstClockTime min, max;
+    gst_query_parse_latency (query, &live, &min, &max);
+    GstClockTime ours;
+    {
+      pixelrnn::ObjectLock lock (self);
+      auto *priv = get_priv (self);
+      ours = (GstClockTime) (priv->latency_ms * GST_MSECOND);
+      priv->reported_latency = ours;
+    }
+    GST_DEBUG_OBJECT (self, "adding %" GST_TIME_FORMAT " of processing latency", GST_TIME_ARGS (ours));
+    gst_query_set_latency (query, live, min + ours,
+        GST_CLOCK_TIME_IS_VALID (max) ? max + ours : GST_CLOCK_TIME_NONE);
+    return TRUE;
+  });
+}
+
+/* Moving averages of the processing time and the interval between frames; a latency message
+ * when the processing time drifted from what the last LATENCY answer said. */
+static void
+record_frame_time (GstPixelrnnFilter * self, gint64 start_us, gint64 end_us)
+{
+  bool tell = false;
+  {
+    pixelrnn::ObjectLock lock (self);
+    auto *priv = get_priv (self);
+    const double ms = (end_us - start_us) / 1000.0;
+    priv->latency_ms = priv->latency_ms > 0 ? 0.9 * priv->latency_ms + 0.1 * ms : ms;
+    if (priv->last_done_us > 0) {
+      const double gap = (end_us - priv->last_done_us) / 1000.0;
+      priv->interval_ms = priv->interval_ms > 0 ? 0.9 * priv->interval_ms + 0.1 * gap : gap;
+    }
+    priv->last_done_us = end_us;
+    const double reported = priv->reported_latency / (double) GST_MSECOND;
+    tell = std::fabs (priv->latency_ms - reported) > 0.25 * std::max (reported, 1.0);
+    if (tell)
+      priv->reported_latency = (GstClockTime) (priv->latency_ms * GST_MSECOND);
+  }
+  if (tell)
+    gst_element_post_message (GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
 }
 
 static gboolean
@@ -194,8 +285,20 @@ gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame *
         GST_FORMAT_TIME, GST_BUFFER_PTS (frame->buffer));
     if (GST_CLOCK_TIME_IS_VALID (stream_time))
       gst_object_sync_values (GST_OBJECT (self), stream_time);
+    gint threads;
+    {
+      pixelrnn::ObjectLock lock (self);
+      threads = get_priv (self)->threads;
+    }
+    auto client = gst_pixelrnn_filter_get_client (self);
+    /* Automatic: one thread for the recurrent models, whose hundreds of small per-row ops
+     * run slower with a second one (docs/models.md); all cores for PixelCNN. */
+    pixelrnn::set_thread_compute_threads (threads > 0 ? threads : client && client->recurrent () ? 1 : 0);
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
-    return klass->transform_frame (self, frame);
+    const gint64 start = g_get_monotonic_time ();
+    const GstFlowReturn ret = klass->transform_frame (self, frame);
+    record_frame_time (self, start, g_get_monotonic_time ());
+    return ret;
   });
 }
 
@@ -218,6 +321,21 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
   gobject_class->get_property = gst_pixelrnn_filter_get_property;
   gobject_class->finalize = gst_pixelrnn_filter_finalize;
 
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_int ("threads", "Threads",
+          "Compute threads for this element's model, on its own streaming thread only (0 = "
+          "automatic: 1 for Row LSTM and Diagonal BiLSTM models, all cores for PixelCNN)",
+          0, MAX_THREADS, DEFAULT_THREADS, (GParamFlags) (G_PARAM_READWRITE |
+              G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_double ("latency", "Latency",
+          "Processing time per frame, ms (moving average over about ten frames); added to "
+          "the pipeline's latency", 0, G_MAXDOUBLE, 0,
+          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property (gobject_class, PROP_THROUGHPUT,
+      g_param_spec_double ("throughput", "Throughput",
+          "Frames per second leaving the element (moving average)", 0, G_MAXDOUBLE, 0,
+          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
@@ -228,6 +346,7 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_caps);
   trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_accept_caps);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_query);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_set_info);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_frame_ip);
 

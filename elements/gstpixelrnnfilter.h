@@ -36,3 +36,7 @@ G_END_DECLS
 /* The loaded model, or NULL outside start()..stop(). Safe from any thread: the element may
  * replace it, the holder keeps its copy alive. */
 std::shared_ptr<pixelrnn::ModelClient> gst_pixelrnn_filter_get_client (GstPixelrnnFilter * filter);
+
+/* The "latency" (ms) and "throughput" (frames/s) properties' current values, for messages. */
+void gst_pixelrnn_filter_get_figures (GstPixelrnnFilter * filter, double *latency_ms,
+    double *throughput);

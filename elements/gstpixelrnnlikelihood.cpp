@@ -294,6 +294,8 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
   GstClockTime ts = GST_BUFFER_PTS (buffer);
   GstClockTime running = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
   GstClockTime stream = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts);
+  double latency_ms, throughput;
+  gst_pixelrnn_filter_get_figures (GST_PIXELRNN_FILTER (self), &latency_ms, &throughput);
   GstStructure *s = gst_structure_new ("pixelrnn-likelihood",
       "timestamp", G_TYPE_UINT64, ts,
       "stream-time", G_TYPE_UINT64, stream,
@@ -302,7 +304,9 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
       "frame", G_TYPE_UINT64, frame,
       "bits-per-dim", G_TYPE_DOUBLE, bpd,
       "score", G_TYPE_DOUBLE, score,
-      "anomaly", G_TYPE_BOOLEAN, anomaly, NULL);
+      "anomaly", G_TYPE_BOOLEAN, anomaly,
+      "latency-ms", G_TYPE_DOUBLE, latency_ms,
+      "throughput", G_TYPE_DOUBLE, throughput, NULL);
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 

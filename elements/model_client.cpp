@@ -6,6 +6,8 @@
 #include "model_file.h"
 
 #include <cstring>
+#include <omp.h>
+#include <ATen/Parallel.h>
 #include <torch/utils.h>
 
 namespace pixelrnn {
@@ -37,6 +39,12 @@ ModelClient::load (const std::string &name_or_path)
 bool ModelClient::loaded () const { return impl_->loaded; }
 int ModelClient::channels () const { return impl_->model.config.channels; }
 const std::string &ModelClient::path () const { return impl_->model.path; }
+
+bool
+ModelClient::recurrent () const
+{
+  return impl_->model.config.architecture != Architecture::PixelCNN;
+}
 
 std::string
 ModelClient::summary () const
@@ -132,6 +140,17 @@ set_compute_threads (int threads)
 {
   if (threads > 0)
     torch::set_num_threads (threads);
+}
+
+void
+set_thread_compute_threads (int threads)
+{
+  // First let LibTorch set this thread up (it does so once per thread, on first use, and
+  // would otherwise overwrite the count set here).
+  (void) at::get_num_threads ();
+  const int wanted = threads > 0 ? threads : omp_get_num_procs ();
+  if (omp_get_max_threads () != wanted)
+    omp_set_num_threads (wanted);
 }
 
 }  // namespace pixelrnn

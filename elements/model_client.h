@@ -41,6 +41,7 @@ class ModelClient {
   int channels () const;
   const std::string &path () const;    // the file actually read
   std::string summary () const;        // architecture and size, for logs
+  bool recurrent () const;             // Row LSTM or Diagonal BiLSTM
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into
   // tile x tile pieces (edges included, shorter) scored independently as one batch.
@@ -64,5 +65,10 @@ class ModelClient {
 
 // Process-wide LibTorch compute threads (0 leaves the default).
 void set_compute_threads (int threads);
+
+// Compute threads for parallel regions this thread starts from now on (OpenMP keeps the
+// count per thread), so that each element's streaming thread can have its own; 0 = the
+// machine's cores. Cheap when unchanged.
+void set_thread_compute_threads (int threads);
 
 }  // namespace pixelrnn

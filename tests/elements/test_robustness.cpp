@@ -19,6 +19,7 @@
 #include <random>
 #include <thread>
 
+#include <omp.h>
 #include <sys/resource.h>
 
 using namespace pixelrnn;
@@ -436,4 +437,49 @@ TEST (Robustness, BestOfMemoryIsBounded)
   struct rusage usage;
   getrusage (RUSAGE_SELF, &usage);
   EXPECT_LT (usage.ru_maxrss, 900 * 1024) << "max RSS " << usage.ru_maxrss / 1024 << " MB";
+}
+
+// The LATENCY answer is upstream's plus the element's processing time (its "latency"
+// property); "throughput" is the rate frames leave at; "threads" applies to the element's
+// own streaming thread, not to the application's.
+TEST (Live, LatencyQueryThroughputAndThreads)
+{
+  const int app_threads = omp_get_max_threads ();
+  GstElement *pipeline = gst_parse_launch ("videotestsrc is-live=true num-buffers=15 ! "
+      "video/x-raw,width=64,height=48,framerate=30/1 ! videoconvert ! "
+      "pixelrnnlikelihood name=e threads=2 ! fakesink sync=true", NULL);
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), "e");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  ASSERT_NE (m, nullptr);
+  EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  double latency_ms = 0, throughput = 0;
+  g_object_get (e, "latency", &latency_ms, "throughput", &throughput, NULL);
+  EXPECT_GT (latency_ms, 0.0);
+  EXPECT_GT (throughput, 10.0);      // a live 30 frames/s source, the element keeps up
+  EXPECT_LT (throughput, 45.0);
+  GstPad *src = gst_element_get_static_pad (e, "src"), *sink = gst_element_get_static_pad (e, "sink");
+  GstQuery *ours = gst_query_new_latency (), *upstream = gst_query_new_latency ();
+  ASSERT_TRUE (gst_pad_query (src, ours));
+  ASSERT_TRUE (gst_pad_peer_query (sink, upstream));
+  gboolean live;
+  GstClockTime min_ours, max_ours, min_up, max_up;
+  gst_query_parse_latency (ours, &live, &min_ours, &max_ours);
+  EXPECT_TRUE (live);
+  gst_query_parse_latency (upstream, &live, &min_up, &max_up);
+  const double added_ms = (double) (min_ours - min_up) / GST_MSECOND;
+  EXPECT_GT (added_ms, 0.0);
+  EXPECT_NEAR (added_ms, latency_ms, 0.01 + 0.01 * latency_ms);
+  gst_query_unref (ours);
+  gst_query_unref (upstream);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  EXPECT_EQ (omp_get_max_threads (), app_threads) << "threads=2 leaked into the application's thread";
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (e);
+  gst_object_unref (pipeline);
 }
