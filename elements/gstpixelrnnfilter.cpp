@@ -17,6 +17,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_filter_debug);
 
 #define DEFAULT_THREADS 0
 #define MAX_THREADS 256
+#define DEFAULT_SKIP_LATE TRUE
 
 enum {
   PROP_0,
@@ -24,6 +25,8 @@ enum {
   PROP_THREADS,
   PROP_LATENCY,
   PROP_THROUGHPUT,
+  PROP_SKIP_LATE,
+  PROP_LATE_FRAMES,
 };
 
 struct FilterState {
@@ -37,6 +40,11 @@ struct FilterState {
   double interval_ms = 0.0;                       /* time between finished frames */
   gint64 last_done_us = 0;
   GstClockTime reported_latency = 0;              /* what the last LATENCY answer added */
+
+  /* QoS, GST_OBJECT_LOCK */
+  gboolean skip_late = DEFAULT_SKIP_LATE;
+  GstClockTime earliest = GST_CLOCK_TIME_NONE;    /* running time downstream can still use */
+  guint64 late_frames = 0;
 };
 
 /* The C++ state lives behind one pointer made in init and deleted in finalize, as
@@ -85,6 +93,7 @@ gst_pixelrnn_filter_set_property (GObject * object, guint prop_id, const GValue 
         break;
       }
       case PROP_THREADS: priv->threads = g_value_get_int (value); break;
+      case PROP_SKIP_LATE: priv->skip_late = g_value_get_boolean (value); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -108,6 +117,8 @@ gst_pixelrnn_filter_get_property (GObject * object, guint prop_id, GValue * valu
       case PROP_THROUGHPUT:
         g_value_set_double (value, priv->interval_ms > 0 ? 1000.0 / priv->interval_ms : 0.0);
         break;
+      case PROP_SKIP_LATE: g_value_set_boolean (value, priv->skip_late); break;
+      case PROP_LATE_FRAMES: g_value_set_uint64 (value, priv->late_frames); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -154,6 +165,46 @@ gst_pixelrnn_filter_query (GstBaseTransform * trans, GstPadDirection direction, 
   });
 }
 
+/* Downstream's QoS events say how late it is; frames that would arrive later than that skip
+ * the model (GstBaseTransform's own QoS would drop them, leaving a hole unfilled). */
+static gboolean
+gst_pixelrnn_filter_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  auto *self = GST_PIXELRNN_FILTER (trans);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_QOS) {
+    GstQOSType type;
+    gdouble proportion;
+    GstClockTimeDiff diff;
+    GstClockTime timestamp;
+    gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
+    pixelrnn::ObjectLock lock (self);
+    auto *priv = get_priv (self);
+    if (GST_CLOCK_TIME_IS_VALID (timestamp))
+      priv->earliest = diff > 0 ? timestamp + diff : timestamp;
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    pixelrnn::ObjectLock lock (self);
+    get_priv (self)->earliest = GST_CLOCK_TIME_NONE;
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
+}
+
+/* Whether this frame, by the last QoS event, would reach downstream too late to be used. */
+static bool
+frame_is_late (GstPixelrnnFilter * self, GstBuffer * buffer)
+{
+  const GstClockTime running = gst_segment_to_running_time (&GST_BASE_TRANSFORM (self)->segment,
+      GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  pixelrnn::ObjectLock lock (self);
+  auto *priv = get_priv (self);
+  if (!priv->skip_late || !GST_CLOCK_TIME_IS_VALID (running) ||
+      !GST_CLOCK_TIME_IS_VALID (priv->earliest))
+    return false;
+  if (running + (GstClockTime) (priv->latency_ms * GST_MSECOND) > priv->earliest)
+    return false;
+  priv->late_frames++;
+  return true;
+}
+
 /* Moving averages of the processing time and the interval between frames; a latency message
  * when the processing time drifted from what the last LATENCY answer said. */
 static void
@@ -194,6 +245,11 @@ gst_pixelrnn_filter_start (GstBaseTransform * trans)
     if (!client)
       return FALSE;
     set_client (self, std::move (client));
+    {
+      pixelrnn::ObjectLock lock (self);
+      get_priv (self)->earliest = GST_CLOCK_TIME_NONE;
+      get_priv (self)->late_frames = 0;
+    }
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
     if (klass->start && !klass->start (self)) {
       set_client (self, nullptr);
@@ -295,6 +351,11 @@ gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame *
      * run slower with a second one (docs/models.md); all cores for PixelCNN. */
     pixelrnn::set_thread_compute_threads (threads > 0 ? threads : client && client->recurrent () ? 1 : 0);
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+    if (frame_is_late (self, frame->buffer)) {
+      GST_LOG_OBJECT (self, "late frame %" GST_TIME_FORMAT ": not run through the model",
+          GST_TIME_ARGS (GST_BUFFER_PTS (frame->buffer)));
+      return klass->transform_late_frame ? klass->transform_late_frame (self, frame) : GST_FLOW_OK;
+    }
     const gint64 start = g_get_monotonic_time ();
     const GstFlowReturn ret = klass->transform_frame (self, frame);
     record_frame_time (self, start, g_get_monotonic_time ());
@@ -336,6 +397,16 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
       g_param_spec_double ("throughput", "Throughput",
           "Frames per second leaving the element (moving average)", 0, G_MAXDOUBLE, 0,
           (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property (gobject_class, PROP_SKIP_LATE,
+      g_param_spec_boolean ("skip-late", "Skip late frames",
+          "When downstream's QoS reports frames arriving late, skip the model for frames that "
+          "would be late anyway (likelihood: passed unscored; inpaint: the last fill of the "
+          "region or a flat fill) instead of falling further behind", DEFAULT_SKIP_LATE,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_LATE_FRAMES,
+      g_param_spec_uint64 ("late-frames", "Late frames",
+          "Frames that skipped the model because they were late", 0, G_MAXUINT64, 0,
+          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
@@ -347,6 +418,7 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_caps);
   trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_accept_caps);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_query);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_src_event);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_set_info);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_frame_ip);
 
@@ -362,4 +434,7 @@ gst_pixelrnn_filter_init (GstPixelrnnFilter * self)
       new FilterState ();
   gst_pad_add_probe (GST_BASE_TRANSFORM_SINK_PAD (self), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       caps_event_probe, self, NULL);
+  /* GstVideoFilter turns GstBaseTransform's QoS on, which drops late frames outright (an
+   * inpainted stream would lose frames); skip-late handles lateness instead. */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }

@@ -29,6 +29,9 @@ struct _GstPixelrnnFilterClass {
   gboolean (*set_info) (GstPixelrnnFilter * filter, const GstVideoInfo * info);
   /* One frame, in place. */
   GstFlowReturn (*transform_frame) (GstPixelrnnFilter * filter, GstVideoFrame * frame);
+  /* A frame downstream's QoS says is already late (skip-late=true): do the cheapest correct
+   * thing without the model. NULL: pass it untouched. */
+  GstFlowReturn (*transform_late_frame) (GstPixelrnnFilter * filter, GstVideoFrame * frame);
 };
 
 G_END_DECLS

@@ -449,11 +449,59 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
     GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": window %dx%d at %d,%d %s", n, win.w,
         win.h, win.x, win.y, reused ? "reused" : "filled");
     pixelrnn::write_masked (frame, win.x, win.y, win.w, win.h, C, pixels.data (), hole.data ());
-    if (s.temporal)
-      next.push_back ({win, std::move (known), std::move (pixels), std::move (hole)});
+    /* Kept for temporal reuse, and for late frames (QoS) that skip the model. */
+    next.push_back ({win, std::move (known), std::move (pixels), std::move (hole)});
   }
-  if (s.temporal)
-    priv->cache.swap (next);
+  priv->cache.swap (next);
+  return GST_FLOW_OK;
+}
+
+/* A frame too late for the model: the hole is never shown. Each window gets the last fill of
+ * the same window and hole if there is one, else the mean of its known pixels. */
+static GstFlowReturn
+gst_pixelrnn_inpaint_transform_late_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
+{
+  GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (filter);
+  auto *priv = self->priv;
+  priv->frames++;
+  const InpaintSettings s = current_settings (self);
+  std::vector<guint8> mask;
+  if (!build_mask (self, s, frame, mask))
+    return GST_FLOW_ERROR;
+  const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
+  const int C = gst_pixelrnn_filter_get_client (filter)->channels ();
+  const int context = MAX (s.context, 0);
+  for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
+    const auto win = pixelrnn::fill_window (box, W, H, context, 0);
+    std::vector<guint8> pixels ((size_t) win.w * win.h * C), hole ((size_t) win.w * win.h);
+    pixelrnn::read_region (frame, win.x, win.y, win.w, win.h, C, pixels.data ());
+    for (int y = 0; y < win.h; ++y)
+      std::copy_n (mask.begin () + (size_t) (win.y + y) * W + win.x, win.w, hole.begin () + (size_t) y * win.w);
+    const CachedFill *last = nullptr;
+    for (const auto &c : priv->cache)
+      if (c.window.x == win.x && c.window.y == win.y && c.window.w == win.w &&
+          c.window.h == win.h && c.mask == hole)
+        last = &c;
+    if (last) {
+      pixels = last->filled;
+    } else {
+      double sum[4] = {0, 0, 0, 0};
+      size_t n = 0;
+      for (size_t k = 0; k < hole.size (); ++k)
+        if (!hole[k]) {
+          for (int c = 0; c < C; ++c)
+            sum[c] += pixels[k * C + c];
+          ++n;
+        }
+      for (size_t k = 0; k < hole.size (); ++k)
+        if (hole[k])
+          for (int c = 0; c < C; ++c)
+            pixels[k * C + c] = n ? (guint8) std::lround (sum[c] / n) : 128;
+    }
+    GST_LOG_OBJECT (self, "late frame: window %dx%d at %d,%d %s", win.w, win.h, win.x, win.y,
+        last ? "reuses the last fill" : "gets a flat fill");
+    pixelrnn::write_masked (frame, win.x, win.y, win.w, win.h, C, pixels.data (), hole.data ());
+  }
   return GST_FLOW_OK;
 }
 
@@ -535,6 +583,7 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
   filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_stop);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_set_info);
   filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_transform_frame);
+  filter_class->transform_late_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_inpaint_transform_late_frame);
 
   gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_MODE, (GstPluginAPIFlags) 0);
   GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_inpaint_debug, "pixelrnninpaint", 0,

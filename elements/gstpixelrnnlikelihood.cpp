@@ -403,6 +403,17 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   return GST_FLOW_OK;
 }
 
+/* Too late for the model (QoS): passed unscored, like the frames `interval` skips. */
+static GstFlowReturn
+gst_pixelrnn_likelihood_transform_late_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
+  (void) frame;
+  self->priv->frames++;
+  return current_settings (self).action == GST_PIXELRNN_ACTION_GATE ?
+      GST_BASE_TRANSFORM_FLOW_DROPPED : GST_FLOW_OK;
+}
+
 static void
 gst_pixelrnn_likelihood_finalize (GObject * object)
 {
@@ -486,6 +497,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_set_info);
   filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame);
+  filter_class->transform_late_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_late_frame);
 
   gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_SCORE, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (GST_TYPE_PIXELRNN_ACTION, (GstPluginAPIFlags) 0);

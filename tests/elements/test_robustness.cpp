@@ -483,3 +483,55 @@ TEST (Live, LatencyQueryThroughputAndThreads)
   gst_object_unref (e);
   gst_object_unref (pipeline);
 }
+
+// Downstream reports lateness (a QoS event): frames that would arrive too late skip the model.
+// The likelihood element passes them unscored and counts them; the inpaint element never shows
+// the hole: it repeats the region's last fill.
+TEST (Live, LateFramesSkipTheModelButNeverShowAHole)
+{
+  auto in = photo ();
+  auto qos_event = [] () {   // downstream at 1 s is 2 s behind: anything before 3 s is late
+    return gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.5, 2 * GST_SECOND, GST_SECOND);
+  };
+  {
+    GstHarness *h = filter_harness ("pixelrnnlikelihood", "", GST_VIDEO_FORMAT_RGB, kW, kH);
+    std::vector<bool> scored;
+    const GstClockTime times[] = {0, GST_SECOND, 5 * GST_SECOND};
+    for (GstClockTime pts : times) {
+      if (pts == GST_SECOND) {
+        ASSERT_TRUE (gst_harness_push_upstream_event (h, qos_event ()));
+      }
+      ASSERT_EQ (gst_harness_push (h, make_frame (in, kW, kH, 3, GST_VIDEO_FORMAT_RGB, pts)), GST_FLOW_OK);
+      GstBuffer *b = gst_harness_pull (h);
+      scored.push_back (gst_buffer_get_pixelrnn_likelihood_meta (b) != nullptr);
+      gst_buffer_unref (b);
+    }
+    EXPECT_EQ (scored, (std::vector<bool>{true, false, true}));
+    guint64 late = 0;
+    g_object_get (h->element, "late-frames", &late, NULL);
+    EXPECT_EQ (late, 1u);
+    gst_harness_teardown (h);
+  }
+  {
+    GstHarness *h = filter_harness ("pixelrnninpaint", "rect=<20,20,8,8>", GST_VIDEO_FORMAT_RGB, kW, kH);
+    ASSERT_EQ (gst_harness_push (h, make_frame (in, kW, kH, 3, GST_VIDEO_FORMAT_RGB, 0)), GST_FLOW_OK);
+    GstBuffer *b = gst_harness_pull (h);
+    auto first = read_frame (b, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    gst_buffer_unref (b);
+    ASSERT_TRUE (gst_harness_push_upstream_event (h, qos_event ()));
+    std::vector<uint8_t> black (in.size (), 0);   // the hole would show black if left alone
+    for (int y = 0; y < kH; ++y)
+      for (int x = 0; x < kW; ++x)
+        if (x < 20 || x >= 28 || y < 20 || y >= 28)
+          std::copy_n (in.begin () + ((size_t) y * kW + x) * 3, 3, black.begin () + ((size_t) y * kW + x) * 3);
+    ASSERT_EQ (gst_harness_push (h, make_frame (black, kW, kH, 3, GST_VIDEO_FORMAT_RGB, GST_SECOND)), GST_FLOW_OK);
+    b = gst_harness_pull (h);
+    auto late = read_frame (b, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    gst_buffer_unref (b);
+    EXPECT_EQ (late, first) << "the late frame repeats the last fill of the region";
+    guint64 count = 0;
+    g_object_get (h->element, "late-frames", &count, NULL);
+    EXPECT_EQ (count, 1u);
+    gst_harness_teardown (h);
+  }
+}
