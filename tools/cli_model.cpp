@@ -2,6 +2,8 @@
 
 #include "cli_common.h"
 
+#include <torch/utils.h>
+
 namespace pixelrnn::cli {
 
 LoadedModel
@@ -14,6 +16,15 @@ load_model_or_die (const char *name)
   } catch (const std::exception &e) {
     die (e.what ());
   }
+}
+
+void
+apply_threads (int threads, const ModelConfig &config)
+{
+  if (threads > 0)
+    torch::set_num_threads (threads);
+  else if (config.architecture != Architecture::PixelCNN)
+    torch::set_num_threads (1);
 }
 
 }  // namespace pixelrnn::cli
