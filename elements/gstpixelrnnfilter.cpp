@@ -30,7 +30,7 @@ enum {
 };
 
 struct FilterState {
-  std::string model = DEFAULT_MODEL;              /* GST_OBJECT_LOCK */
+  std::string model;                              /* GST_OBJECT_LOCK; empty: the class default */
   gint threads = DEFAULT_THREADS;                 /* GST_OBJECT_LOCK */
   std::mutex client_lock;                         /* caps queries read it from any thread */
   std::shared_ptr<pixelrnn::ModelClient> client;
@@ -78,6 +78,13 @@ set_client (GstPixelrnnFilter * self, std::shared_ptr<pixelrnn::ModelClient> cli
   priv->client = std::move (client);
 }
 
+static const char *
+default_model (GstPixelrnnFilter * self)
+{
+  const gchar *name = GST_PIXELRNN_FILTER_GET_CLASS (self)->default_model;
+  return name ? name : DEFAULT_MODEL;
+}
+
 static void
 gst_pixelrnn_filter_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -89,7 +96,7 @@ gst_pixelrnn_filter_set_property (GObject * object, guint prop_id, const GValue 
     switch (prop_id) {
       case PROP_MODEL: {
         const gchar *name = g_value_get_string (value);
-        priv->model = name && *name ? name : DEFAULT_MODEL;
+        priv->model = name ? name : "";
         break;
       }
       case PROP_THREADS: priv->threads = g_value_get_int (value); break;
@@ -111,7 +118,9 @@ gst_pixelrnn_filter_get_property (GObject * object, guint prop_id, GValue * valu
     pixelrnn::ObjectLock lock (self);
     auto *priv = get_priv (self);
     switch (prop_id) {
-      case PROP_MODEL: g_value_set_string (value, priv->model.c_str ()); break;
+      case PROP_MODEL:
+        g_value_set_string (value, priv->model.empty () ? default_model (self) : priv->model.c_str ());
+        break;
       case PROP_THREADS: g_value_set_int (value, priv->threads); break;
       case PROP_LATENCY: g_value_set_double (value, priv->latency_ms); break;
       case PROP_THROUGHPUT:
@@ -238,7 +247,7 @@ gst_pixelrnn_filter_start (GstBaseTransform * trans)
     std::string model;
     {
       pixelrnn::ObjectLock lock (self);
-      model = get_priv (self)->model;
+      model = get_priv (self)->model.empty () ? default_model (self) : get_priv (self)->model;
     }
     std::shared_ptr<pixelrnn::ModelClient> client (
         pixelrnn::load_element_model (GST_ELEMENT (self), model));
@@ -409,7 +418,8 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
           (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
+          "PixelRNN model file, or the short name of a shipped model (natural, natural-fast, "
+          "fashion-mnist); unset: natural-fast for pixelrnninpaint, natural for pixelrnnlikelihood",
           DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY)));
 

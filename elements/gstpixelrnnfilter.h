@@ -21,6 +21,10 @@ G_DECLARE_DERIVABLE_TYPE (GstPixelrnnFilter, gst_pixelrnn_filter, GST, PIXELRNN_
 struct _GstPixelrnnFilterClass {
   GstVideoFilterClass parent_class;
 
+  /* The model used when "model" is unset: each element picks the shipped model that fits its
+   * speed budget (docs/models.md). NULL: "natural". */
+  const gchar *default_model;
+
   /* Called from start() once the model is loaded; set up per-stream state. */
   gboolean (*start) (GstPixelrnnFilter * filter);
   /* Called from stop() before the model is released. */

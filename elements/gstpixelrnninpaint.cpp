@@ -519,6 +519,8 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstPixelrnnFilterClass *filter_class = GST_PIXELRNN_FILTER_CLASS (klass);
+  /* natural (v3) fills better but takes ~70 ms for a 16x16 hole; natural-fast ~38 ms. */
+  filter_class->default_model = "natural-fast";
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   const GParamFlags live = (GParamFlags) (rw | GST_PARAM_MUTABLE_PLAYING);
   const GParamFlags controllable = (GParamFlags) (live | GST_PARAM_CONTROLLABLE);

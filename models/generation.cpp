@@ -1,5 +1,7 @@
 #include "generation.h"
 
+#include "hole_regions.h"
+
 #include "incremental_engine.h"
 #include "likelihood.h"
 
@@ -30,30 +32,29 @@ inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mas
     throw std::invalid_argument ("mask is " + std::to_string (mask.size (-1)) + "x" +
         std::to_string (mask.size (0)) + " but the image is " + std::to_string (W) + "x" +
         std::to_string (H));
-  auto fill = mask.to (torch::kBool);
-  auto rows = fill.any (1).nonzero (), cols = fill.any (0).nonzero ();
-  if (rows.numel () == 0)
-    return image.clone ();
-  const int64_t y0 = rows.min ().item<int64_t> (), y1 = rows.max ().item<int64_t> () + 1;
-  const int64_t x0 = cols.min ().item<int64_t> (), x1 = cols.max ().item<int64_t> () + 1;
-  const int64_t wy0 = std::max<int64_t> (0, y0 - context);
-  const int64_t wy1 = candidates > 1 ? std::min (H, y1 + context) : y1;
-  const int64_t wx0 = std::max<int64_t> (0, x0 - context), wx1 = std::min (W, x1 + context);
+  auto fill = mask.to (torch::kBool).contiguous ();
+  // The same windows as the elements (hole_regions): each group of nearby holes is filled in
+  // its own window, so the cost follows the holes.
+  std::vector<uint8_t> holes (fill.data_ptr<bool> (), fill.data_ptr<bool> () + H * W);
   model->eval ();
-  auto window = batch.narrow (2, wy0, wy1 - wy0).narrow (3, wx0, wx1 - wx0).contiguous ();
-  auto window_mask = fill.narrow (0, wy0, wy1 - wy0).narrow (1, wx0, wx1 - wx0);
   IncrementalEngine engine (model);
-  torch::Tensor filled;
-  if (candidates > 1) {
-    std::vector<torch::Tensor> best;
-    for (int64_t b = 0; b < window.size (0); ++b)
-      best.push_back (best_of_fill (model, engine, window[b], window_mask, candidates, options).filled);
-    filled = torch::stack (best);
-  } else {
-    filled = engine.fill (window, window_mask, options);
-  }
   auto out = batch.clone ();
-  out.narrow (2, wy0, wy1 - wy0).narrow (3, wx0, wx1 - wx0).copy_ (filled);
+  const int below = candidates > 1 ? (int) context : 0;
+  for (const auto &box : hole_boxes (holes, (int) W, (int) H, (int) context)) {
+    const Rect win = fill_window (box, (int) W, (int) H, (int) context, below);
+    auto window = out.narrow (2, win.y, win.h).narrow (3, win.x, win.w).contiguous ();
+    auto window_mask = fill.narrow (0, win.y, win.h).narrow (1, win.x, win.w);
+    torch::Tensor filled;
+    if (candidates > 1) {
+      std::vector<torch::Tensor> best;
+      for (int64_t b = 0; b < window.size (0); ++b)
+        best.push_back (best_of_fill (model, engine, window[b], window_mask, candidates, options).filled);
+      filled = torch::stack (best);
+    } else {
+      filled = engine.fill (window, window_mask, options);
+    }
+    out.narrow (2, win.y, win.h).narrow (3, win.x, win.w).copy_ (filled);
+  }
   return single ? out.squeeze (0) : out;
 }
 

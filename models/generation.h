@@ -12,9 +12,10 @@ namespace pixelrnn {
 torch::Tensor generate (PixelModel &model, int64_t count, int64_t height, int64_t width,
     const SamplingOptions &options);
 
-// Fills `mask` ([H, W], non-zero = fill) in `image` ([C, H, W] or [B, C, H, W] uint8). The
-// model sees the hole's bounding box widened by `context` pixels left, right and above (what
-// a raster-order model conditions on). With candidates > 1, each image keeps the best of that
+// Fills `mask` ([H, W], non-zero = fill) in `image` ([C, H, W] or [B, C, H, W] uint8). Holes
+// are grouped into windows exactly as the elements group them (hole_regions.h): each window
+// is a group's bounding box widened by `context` pixels left, right and above (what a
+// raster-order model conditions on). With candidates > 1, each image keeps the best of that
 // many fills (best_of_fill below) judged on a window reaching `context` rows below the hole.
 // Values outside the mask are returned unchanged.
 torch::Tensor inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,

@@ -23,11 +23,13 @@ clamped_exp (float x)
   return expf (std::min (std::max (x, -80.f), 80.f));
 }
 
-// torch::softplus: x above 20, else log(1 + e^x).
+// torch::softplus: x above 20, else log(1 + e^x). Both sides are computed and one chosen, so
+// the loop has no branches and vectorizes.
 inline float
 softplus (float x)
 {
-  return x > 20.f ? x : logf (1.f + clamped_exp (x));
+  const float soft = logf (1.f + clamped_exp (x));
+  return x > 20.f ? x : soft;
 }
 
 inline float
@@ -47,14 +49,18 @@ component_table (float mu, float s, float log_w, float *lp)
     const float centered = (float) v * kStep - 1.f - mu;
     const float plus_in = inv * (centered + kHalf), min_in = inv * (centered - kHalf);
     const float mid_in = inv * centered;
-    const float log_cdf_plus = plus_in - softplus (plus_in);
-    const float log_one_minus_cdf_min = -softplus (min_in);
-    const float delta = min_in > 0.f ? sigmoid (-min_in) - sigmoid (-plus_in)
-                                     : sigmoid (plus_in) - sigmoid (min_in);
+    const float right = sigmoid (-min_in) - sigmoid (-plus_in);
+    const float left = sigmoid (plus_in) - sigmoid (min_in);
+    const float delta = min_in > 0.f ? right : left;
     const float log_pdf_mid = mid_in - s - 2.f * softplus (mid_in) + log_width;
-    const float inner = delta > kMinDeltaF ? logf (std::max (delta, 1e-12f)) : log_pdf_mid;
-    lp[v] = (v == 0 ? log_cdf_plus : v == 255 ? log_one_minus_cdf_min : inner) + log_w;
+    const float log_delta = logf (std::max (delta, 1e-12f));
+    lp[v] = (delta > kMinDeltaF ? log_delta : log_pdf_mid) + log_w;
   }
+  // The end values take the whole tails (outside the loop: a select on v stops the
+  // vectorizer).
+  const float first_plus = inv * (-1.f - mu + kHalf), last_min = inv * (1.f - mu - kHalf);
+  lp[0] = first_plus - softplus (first_plus) + log_w;
+  lp[255] = -softplus (last_min) + log_w;
 }
 
 __attribute__ ((target_clones ("avx2", "default")))

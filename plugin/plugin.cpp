@@ -1,9 +1,5 @@
 /* gst-pixelrnn: registers the PixelRNN elements. Each element lives in elements/ and is
  * registered here with GST_ELEMENT_REGISTER; this file does nothing else. */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <gst/gst.h>
 
 #include "gstpixelrnninpaint.h"
@@ -11,7 +7,6 @@
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 #include "gstpixelrnnsrc.h"
 
-#define PACKAGE "gst-pixelrnn"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -27,4 +22,4 @@ plugin_init (GstPlugin * plugin)
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, pixelrnn,
     "PixelRNN autoregressive image models: inpainting, likelihood scoring and generation",
-    plugin_init, "0.1.0", "LGPL", "gst-pixelrnn", "https://example.invalid/gst-pixelrnn")
+    plugin_init, PIXELRNN_VERSION, PIXELRNN_LICENSE, PACKAGE, PIXELRNN_ORIGIN)

@@ -139,7 +139,7 @@ TEST (InpaintElement, GreedyFillEqualsTheModelsOwnFill)
       hole.push_back (in_hole);
     }
   ModelClient client;
-  client.load ("natural");
+  client.load ("natural-fast");   // the element's default model
   FillSettings s;
   s.mode = FillMode::Greedy;
   client.fill (window.data (), hole.data (), win.w, win.h, s);
@@ -343,7 +343,7 @@ TEST (InpaintElement, BestOfKeepsTheMostLikelyCandidate)
     for (int x = 8; x < 14; ++x)
       hole[(size_t) y * 24 + x] = 1;
   ModelClient client;
-  client.load ("natural");
+  client.load ("natural-fast");   // the element's default model
   FillSettings s;
   s.mode = FillMode::BestOf;
   s.candidates = 6;
