@@ -389,6 +389,38 @@ mean_abs_difference (const std::vector<guint8> &a, const std::vector<guint8> &b)
   return a.empty () ? 0.0 : total / a.size ();
 }
 
+/* A window's pixels (packed, model channel order) and its part of the frame's mask. */
+static void
+read_window (GstVideoFrame * frame, const std::vector<guint8> &mask, const pixelrnn::Rect & win,
+    int C, std::vector<guint8> &pixels, std::vector<guint8> &hole)
+{
+  const int W = GST_VIDEO_FRAME_WIDTH (frame);
+  pixels.resize ((size_t) win.w * win.h * C);
+  hole.resize ((size_t) win.w * win.h);
+  pixelrnn::read_region (frame, win.x, win.y, win.w, win.h, C, pixels.data ());
+  for (int y = 0; y < win.h; ++y)
+    std::copy_n (mask.begin () + (size_t) (win.y + y) * W + win.x, win.w, hole.begin () + (size_t) y * win.w);
+}
+
+/* The last fill of the same window with the same hole, or NULL. */
+static const CachedFill *
+find_cached_fill (const std::vector<CachedFill> &cache, const pixelrnn::Rect & win,
+    const std::vector<guint8> &hole)
+{
+  for (const auto &c : cache)
+    if (c.window.x == win.x && c.window.y == win.y && c.window.w == win.w &&
+        c.window.h == win.h && c.mask == hole)
+      return &c;
+  return nullptr;
+}
+
+/* Rows below the hole only matter to best-of's rescoring. */
+static int
+rows_below (const InpaintSettings & s)
+{
+  return s.mode == GST_PIXELRNN_MODE_BEST_OF ? MAX (s.context, 0) : 0;
+}
+
 static GstFlowReturn
 gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
 {
@@ -412,15 +444,11 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
   auto client = gst_pixelrnn_filter_get_client (filter);
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
   const int C = client->channels ();
-  /* Rows below the hole only matter to best-of's rescoring. */
-  const int below = settings.mode == pixelrnn::FillMode::BestOf ? context : 0;
   std::vector<CachedFill> next;
   for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
-    const auto win = pixelrnn::fill_window (box, W, H, context, below);
-    std::vector<guint8> pixels ((size_t) win.w * win.h * C), hole ((size_t) win.w * win.h);
-    pixelrnn::read_region (frame, win.x, win.y, win.w, win.h, C, pixels.data ());
-    for (int y = 0; y < win.h; ++y)
-      std::copy_n (mask.begin () + (size_t) (win.y + y) * W + win.x, win.w, hole.begin () + (size_t) y * win.w);
+    const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s));
+    std::vector<guint8> pixels, hole;
+    read_window (frame, mask, win, C, pixels, hole);
     std::vector<guint8> known;
     for (size_t k = 0; k < hole.size (); ++k)
       if (!hole[k])
@@ -428,14 +456,11 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
 
     bool reused = false;
     if (s.temporal) {
-      for (const auto &c : priv->cache)
-        if (c.window.x == win.x && c.window.y == win.y && c.window.w == win.w &&
-            c.window.h == win.h && c.mask == hole && c.known.size () == known.size () &&
-            mean_abs_difference (c.known, known) <= s.tolerance) {
-          pixels = c.filled;
-          reused = true;
-          break;
-        }
+      const CachedFill *c = find_cached_fill (priv->cache, win, hole);
+      if (c && c->known.size () == known.size () && mean_abs_difference (c->known, known) <= s.tolerance) {
+        pixels = c->filled;
+        reused = true;
+      }
     }
     if (!reused) {
       try {
@@ -472,16 +497,11 @@ gst_pixelrnn_inpaint_transform_late_frame (GstPixelrnnFilter * filter, GstVideoF
   const int C = gst_pixelrnn_filter_get_client (filter)->channels ();
   const int context = MAX (s.context, 0);
   for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
-    const auto win = pixelrnn::fill_window (box, W, H, context, 0);
-    std::vector<guint8> pixels ((size_t) win.w * win.h * C), hole ((size_t) win.w * win.h);
-    pixelrnn::read_region (frame, win.x, win.y, win.w, win.h, C, pixels.data ());
-    for (int y = 0; y < win.h; ++y)
-      std::copy_n (mask.begin () + (size_t) (win.y + y) * W + win.x, win.w, hole.begin () + (size_t) y * win.w);
-    const CachedFill *last = nullptr;
-    for (const auto &c : priv->cache)
-      if (c.window.x == win.x && c.window.y == win.y && c.window.w == win.w &&
-          c.window.h == win.h && c.mask == hole)
-        last = &c;
+    /* The same window the model would have filled, so that best-of's fills are found too. */
+    const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s));
+    std::vector<guint8> pixels, hole;
+    read_window (frame, mask, win, C, pixels, hole);
+    const CachedFill *last = find_cached_fill (priv->cache, win, hole);
     if (last) {
       pixels = last->filled;
     } else {
