@@ -119,6 +119,11 @@ gst_pixelrnn_mode_get_type (void)
     {GST_PIXELRNN_MODE_BEST_OF,
         "Draw 'candidates' fills as one batch; keep the one under which the hole and the known "
         "pixels right of and below it are most likely", "best-of"},
+    {GST_PIXELRNN_MODE_MEAN,
+        "Take each value's posterior mean in raster order: smooth, the model's best PSNR", "mean"},
+    {GST_PIXELRNN_MODE_DIRECT,
+        "The model's inpainting conditioner alone, one pass over the window: its posterior mean "
+        "of every hole value, reading all four sides (needs a model with a conditioner)", "direct"},
     {0, NULL, NULL}
   };
   if (g_once_init_enter (&type))
@@ -414,11 +419,24 @@ find_cached_fill (const std::vector<CachedFill> &cache, const pixelrnn::Rect & w
   return nullptr;
 }
 
-/* Rows below the hole only matter to best-of's rescoring. */
-static int
-rows_below (const InpaintSettings & s)
+static pixelrnn::FillMode
+fill_mode (GstPixelrnnMode mode)
 {
-  return s.mode == GST_PIXELRNN_MODE_BEST_OF ? MAX (s.context, 0) : 0;
+  switch (mode) {
+    case GST_PIXELRNN_MODE_GREEDY: return pixelrnn::FillMode::Greedy;
+    case GST_PIXELRNN_MODE_BEST_OF: return pixelrnn::FillMode::BestOf;
+    case GST_PIXELRNN_MODE_MEAN: return pixelrnn::FillMode::Mean;
+    case GST_PIXELRNN_MODE_DIRECT: return pixelrnn::FillMode::Direct;
+    case GST_PIXELRNN_MODE_SAMPLE: break;
+  }
+  return pixelrnn::FillMode::Sample;
+}
+
+/* Rows below the hole matter to a model with a conditioner and to best-of's rescoring. */
+static int
+rows_below (const InpaintSettings & s, const pixelrnn::ModelClient & client)
+{
+  return pixelrnn::fill_rows_below (fill_mode (s.mode), client.has_conditioner (), s.context);
 }
 
 static GstFlowReturn
@@ -434,8 +452,7 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
 
   const int context = MAX (s.context, 0);
   pixelrnn::FillSettings settings;
-  settings.mode = s.mode == GST_PIXELRNN_MODE_GREEDY ? pixelrnn::FillMode::Greedy :
-      s.mode == GST_PIXELRNN_MODE_BEST_OF ? pixelrnn::FillMode::BestOf : pixelrnn::FillMode::Sample;
+  settings.mode = fill_mode (s.mode);
   settings.temperature = s.temperature;
   settings.candidates = MAX (s.candidates, 1);
   /* Temporal: one seed for every frame, so a static scene gets the same fill. */
@@ -446,7 +463,7 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
   const int C = client->channels ();
   std::vector<CachedFill> next;
   for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
-    const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s));
+    const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s, *client));
     std::vector<guint8> pixels, hole;
     read_window (frame, mask, win, C, pixels, hole);
     std::vector<guint8> known;
@@ -494,11 +511,12 @@ gst_pixelrnn_inpaint_transform_late_frame (GstPixelrnnFilter * filter, GstVideoF
   if (!build_mask (self, s, frame, mask))
     return GST_FLOW_ERROR;
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
-  const int C = gst_pixelrnn_filter_get_client (filter)->channels ();
+  auto client = gst_pixelrnn_filter_get_client (filter);
+  const int C = client->channels ();
   const int context = MAX (s.context, 0);
   for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
     /* The same window the model would have filled, so that best-of's fills are found too. */
-    const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s));
+    const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s, *client));
     std::vector<guint8> pixels, hole;
     read_window (frame, mask, win, C, pixels, hole);
     const CachedFill *last = find_cached_fill (priv->cache, win, hole);

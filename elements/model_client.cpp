@@ -46,6 +46,12 @@ ModelClient::recurrent () const
   return impl_->model.config.architecture != Architecture::PixelCNN;
 }
 
+bool
+ModelClient::has_conditioner () const
+{
+  return impl_->model.config.has_conditioner ();
+}
+
 std::string
 ModelClient::summary () const
 {
@@ -107,19 +113,12 @@ ModelClient::fill (uint8_t *window, const uint8_t *mask, int width, int height,
   const int C = channels ();
   auto x = packed_to_tensor (window, width, height, C);
   auto m = torch::from_blob (const_cast<uint8_t *> (mask), {height, width}, torch::kUInt8).ne (0);
-  SamplingOptions opts{s.mode == FillMode::Greedy ? 0.0 : s.temperature, s.seed};
-  torch::Tensor filled;
-  if (s.mode == FillMode::BestOf && s.candidates > 1) {
-    auto result = best_of_fill (impl_->model.model, *impl_->engine, x[0], m, s.candidates, opts);
-    filled = result.filled.unsqueeze (0);
-    if (scores)
-      scores->assign (result.scores.data_ptr<double> (),
-          result.scores.data_ptr<double> () + result.scores.numel ());
-    if (chosen)
-      *chosen = (int) result.chosen;
-  } else {
-    filled = impl_->engine->fill (x, m, opts);
-  }
+  auto result = inpaint_window (impl_->model.model, *impl_->engine, x, m, s);
+  if (scores)
+    *scores = result.scores;
+  if (chosen)
+    *chosen = result.chosen;
+  auto filled = result.filled;
   auto packed = filled[0].permute ({1, 2, 0}).contiguous ();
   std::memcpy (window, packed.data_ptr<uint8_t> (), (size_t) width * height * C);
 }

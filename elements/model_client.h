@@ -3,6 +3,8 @@
  * boundary as packed 8-bit arrays in the model's channel order: R, G, B or gray, row-major. */
 #pragma once
 
+#include "inpainting/fill_settings.h"
+
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -16,14 +18,6 @@ class ModelClientError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class FillMode { Sample = 0, Greedy = 1, BestOf = 2 };
-
-struct FillSettings {
-  FillMode mode = FillMode::Sample;
-  double temperature = 1.0;
-  uint64_t seed = 0;
-  int candidates = 8;        // best-of only
-};
 
 struct ScoreResult {
   double bits_per_dim = 0.0;   // mean over the scored pixels and channels
@@ -42,6 +36,7 @@ class ModelClient {
   const std::string &path () const;    // the file actually read
   std::string summary () const;        // architecture and size, for logs
   bool recurrent () const;             // Row LSTM or Diagonal BiLSTM
+  bool has_conditioner () const;       // can fill reading every side of a hole (mode direct)
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into
   // tile x tile pieces (edges included, shorter) scored independently as one batch.

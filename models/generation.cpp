@@ -4,6 +4,7 @@
 
 #include "incremental_engine.h"
 #include "likelihood.h"
+#include "logistic_mixture.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -23,7 +24,7 @@ generate (PixelModel &model, int64_t count, int64_t height, int64_t width,
 
 torch::Tensor
 inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
-    int64_t context, const SamplingOptions &options, int candidates)
+    int64_t context, const FillSettings &settings)
 {
   const bool single = image.dim () == 3;
   auto batch = single ? image.unsqueeze (0) : image;
@@ -39,28 +40,95 @@ inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mas
   model->eval ();
   IncrementalEngine engine (model);
   auto out = batch.clone ();
-  const int below = candidates > 1 ? (int) context : 0;
+  const int below = fill_rows_below (settings.mode, model->config.has_conditioner (), (int) context);
   for (const auto &box : hole_boxes (holes, (int) W, (int) H, (int) context)) {
     const Rect win = fill_window (box, (int) W, (int) H, (int) context, below);
     auto window = out.narrow (2, win.y, win.h).narrow (3, win.x, win.w).contiguous ();
     auto window_mask = fill.narrow (0, win.y, win.h).narrow (1, win.x, win.w);
-    torch::Tensor filled;
-    if (candidates > 1) {
-      std::vector<torch::Tensor> best;
-      for (int64_t b = 0; b < window.size (0); ++b)
-        best.push_back (best_of_fill (model, engine, window[b], window_mask, candidates, options).filled);
-      filled = torch::stack (best);
-    } else {
-      filled = engine.fill (window, window_mask, options);
-    }
+    auto filled = inpaint_window (model, engine, window, window_mask, settings).filled;
     out.narrow (2, win.y, win.h).narrow (3, win.x, win.w).copy_ (filled);
   }
   return single ? out.squeeze (0) : out;
 }
 
+Conditioning
+condition_on_window (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
+{
+  if (!model->conditioner)
+    throw std::invalid_argument ("the model has no inpainting conditioner (train one with "
+        "pixelrnn train --init MODEL --conditioner N)");
+  torch::NoGradGuard no_grad;
+  auto hole = mask.to (torch::kFloat32).view ({1, 1, mask.size (0), mask.size (1)});
+  Conditioning c;
+  c.params = model->conditioner->forward (scale_input (window), hole);
+  c.mixtures = model->conditioner->mixtures;
+  c.model_weight = model->conditioner->expert_weights[0].item<float> ();
+  c.conditioner_weight = model->conditioner->expert_weights[1].item<float> ();
+  return c;
+}
+
+torch::Tensor
+direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
+{
+  torch::NoGradGuard no_grad;
+  const auto c = condition_on_window (model, window, mask);
+  auto x = scale_input (window);
+  auto hole = mask.to (torch::kBool).view ({1, 1, mask.size (0), mask.size (1)}).expand_as (window);
+  auto out = window.clone ();
+  auto values = torch::arange (256, torch::kFloat32).view ({1, 256, 1, 1});
+  for (int64_t ch = 0; ch < window.size (1); ++ch) {
+    // Later channels' means read the values already chosen for this pixel.
+    auto lp = mixture_log_probs (c.params, x, c.mixtures).select (1, ch);   // [B, 256, H, W]
+    auto mean = (lp.exp () * values).sum (1).round ().clamp (0, 255);     // [B, H, W]
+    auto chosen = torch::where (hole.select (1, ch), mean.to (torch::kUInt8), out.select (1, ch));
+    out.select (1, ch).copy_ (chosen);
+    x.select (1, ch).copy_ (scale_input (chosen));
+  }
+  return out;
+}
+
+WindowFill
+inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
+    const torch::Tensor &mask, const FillSettings &s)
+{
+  torch::NoGradGuard no_grad;
+  WindowFill r;
+  if (s.mode == FillMode::Direct) {
+    r.filled = direct_fill (model, window, mask);
+    return r;
+  }
+  Conditioning c;
+  const bool conditioned = model->config.has_conditioner ();
+  if (conditioned)
+    c = condition_on_window (model, window, mask);
+  SamplingOptions opts{s.mode == FillMode::Greedy ? 0.0 : s.temperature, s.seed,
+      s.mode == FillMode::Mean};
+  if (s.mode == FillMode::BestOf && s.candidates > 1) {
+    std::vector<torch::Tensor> best;
+    for (int64_t b = 0; b < window.size (0); ++b) {
+      Conditioning one = c;
+      if (conditioned)
+        one.params = c.params.narrow (0, b, 1);
+      auto result = best_of_fill (model, engine, window[b], mask, s.candidates, opts,
+          conditioned ? &one : nullptr);
+      if (b == 0) {
+        r.scores.assign (result.scores.data_ptr<double> (),
+            result.scores.data_ptr<double> () + result.scores.numel ());
+        r.chosen = (int) result.chosen;
+      }
+      best.push_back (result.filled);
+    }
+    r.filled = torch::stack (best);
+    return r;
+  }
+  r.filled = engine.fill (window, mask, opts, nullptr, conditioned ? &c : nullptr);
+  return r;
+}
+
 BestOfResult
 best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
-    const torch::Tensor &mask, int candidates, const SamplingOptions &options)
+    const torch::Tensor &mask, int candidates, const SamplingOptions &options,
+    const Conditioning *conditioning)
 {
   if (candidates < 1)
     throw std::invalid_argument ("best-of needs at least one candidate");
@@ -78,7 +146,7 @@ best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor 
     SamplingOptions opts = options;
     opts.seed = options.seed + 0x9E3779B97F4A7C15ull * (uint64_t) round;
     auto many = window.unsqueeze (0).expand ({n, -1, -1, -1}).contiguous ();
-    auto filled = engine.fill (many, mask, opts);
+    auto filled = engine.fill (many, mask, opts, nullptr, conditioning);
     scores.push_back (-nll_map (model, filled).to (torch::kFloat64).sum ({1, 2, 3}));
     drawn.push_back (filled);
   }

@@ -3,8 +3,11 @@
 #pragma once
 
 #include "incremental_engine.h"
+#include "inpainting/fill_settings.h"
 #include "pixel_model.h"
 #include "value_sampler.h"
+
+#include <vector>
 
 namespace pixelrnn {
 
@@ -15,11 +18,29 @@ torch::Tensor generate (PixelModel &model, int64_t count, int64_t height, int64_
 // Fills `mask` ([H, W], non-zero = fill) in `image` ([C, H, W] or [B, C, H, W] uint8). Holes
 // are grouped into windows exactly as the elements group them (hole_regions.h): each window
 // is a group's bounding box widened by `context` pixels left, right and above (what a
-// raster-order model conditions on). With candidates > 1, each image keeps the best of that
-// many fills (best_of_fill below) judged on a window reaching `context` rows below the hole.
-// Values outside the mask are returned unchanged.
+// raster-order model conditions on), and below when the fill reads below (fill_rows_below).
+// Each window is filled by inpaint_window. Values outside the mask are returned unchanged.
 torch::Tensor inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
-    int64_t context, const SamplingOptions &options, int candidates = 1);
+    int64_t context, const FillSettings &settings);
+
+// One window ([B, C, H, W] uint8, every image with the same hole `mask` [H, W]) filled as
+// `settings` say: the one code path of the elements and the command line. With a model that
+// has an inpainting conditioner, sample, greedy, mean and best-of draw from the product of
+// experts (conditioner.h); direct needs the conditioner.
+struct WindowFill {
+  torch::Tensor filled;          // [B, C, H, W] uint8
+  std::vector<double> scores;    // best-of: each candidate's log-likelihood (nats), image 0
+  int chosen = -1;               // best-of: the candidate kept, image 0
+};
+WindowFill inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
+    const torch::Tensor &mask, const FillSettings &settings);
+
+// The conditioner's parameters for a window and its hole ([B, C, P, H, W]).
+Conditioning condition_on_window (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
+
+// The conditioner alone: its posterior mean of every hole value, channels in order (G's
+// distribution reads the R just chosen). One pass of the network, no raster-order steps.
+torch::Tensor direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
 
 // Best-of inpainting: `candidates` fills of `window` ([C, H, W] uint8) drawn as one batch by
 // `engine`, each rescored by the parallel model's log-likelihood of the whole window. The
@@ -34,6 +55,6 @@ struct BestOfResult {
 };
 BestOfResult best_of_fill (PixelModel &model, IncrementalEngine &engine,
     const torch::Tensor &window, const torch::Tensor &mask, int candidates,
-    const SamplingOptions &options);
+    const SamplingOptions &options, const Conditioning *conditioning = nullptr);
 
 }  // namespace pixelrnn

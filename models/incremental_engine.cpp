@@ -6,6 +6,7 @@
 #include "pixelcnn_block.h"
 #include "row_lstm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -392,6 +393,18 @@ IncrementalEngine::Impl::backward_row (int i)
 
 namespace {
 
+void
+log_softmax_256 (const float *in, float *out)
+{
+  const float top = *std::max_element (in, in + 256);
+  double total = 0.0;
+  for (int v = 0; v < 256; ++v)
+    total += std::exp ((double) in[v] - top);
+  const float shift = top + (float) std::log (total);
+  for (int v = 0; v < 256; ++v)
+    out[v] = in[v] - shift;
+}
+
 float
 scaled (uint8_t v)
 {
@@ -412,7 +425,7 @@ IncrementalEngine::last_flops () const
 
 torch::Tensor
 IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
-    const SamplingOptions &options, torch::Tensor *used_log_probs)
+    const SamplingOptions &options, torch::Tensor *used_log_probs, const Conditioning *conditioning)
 {
   auto &m = *impl_;
   const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
@@ -444,6 +457,18 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
       for (int64_t b = 0; b < B; ++b)
         for (int64_t c = 0; c < C; ++c)
           m.input.at ((int) i, (int) j)[b * C + c] = scaled (px[b][c][i][j]);
+  // The conditioner's parameters as [B', H, W, C, P], one sub-pixel's P floats together.
+  torch::Tensor cond;
+  int P = 0;
+  if (conditioning) {
+    const auto &p = conditioning->params;
+    if (p.dim () != 5 || (p.size (0) != 1 && p.size (0) != B) || p.size (1) != C ||
+        p.size (3) != H || p.size (4) != W)
+      throw std::invalid_argument ("incremental fill: conditioning must be [B, C, P, H, W] like the image");
+    cond = p.to (torch::kFloat32).permute ({0, 3, 4, 1, 2}).contiguous ();
+    P = (int) p.size (2);
+  }
+  std::vector<float> combined (conditioning ? 256 : 0), cond_lp (conditioning ? 256 : 0);
   std::mt19937_64 rng (options.seed);
   for (int64_t i = 0; i <= last_i; ++i) {
     for (int64_t j = 0; j < W; ++j) {
@@ -457,7 +482,18 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
         m.step ((int) i, (int) j, (int) c, (int) c + 1, true);
         for (int64_t b = 0; b < B; ++b) {
           const float *row = m.distribution ((int) b, (int) c);
-          const int v = draw_value (row, options.temperature, rng);
+          if (conditioning) {
+            const int64_t cb = cond.size (0) == 1 ? 0 : b;
+            const float *cp = cond.data_ptr<float> () + (((cb * H + i) * W + j) * C + c) * P;
+            mixture_log_probs_at (cp, (int) c, m.input.at ((int) i, (int) j) + b * C,
+                conditioning->mixtures, cond_lp.data ());
+            log_softmax_256 (row, combined.data ());
+            for (int v = 0; v < 256; ++v)
+              combined[v] = conditioning->model_weight * combined[v] +
+                  conditioning->conditioner_weight * cond_lp[v];
+            row = combined.data ();
+          }
+          const int v = choose_value (row, options, rng);
           px[b][c][i][j] = static_cast<uint8_t> (v);
           m.input.at ((int) i, (int) j)[b * C + c] = scaled (static_cast<uint8_t> (v));
           if (used_log_probs) {

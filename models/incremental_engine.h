@@ -23,6 +23,15 @@
 
 namespace pixelrnn {
 
+// The inpainting conditioner's view of a window (inpainting/conditioner.h): its mixture
+// parameters at every position, [B or 1, C, P, H, W]. Each value of the hole is then drawn
+// from the product of experts softmax(a * model + b * conditioner).
+struct Conditioning {
+  torch::Tensor params;
+  int mixtures = 0;
+  float model_weight = 1.f, conditioner_weight = 1.f;
+};
+
 class IncrementalEngine {
  public:
   explicit IncrementalEngine (PixelModel &model);
@@ -33,7 +42,8 @@ class IncrementalEngine {
   // Same contract as fill_naive: fills `image` ([B, C, H, W] uint8) where `mask` ([H, W]) is
   // non-zero; values elsewhere are copied unchanged.
   torch::Tensor fill (const torch::Tensor &image, const torch::Tensor &mask,
-      const SamplingOptions &options, torch::Tensor *used_log_probs = nullptr);
+      const SamplingOptions &options, torch::Tensor *used_log_probs = nullptr,
+      const Conditioning *conditioning = nullptr);
   // Teacher-forced logits [B, C, 256, H, W] computed position by position; equals
   // model->forward(image) up to rounding. Lets tests check every layer's step.
   torch::Tensor logits (const torch::Tensor &image);

@@ -71,6 +71,12 @@ ModelConfig::validate () const
     return "row_kernel must be odd, 1..15";
   if (output == Output::Mixture && (mixtures < 1 || mixtures > 32))
     return "mixtures must be in 1..32";
+  if (conditioner_hidden < 0 || conditioner_hidden > kMaxHidden)
+    return "conditioner_hidden must be in 0.." + std::to_string (kMaxHidden);
+  if (has_conditioner () && (conditioner_layers < 1 || conditioner_layers > 32))
+    return "conditioner_layers must be in 1..32";
+  if (has_conditioner () && (conditioner_mixtures < 1 || conditioner_mixtures > 32))
+    return "conditioner_mixtures must be in 1..32";
   return {};
 }
 
@@ -90,6 +96,11 @@ ModelConfig::to_json () const
   if (output == Output::Mixture) {
     j["output"] = output_name (output);
     j["mixtures"] = mixtures;
+  }
+  if (has_conditioner ()) {
+    j["conditioner_hidden"] = conditioner_hidden;
+    j["conditioner_layers"] = conditioner_layers;
+    j["conditioner_mixtures"] = conditioner_mixtures;
   }
   return j.dump ();
 }
@@ -132,6 +143,9 @@ ModelConfig::from_json (const std::string &text)
     c.output = output_from_name (j["output"].get<std::string> ());
   }
   get_int ("mixtures", c.mixtures);
+  get_int ("conditioner_hidden", c.conditioner_hidden);
+  get_int ("conditioner_layers", c.conditioner_layers);
+  get_int ("conditioner_mixtures", c.conditioner_mixtures);
   std::string err = c.validate ();
   if (!err.empty ())
     throw std::runtime_error ("invalid config: " + err);
@@ -151,6 +165,9 @@ ModelConfig::summary () const
     s << ", " << mixtures << " logistic mixtures";
   else
     s << ", 256-way softmax";
+  if (has_conditioner ())
+    s << "; inpainting conditioner " << conditioner_hidden << " features x " << conditioner_layers
+      << " layers, " << conditioner_mixtures << " mixtures";
   return s.str ();
 }
 

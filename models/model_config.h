@@ -33,6 +33,13 @@ struct ModelConfig {
   int head_hidden = 64;    // features of the 1x1 output head before the output layer
   Output output = Output::Softmax;
   int mixtures = 5;        // logistic components per sub-pixel (Output::Mixture only)
+  // Inpainting conditioner (inpainting/conditioner.h): an unmasked network that reads the
+  // whole surround of a hole; 0 features = none. Its own logistic mixture per sub-pixel.
+  int conditioner_hidden = 0;
+  int conditioner_layers = 8;
+  int conditioner_mixtures = 3;
+
+  bool has_conditioner () const { return conditioner_hidden > 0; }
 
   // Head outputs per sub-pixel: 256 logits, or the mixture's parameters.
   int params_per_channel () const;

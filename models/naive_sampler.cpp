@@ -1,5 +1,8 @@
 #include "naive_sampler.h"
 
+#include "inpainting/fill_loss.h"
+#include "logistic_mixture.h"
+
 #include <stdexcept>
 #include <torch/utils.h>
 
@@ -7,7 +10,7 @@ namespace pixelrnn {
 
 torch::Tensor
 fill_naive (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
-    const SamplingOptions &options, torch::Tensor *used_log_probs)
+    const SamplingOptions &options, torch::Tensor *used_log_probs, const Conditioning *conditioning)
 {
   const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
   if (image.scalar_type () != torch::kUInt8 || C != model->config.channels)
@@ -30,10 +33,17 @@ fill_naive (PixelModel &model, const torch::Tensor &image, const torch::Tensor &
       for (int64_t c = 0; c < C; ++c) {
         // The whole image goes through the network again for every single value.
         auto logits = model->forward (out).select (4, j).select (3, i).select (1, c).contiguous ();
+        if (conditioning) {
+          const auto &p = conditioning->params;
+          auto cond = mixture_log_probs (p.expand ({B, -1, -1, -1, -1}), scale_input (out),
+              conditioning->mixtures).select (4, j).select (3, i).select (1, c);
+          auto w = torch::tensor ({conditioning->model_weight, conditioning->conditioner_weight});
+          logits = combine_experts (logits, cond, w).contiguous ();
+        }
         for (int64_t b = 0; b < B; ++b) {
           auto row = logits[b];
           out_a[b][c][i][j] = static_cast<uint8_t> (
-              draw_value (row.data_ptr<float> (), options.temperature, rng));
+              choose_value (row.data_ptr<float> (), options, rng));
           if (used_log_probs)
             used_log_probs->select (4, j).select (3, i).select (1, c)[b].copy_ (
                 torch::log_softmax (row, 0));

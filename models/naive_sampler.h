@@ -3,6 +3,7 @@
 // is tested against.
 #pragma once
 
+#include "incremental_engine.h"
 #include "pixel_model.h"
 #include "value_sampler.h"
 
@@ -11,9 +12,12 @@ namespace pixelrnn {
 // Fills the values of `image` ([B, C, H, W] uint8) where `mask` ([H, W], non-zero = fill) is
 // set and returns the result; values outside the mask are copied unchanged. If
 // `used_log_probs` is given it receives [B, C, 256, H, W] holding, at each filled position,
-// the (untempered) log-distribution the value was drawn from, and zeros elsewhere.
+// the (untempered) log-distribution the value was drawn from, and zeros elsewhere. With
+// `conditioning`, each value comes from the product of experts with the conditioner
+// (incremental_engine.h), the conditioner's table computed by the tensor code.
 torch::Tensor fill_naive (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mask,
-    const SamplingOptions &options, torch::Tensor *used_log_probs = nullptr);
+    const SamplingOptions &options, torch::Tensor *used_log_probs = nullptr,
+    const Conditioning *conditioning = nullptr);
 
 // Unconditional generation of `count` images of height x width.
 torch::Tensor sample_naive (PixelModel &model, int64_t count, int64_t height, int64_t width,

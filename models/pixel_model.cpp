@@ -35,6 +35,9 @@ PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
       2 * h, c.head_hidden, 1, 1, MaskType::B, C}));
   head_out = register_module ("head_out", MaskedConv2d (MaskedConv2dOptions{
       c.head_hidden, c.params_per_channel () * C, 1, 1, MaskType::B, C}));
+  if (c.has_conditioner ())
+    conditioner = register_module ("conditioner", Conditioner (C, c.conditioner_hidden,
+        c.conditioner_layers, c.conditioner_mixtures));
   // Start near a flat distribution (8 bits/dim) rather than at a random confident one.
   torch::NoGradGuard no_grad;
   head_out->weight.mul_ (0.1);

@@ -9,6 +9,7 @@
 // raster-then-channel order.
 #pragma once
 
+#include "inpainting/conditioner.h"
 #include "masked_conv.h"
 #include "model_config.h"
 
@@ -42,6 +43,8 @@ class PixelModelImpl : public torch::nn::Module {
   ModelConfig config;
   MaskedConv2d input_conv{nullptr}, head_hidden{nullptr}, head_out{nullptr};
   torch::nn::Sequential body{nullptr};
+  // Present when config.has_conditioner (): inpainting reads the hole's whole surround.
+  Conditioner conditioner{nullptr};
 };
 TORCH_MODULE (PixelModel);
 

@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include "inpainting/fill_loss.h"
 #include "likelihood.h"
 #include "model_file.h"
 
@@ -18,11 +19,15 @@ namespace pixelrnn {
 Trainer::Trainer (PixelModel model, const TrainOptions &options)
     : model_ (std::move (model)), options_ (options), rng_ (options.seed)
 {
+  if (options.conditioner_only && !model_->conditioner)
+    throw std::invalid_argument ("the model has no inpainting conditioner to train");
+  const auto trained = options.conditioner_only ? model_->conditioner->parameters ()
+                                                : model_->parameters ();
   if (options.optimizer == "adam")
-    optimizer_ = std::make_unique<torch::optim::Adam> (model_->parameters (),
+    optimizer_ = std::make_unique<torch::optim::Adam> (trained,
         torch::optim::AdamOptions (options.learning_rate));
   else if (options.optimizer == "rmsprop")
-    optimizer_ = std::make_unique<torch::optim::RMSprop> (model_->parameters (),
+    optimizer_ = std::make_unique<torch::optim::RMSprop> (trained,
         torch::optim::RMSpropOptions (options.learning_rate).alpha (0.95).eps (1e-6));
   else
     throw std::invalid_argument ("unknown optimizer '" + options.optimizer +
@@ -61,10 +66,19 @@ Trainer::step (const torch::Tensor &batch)
   for (auto &group : optimizer_->param_groups ())
     group.options ().set_lr (current_learning_rate ());
   optimizer_->zero_grad ();
-  auto loss = training_loss (model_, batch);
+  torch::Tensor loss;
+  double reported = 0;
+  if (options_.conditioner_only) {
+    auto f = fill_loss (model_, batch, random_holes (batch.size (0), batch.size (2), batch.size (3), rng_));
+    loss = f.loss;
+    reported = f.combined_bits;
+  } else {
+    loss = training_loss (model_, batch);
+  }
   loss.backward ();
   if (options_.clip_norm > 0)
-    torch::nn::utils::clip_grad_norm_ (model_->parameters (), options_.clip_norm);
+    torch::nn::utils::clip_grad_norm_ (options_.conditioner_only ? model_->conditioner->parameters ()
+        : model_->parameters (), options_.clip_norm);
   optimizer_->step ();
   ++steps_;
   if (!average_.empty ()) {
@@ -75,7 +89,7 @@ Trainer::step (const torch::Tensor &batch)
     for (size_t k = 0; k < average_.size (); ++k)
       average_[k].mul_ (decay).add_ (params[k].detach (), 1.0 - decay);
   }
-  return loss.item<double> () / kLn2;
+  return options_.conditioner_only ? reported : loss.item<double> () / kLn2;
 }
 
 double
@@ -85,9 +99,14 @@ Trainer::evaluate (const torch::Tensor &data, int64_t batch_size)
   model_->eval ();
   swap_average ();
   double total = 0;
+  std::mt19937_64 fixed_holes (12345);   // the same holes at every evaluation
   for (int64_t start = 0; start < data.size (0); start += batch_size) {
     auto chunk = data.narrow (0, start, std::min (batch_size, data.size (0) - start));
-    total += bits_per_dim (model_, chunk).sum ().item<double> ();
+    if (options_.conditioner_only)
+      total += chunk.size (0) * fill_loss (model_, chunk, random_holes (chunk.size (0),
+          chunk.size (2), chunk.size (3), fixed_holes)).combined_bits;
+    else
+      total += bits_per_dim (model_, chunk).sum ().item<double> ();
   }
   swap_average ();
   return total / static_cast<double> (data.size (0));

@@ -24,6 +24,9 @@ struct TrainOptions {
   // (Polyak averaging, as PixelCNN++ does); 0 = off. Warm-up: min(decay, (1+t)/(10+t)).
   double ema_decay = 0.0;
   bool flip = false;               // random horizontal flips of training images
+  // Train only the model's inpainting conditioner, on random holes (inpainting/fill_loss.h);
+  // the autoregressive model stays as it is. Losses are then bits per hole sub-pixel.
+  bool conditioner_only = false;
 };
 
 class Trainer {

@@ -24,4 +24,23 @@ draw_value (const float *logits, double temperature, std::mt19937_64 &rng)
   return 255;
 }
 
+int
+mean_value (const float *logits)
+{
+  double top = *std::max_element (logits, logits + 256);
+  double total = 0.0, weighted = 0.0;
+  for (int v = 0; v < 256; ++v) {
+    const double p = std::exp (logits[v] - top);
+    total += p;
+    weighted += p * v;
+  }
+  return std::clamp (static_cast<int> (std::lround (weighted / total)), 0, 255);
+}
+
+int
+choose_value (const float *logits, const SamplingOptions &options, std::mt19937_64 &rng)
+{
+  return options.mean ? mean_value (logits) : draw_value (logits, options.temperature, rng);
+}
+
 }  // namespace pixelrnn

@@ -11,9 +11,16 @@ namespace pixelrnn {
 struct SamplingOptions {
   double temperature = 1.0;  // 0 = greedy (most likely value); < 1 sharper, > 1 flatter
   uint64_t seed = 0;
+  // Take each value's expectation under its distribution, rounded (the posterior mean: the
+  // choice that minimises squared error, so the best for PSNR); temperature is ignored.
+  bool mean = false;
 };
 
 // logits: 256 floats (any stride-1 buffer). Inverse-CDF draw in double precision.
 int draw_value (const float *logits, double temperature, std::mt19937_64 &rng);
+// The rounded expectation of the value under softmax(logits).
+int mean_value (const float *logits);
+// What the options say to take from these logits: mean_value or draw_value.
+int choose_value (const float *logits, const SamplingOptions &options, std::mt19937_64 &rng);
 
 }  // namespace pixelrnn

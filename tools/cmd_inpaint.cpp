@@ -16,7 +16,7 @@ int
 cmd_inpaint (int argc, char **argv)
 {
   gchar *model_name = nullptr, *image_path = nullptr, *mask_path = nullptr, *rect_text = nullptr;
-  gchar *out = nullptr, *compare = nullptr;
+  gchar *out = nullptr, *compare = nullptr, *mode_name = nullptr;
   gint context = 16, threads = 0, candidates = 1;
   gdouble temperature = 1.0;
   gint64 seed = 0;
@@ -29,6 +29,7 @@ cmd_inpaint (int argc, char **argv)
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "PNG to write (required)", "FILE"},
     {"compare", 0, 0, G_OPTION_ARG_FILENAME, &compare, "Also write before | masked | filled side by side", "FILE"},
     {"context", 0, 0, G_OPTION_ARG_INT, &context, "Pixels of context the model sees around the hole (default 16)", "N"},
+    {"mode", 0, 0, G_OPTION_ARG_STRING, &mode_name, "sample, greedy, mean, best-of or direct, as the element's 'mode' (default: sample, or best-of with --candidates)", "NAME"},
     {"temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, "Softmax temperature; 0 = most likely value (default 1)", "T"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "N"},
     {"candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Draw N fills and keep the one under which the hole and the pixels right of and below it are most likely (default 1)", "N"},
@@ -53,6 +54,18 @@ cmd_inpaint (int argc, char **argv)
     cli::die ("--temperature and --context must be >= 0");
   if (candidates < 1 || candidates > 256)
     cli::die ("--candidates must be between 1 and 256");
+  FillSettings settings;
+  try {
+    settings.mode = mode_name ? fill_mode_from_name (mode_name)
+                              : candidates > 1 ? FillMode::BestOf : FillMode::Sample;
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  if (settings.mode == FillMode::Direct && !m.config.has_conditioner ())
+    cli::die (std::string (model_name) + ": mode direct needs a model with an inpainting conditioner");
+  settings.temperature = temperature;
+  settings.seed = static_cast<uint64_t> (seed);
+  settings.candidates = candidates;
 
   Image image;
   try {
@@ -91,8 +104,7 @@ cmd_inpaint (int argc, char **argv)
     cli::die ("the mask selects no pixel");
 
   auto before = image_to_tensor (image);
-  auto filled = inpaint (m.model, before, mask, context, {temperature, static_cast<uint64_t> (seed)},
-      candidates);
+  auto filled = inpaint (m.model, before, mask, context, settings);
   try {
     write_png (out, tensor_to_image (filled));
     if (compare) {

@@ -35,6 +35,7 @@ cmd_train (int argc, char **argv)
   gchar *out = nullptr, *checkpoint = nullptr, *arch = nullptr, *optimizer = nullptr;
   gchar *output = nullptr, *scales = nullptr;
   gint mixtures = 5;
+  gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
   gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
@@ -61,6 +62,9 @@ cmd_train (int argc, char **argv)
     {"head-hidden", 0, 0, G_OPTION_ARG_INT, &head_hidden, "Features of the output head (default 64)", "N"},
     {"output", 0, 0, G_OPTION_ARG_STRING, &output, "softmax (the paper's 256-way) or mixture (discretized logistic mixture, PixelCNN++) (default softmax)", "NAME"},
     {"mixtures", 0, 0, G_OPTION_ARG_INT, &mixtures, "Logistic components per sub-pixel with --output mixture (default 5)", "K"},
+    {"conditioner", 0, 0, G_OPTION_ARG_INT, &conditioner, "Train an inpainting conditioner with N features for the --init model (its own weights stay fixed): random holes, loss in bits per hole sub-pixel", "N"},
+    {"conditioner-layers", 0, 0, G_OPTION_ARG_INT, &conditioner_layers, "Dilated residual blocks of the conditioner (default 8)", "N"},
+    {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per step (default 16)", "N"},
@@ -114,6 +118,17 @@ cmd_train (int argc, char **argv)
   if (init) {
     start = cli::load_model_or_die (init);
     config = start.config;           // the architecture flags are ignored: the model decides
+  }
+  if (conditioner > 0) {
+    if (!init)
+      cli::die ("--conditioner trains an inpainting conditioner for a trained model: give --init MODEL");
+    if (config.has_conditioner () && (config.conditioner_hidden != conditioner ||
+        config.conditioner_layers != conditioner_layers || config.conditioner_mixtures != conditioner_mixtures))
+      cli::die (std::string (init) + " already has a conditioner of another size (" +
+          config.summary () + ")");
+    config.conditioner_hidden = conditioner;
+    config.conditioner_layers = conditioner_layers;
+    config.conditioner_mixtures = conditioner_mixtures;
   }
 
   Dataset train, validation;
@@ -170,9 +185,19 @@ cmd_train (int argc, char **argv)
     cli::die ("--ema must be in [0, 1)");
   topts.ema_decay = ema_decay;
   topts.flip = flip;
+  topts.conditioner_only = conditioner > 0;
   std::unique_ptr<Trainer> trainer;
   try {
-    trainer = std::make_unique<Trainer> (init ? start.model : PixelModel (config), topts);
+    PixelModel model = init ? start.model : PixelModel (config);
+    if (init && config.has_conditioner () && !start.config.has_conditioner ()) {
+      model = PixelModel (config);   // the --init model's weights, a new conditioner
+      torch::NoGradGuard no_grad;
+      auto from = start.model->named_parameters ();
+      for (auto &p : model->named_parameters ())
+        if (const auto *t = from.find (p.key ()))
+          p.value ().copy_ (*t);
+    }
+    trainer = std::make_unique<Trainer> (model, topts);
     if (resume) {
       trainer->load_checkpoint (ckpt_path);
       std::printf ("resuming from %s at step %lld\n", ckpt_path.c_str (), (long long) trainer->steps ());

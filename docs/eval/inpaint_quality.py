@@ -1,18 +1,23 @@
 #!/usr/bin/python3
-"""Inpainting quality on held-out real pictures: PSNR and SSIM inside the hole.
+"""Inpainting quality on held-out real pictures and video: PSNR, SSIM and flicker in the hole.
 
-Compares pixelrnninpaint (greedy, sample, best-of) with OpenCV's cv2.inpaint (Telea and
-Navier-Stokes) and ffmpeg's delogo filter on the same pictures and the same square holes,
-and writes a before/after grid. Pictures: the natural model's held-out photographs
-(mate-backgrounds LadyBird and Storm, 4x downscaled as in its evaluation) and frames of a
-real video (forensics-samples-files).
+Compares pixelrnninpaint's modes with OpenCV's cv2.inpaint (Telea and Navier-Stokes) and
+ffmpeg's delogo filter on exactly the same pictures and square holes, at each hole size, and
+writes one before/after grid per size. Pictures: the six photographs held out of the natural
+models' training (scripts/natural-data), 4x downscaled as in their evaluation, and frames of a
+real video never trained on (forensics-samples-files movie1, 480x270). Flicker: the same hole
+on consecutive video frames; the mean absolute change of the filled pixels from one frame to
+the next, beside the same figure for the true pixels.
 
-    GST_PLUGIN_PATH=build/plugin docs/eval/inpaint_quality.py [--hole 16] [--grid out.png]
+    GST_PLUGIN_PATH=build/plugin docs/eval/inpaint_quality.py --holes 16,32,64 \
+        [--modes mean,direct] [--model NAME] [--grid docs/images/inpaint-{size}.png]
 """
 import argparse
+import json
 import os
 import subprocess
 import tempfile
+import time
 
 import cv2
 import gi
@@ -22,13 +27,19 @@ gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
 PHOTOS = ["/usr/share/backgrounds/mate/nature/LadyBird.jpg",
-          "/usr/share/backgrounds/mate/nature/Storm.jpg"]
+          "/usr/share/backgrounds/mate/nature/Storm.jpg",
+          "/usr/share/wallpapers/EveningGlow/contents/images/1920x1080.jpg",
+          "/usr/share/wallpapers/Path/contents/images/1920x1080.jpg",
+          "/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg",
+          "/usr/share/backgrounds/sunset_by_Aitzol_Berasategi.jpg"]
 VIDEO = "/usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4"
 
 
 def load_pictures():
     pics = []
     for p in PHOTOS:
+        if not os.path.exists(p):
+            raise SystemExit(f"{p} is missing: run scripts/install-deps")
         img = cv2.cvtColor(cv2.imread(p), cv2.COLOR_BGR2RGB)
         h, w = img.shape[:2]
         pics.append((os.path.basename(p), cv2.resize(img, (w // 4, h // 4), interpolation=cv2.INTER_AREA)))
@@ -42,7 +53,27 @@ def load_pictures():
     return pics
 
 
+def load_video_run(count, start=60):
+    """`count` consecutive frames of the held-out video, 480x270 RGB."""
+    cap = cv2.VideoCapture(VIDEO)
+    cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+    frames = []
+    while len(frames) < count:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frame = cv2.resize(frame, (480, 270), interpolation=cv2.INTER_AREA)
+        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    return frames
+
+
 def pixelrnn_fill(img, rects, props):
+    return pixelrnn_fill_jobs([(img, r) for r in rects], props)
+
+
+def pixelrnn_fill_jobs(jobs, props):
+    """Each (image, (x, y, size)) through one pipeline; returns the filled images and seconds."""
+    img = jobs[0][0]
     h, w = img.shape[:2]
     pipe = Gst.parse_launch(
         f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},framerate=1/1 "
@@ -50,7 +81,8 @@ def pixelrnn_fill(img, rects, props):
     src, sink, el = pipe.get_by_name("src"), pipe.get_by_name("sink"), pipe.get_by_name("inpaint")
     pipe.set_state(Gst.State.PLAYING)
     out = []
-    for i, (x, y, s) in enumerate(rects):
+    started = time.perf_counter()
+    for i, (img, (x, y, s)) in enumerate(jobs):
         Gst.util_set_object_arg(el, "rect", f"<{x},{y},{s},{s}>")
         buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(img).tobytes())
         buf.pts = i * Gst.SECOND
@@ -61,9 +93,10 @@ def pixelrnn_fill(img, rects, props):
         stride = len(info.data) // h
         out.append(np.frombuffer(info.data, np.uint8).reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy())
         b.unmap(info)
+    seconds = time.perf_counter() - started
     src.emit("end-of-stream")
     pipe.set_state(Gst.State.NULL)
-    return out
+    return out, seconds
 
 
 def opencv_fill(img, rect, flag):
@@ -101,64 +134,111 @@ def ssim(a, b):
                          / ((mu_a ** 2 + mu_b ** 2 + c1) * (va + vb + c2))))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--hole", type=int, default=16)
-    ap.add_argument("--per-picture", type=int, default=6)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--grid", default="")
-    ap.add_argument("--model", default="natural")
-    ap.add_argument("--temperature", type=float, default=1.0, help="for sample and best-of")
-    args = ap.parse_args()
-    Gst.init(None)
-    rng = np.random.default_rng(args.seed)
-    s = args.hole
-    methods = {
-        "OpenCV Telea": None, "OpenCV Navier-Stokes": None, "ffmpeg delogo": None,
-        "pixelrnn greedy": f"model={args.model} mode=greedy",
-        "pixelrnn sample": f"model={args.model} mode=sample temperature={args.temperature}",
-        "pixelrnn best-of-8": f"model={args.model} mode=best-of candidates=8 temperature={args.temperature}",
-    }
+def flicker(frames, rect):
+    x, y, s = rect
+    regions = [f[y : y + s, x : x + s].astype(np.float64) for f in frames]
+    return float(np.mean([np.mean(np.abs(b - a)) for a, b in zip(regions, regions[1:])]))
+
+
+def classical(method, img, rect):
+    if method == "ffmpeg delogo":
+        return delogo_fill(img, rect)
+    return opencv_fill(img, rect, cv2.INPAINT_TELEA if "Telea" in method else cv2.INPAINT_NS)
+
+
+def evaluate_size(s, args, pictures, video, rng):
+    methods = {"OpenCV Telea": None, "OpenCV Navier-Stokes": None, "ffmpeg delogo": None}
+    model = f"model={args.model} " if args.model else ""
+    for mode in args.modes.split(","):
+        if mode == "best-of":
+            methods["pixelrnn best-of-8"] = f"{model}mode=best-of candidates=8 temperature={args.temperature}"
+        elif mode == "sample":
+            methods["pixelrnn sample"] = f"{model}mode=sample temperature={args.temperature}"
+        else:
+            methods[f"pixelrnn {mode}"] = f"{model}mode={mode}"
     scores = {m: ([], []) for m in methods}
+    seconds = {m: 0.0 for m in methods}
     grid_rows = []
-    for name, img in load_pictures():
+    for name, img in pictures:
         h, w = img.shape[:2]
         rects = [(int(rng.integers(s, w - 2 * s)), int(rng.integers(s, h - 2 * s)), s)
                  for _ in range(args.per_picture)]
         results = {}
         for m, props in methods.items():
             if props is not None:
-                results[m] = pixelrnn_fill(img, rects, props)
-            elif m == "ffmpeg delogo":
-                results[m] = [delogo_fill(img, r) for r in rects]
+                results[m], t = pixelrnn_fill(img, rects, props)
+                seconds[m] += t
             else:
-                flag = cv2.INPAINT_TELEA if "Telea" in m else cv2.INPAINT_NS
-                results[m] = [opencv_fill(img, r, flag) for r in rects]
+                results[m] = [classical(m, img, r) for r in rects]
         for m in methods:
             for (x, y, _), out in zip(rects, results[m]):
                 truth, got = img[y : y + s, x : x + s], out[y : y + s, x : x + s]
                 scores[m][0].append(psnr(truth, got))
                 scores[m][1].append(ssim(truth, got))
-        # One picture row per image: the first hole with 2s of surroundings, each method.
+        # One picture row per image: the first hole with its surroundings, each method.
         x, y, _ = rects[0]
         x0, y0, x1, y1 = max(0, x - s), max(0, y - s), min(w, x + 2 * s), min(h, y + 2 * s)
         masked = img.copy()
         masked[y : y + s, x : x + s] = 128
         row = [img[y0:y1, x0:x1], masked[y0:y1, x0:x1]] + [results[m][0][y0:y1, x0:x1] for m in methods]
         grid_rows.append(np.hstack([np.pad(c, ((2, 2), (2, 2), (0, 0)), constant_values=255) for c in row]))
-    print(f"{s}x{s} holes, {len(scores['OpenCV Telea'][0])} holes on {len(grid_rows)} pictures; "
-          f"PSNR (dB) and SSIM inside the hole, mean over holes")
-    print("| method | PSNR | SSIM |\n|---|---|---|")
+    holes = len(scores["OpenCV Telea"][0])
+    # Flicker: one hole, the same place on consecutive frames.
+    h, w = video[0].shape[:2]
+    rect = (int(rng.integers(s, w - 2 * s)), int(rng.integers(s, h - 2 * s)), s)
+    flick = {"true pixels": flicker(video, rect)}
+    for m, props in methods.items():
+        if props is not None:
+            filled, _ = pixelrnn_fill_jobs([(f, rect) for f in video], props)
+        else:
+            filled = [classical(m, f, rect) for f in video]
+        flick[m] = flicker(filled, rect)
+    print(f"\n{s}x{s} holes, {holes} holes on {len(grid_rows)} held-out pictures; PSNR (dB) and "
+          f"SSIM inside the hole, mean over holes; flicker over {len(video)} consecutive video "
+          f"frames (true pixels: {flick['true pixels']:.2f})")
+    print("| method | PSNR | SSIM | flicker | s per hole (element, this machine) |\n|---|---|---|---|---|")
+    table = {}
     for m, (p, q) in scores.items():
-        print(f"| {m} | {np.mean(p):.2f} | {np.mean(q):.3f} |")
+        per_hole = seconds[m] / holes if methods[m] is not None else None
+        table[m] = {"psnr": float(np.mean(p)), "ssim": float(np.mean(q)), "flicker": flick[m],
+                    "seconds_per_hole": per_hole}
+        t = f"{per_hole:.3f}" if per_hole is not None else "-"
+        print(f"| {m} | {np.mean(p):.2f} | {np.mean(q):.3f} | {flick[m]:.2f} | {t} |")
     if args.grid:
+        path = args.grid.replace("{size}", str(s))
         width = max(r.shape[1] for r in grid_rows)
         grid = np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in grid_rows])
-        grid = cv2.resize(grid, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST)
-        tmp = args.grid + ".tmp.png"
+        scale = max(1, 96 // s)
+        grid = cv2.resize(grid, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+        tmp = path + ".tmp.png"
         cv2.imwrite(tmp, cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
-        os.replace(tmp, args.grid)
-        print("columns: original | hole | " + " | ".join(methods) + f"; written to {args.grid}")
+        os.replace(tmp, path)
+        print("columns: original | hole | " + " | ".join(methods) + f"; written to {path}")
+    return {"holes": holes, "methods": table, "true_flicker": flick["true pixels"]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--holes", default="16,32,64", help="hole sizes, comma-separated")
+    ap.add_argument("--modes", default="greedy,mean,direct", help="pixelrnninpaint modes to measure")
+    ap.add_argument("--per-picture", type=int, default=4)
+    ap.add_argument("--video-frames", type=int, default=16)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--grid", default="", help="PNG path per size, {size} is replaced")
+    ap.add_argument("--json", default="", help="also write the figures here")
+    ap.add_argument("--model", default="", help="model for every mode (default: the element's)")
+    ap.add_argument("--temperature", type=float, default=1.0, help="for sample and best-of")
+    args = ap.parse_args()
+    Gst.init(None)
+    rng = np.random.default_rng(args.seed)
+    pictures, video = load_pictures(), load_video_run(args.video_frames)
+    report = {}
+    for s in (int(v) for v in args.holes.split(",")):
+        report[s] = evaluate_size(s, args, pictures, video, rng)
+    if args.json:
+        with open(args.json + ".tmp", "w") as f:
+            json.dump(report, f, indent=1)
+        os.replace(args.json + ".tmp", args.json)
 
 
 if __name__ == "__main__":

@@ -2,14 +2,20 @@
 // for each architecture and mode, the incremental engine's speedup over the naive sampler,
 // and its FLOP/s against a dense matmul through the same BLAS in the same run.
 //
+// Then the element's own path (inpaint_window, the windows of hole_regions) with the model
+// pixelrnninpaint uses by default, or $PIXELRNN_BENCH_FILL_MODEL, for 16, 32 and 64 px holes
+// in every mode: what a pipeline pays per frame.
+//
 //   bench-inpaint [repeats=5] [naive=1]   prints a Markdown table and one JSON line per row
 #include "dense_step.h"
 #include "generation.h"
+#include "hole_regions.h"
 #include "incremental_engine.h"
 #include "model_file.h"
 #include "naive_sampler.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -98,6 +104,33 @@ main (int argc, char **argv)
         std::fflush (stdout);
       }
     }
+  }
+  {
+    const char *name = std::getenv ("PIXELRNN_BENCH_FILL_MODEL");
+    auto m = load_model (resolve_model (name ? name : "natural-fast")).model;
+    m->eval ();
+    IncrementalEngine engine (m);
+    std::printf ("\nelement path, %s (%s), 640x480 frame, context %d\n\n| hole | mode | ms/frame | fps |\n|---|---|---|---|\n",
+        name ? name : "natural-fast", m->config.summary ().c_str (), context);
+    for (int hole : {16, 32, 64})
+      for (FillMode mode : {FillMode::Greedy, FillMode::Mean, FillMode::Direct, FillMode::BestOf}) {
+        if ((mode == FillMode::Direct && !m->config.has_conditioner ()) || (mode == FillMode::BestOf && hole > 32))
+          continue;
+        FillSettings s;
+        s.mode = mode;
+        s.seed = 3;
+        const Rect box{300, 200, hole, hole};
+        const Rect win = fill_window (box, 640, 480, context,
+            fill_rows_below (mode, m->config.has_conditioner (), context));
+        auto window = frame.narrow (2, win.y, win.h).narrow (3, win.x, win.w).contiguous ();
+        auto mask = torch::zeros ({win.h, win.w}, torch::kBool);
+        mask.narrow (0, box.y - win.y, hole).narrow (1, box.x - win.x, hole).fill_ (true);
+        const double ms = median_ms (repeats, [&] { inpaint_window (m, engine, window, mask, s); });
+        std::printf ("| %dx%d | %s | %.1f | %.1f |\n", hole, hole, fill_mode_name (mode), ms, 1000.0 / ms);
+        std::printf ("@json {\"bench\": \"inpaint-element-path\", \"model\": \"%s\", \"hole\": %d, "
+            "\"mode\": \"%s\", \"ms\": %.2f}\n", name ? name : "natural-fast", hole, fill_mode_name (mode), ms);
+        std::fflush (stdout);
+      }
   }
   if (naive) {
     // The naive sampler on the same 32x32 window, natural model: one full forward per value.

@@ -1,0 +1,59 @@
+#include "conditioner.h"
+
+#include "harmonic_fill.h"
+#include "mixture_kernel.h"
+
+#include <torch/nn/functional/activation.h>
+
+namespace pixelrnn {
+
+int
+conditioner_dilation (int layer)
+{
+  return 1 << (layer % 5);
+}
+
+ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K) : channels (C), mixtures (K)
+{
+  using torch::nn::Conv2dOptions;
+  input = register_module ("input", torch::nn::Conv2d (Conv2dOptions (C + 1, hidden, 3).padding (1)));
+  dilated = register_module ("dilated", torch::nn::ModuleList ());
+  mix = register_module ("mix", torch::nn::ModuleList ());
+  for (int l = 0; l < layers; ++l) {
+    const int d = conditioner_dilation (l);
+    dilated->push_back (torch::nn::Conv2d (Conv2dOptions (hidden, hidden, 3).padding (d).dilation (d)));
+    mix->push_back (torch::nn::Conv2d (Conv2dOptions (hidden, hidden, 1)));
+  }
+  const int P = mixture_params_per_channel (K, C);
+  output = register_module ("output", torch::nn::Conv2d (Conv2dOptions (hidden, C * P, 1)));
+  expert_weights = register_parameter ("expert_weights", torch::ones ({2}));
+  torch::NoGradGuard no_grad;
+  // Start as the membrane fill: small offsets to its means, components a few values wide.
+  output->weight.mul_ (0.1);
+  output->bias.zero_ ();
+  for (int c = 0; c < C; ++c)
+    output->bias.narrow (0, c * P + 2 * K, K).fill_ (-3.0);
+  for (int l = 0; l < layers; ++l)   // each residual block starts near the identity
+    mix[l]->as<torch::nn::Conv2d> ()->weight.mul_ (0.1);
+}
+
+torch::Tensor
+ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &hole)
+{
+  const int64_t B = x_scaled.size (0), H = x_scaled.size (2), W = x_scaled.size (3);
+  auto h1 = hole.to (x_scaled.scalar_type ()).expand ({B, 1, H, W});
+  auto membrane = harmonic_fill (x_scaled, 1.f - h1);
+  auto y = input (torch::cat ({membrane, h1}, 1));
+  for (size_t l = 0; l < dilated->size (); ++l) {
+    auto t = dilated[l]->as<torch::nn::Conv2d> ()->forward (torch::relu (y));
+    y = y + mix[l]->as<torch::nn::Conv2d> ()->forward (torch::relu (t));
+  }
+  const int K = mixtures, P = mixture_params_per_channel (K, channels);
+  auto params = output (torch::relu (y)).view ({B, channels, P, H, W});
+  // Means are offsets from the membrane fill.
+  auto base = membrane.unsqueeze (2).expand ({B, channels, K, H, W});
+  return torch::cat ({params.narrow (2, 0, K), params.narrow (2, K, K) + base,
+      params.narrow (2, 2 * K, P - 2 * K)}, 2);
+}
+
+}  // namespace pixelrnn

@@ -1,0 +1,31 @@
+// Training the inpainting conditioner: holes shaped like the ones users mask, and the loss of
+// the Pixel Constrained CNN, measured on the hole's values only.
+#pragma once
+
+#include "pixel_model.h"
+
+#include <random>
+
+namespace pixelrnn {
+
+// [B, 1, H, W] float, 1 in the hole. Each image gets one of: a rectangle with sides of
+// 4..min(64, 3/4 of the image) (most often; the masks of logos, captions and boxes), a thin
+// strip 1..4 wide (scratches, lines), or a blob of a few overlapping ellipses (objects).
+torch::Tensor random_holes (int64_t count, int64_t height, int64_t width, std::mt19937_64 &rng);
+
+struct FillLoss {
+  torch::Tensor loss;          // differentiable: combined NLL + conditioner-alone NLL, nats
+  double combined_bits = 0;    // bits per hole sub-pixel under the product of experts
+  double conditioner_bits = 0; // the same for the conditioner alone
+};
+
+// x: uint8 [B, C, H, W], hole as from random_holes. The model's own weights are held fixed
+// (its likelihood path must not change); only the conditioner learns.
+FillLoss fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole);
+
+// The product of experts of conditioner.h, normalised: log-probs [..., 256] from the model's
+// log-distribution (or logits) and the conditioner's, both [..., 256].
+torch::Tensor combine_experts (const torch::Tensor &model_log_probs,
+    const torch::Tensor &conditioner_log_probs, const torch::Tensor &expert_weights);
+
+}  // namespace pixelrnn

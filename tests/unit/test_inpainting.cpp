@@ -1,0 +1,236 @@
+// Inpainting that reads every side of the hole: the membrane fill, the conditioner, the
+// product of experts in the engine and the naive sampler, and the fill modes.
+#include "generation.h"
+#include "incremental_engine.h"
+#include "inpainting/conditioner.h"
+#include "inpainting/fill_loss.h"
+#include "inpainting/harmonic_fill.h"
+#include "likelihood.h"
+#include "model_file.h"
+#include "logistic_mixture.h"
+#include "naive_sampler.h"
+#include "test_support.h"
+#include "trainer.h"
+
+#include <cstdio>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+using namespace pixelrnn;
+
+namespace {
+
+PixelModel
+conditioned_model (Architecture arch, int channels, Output output, uint64_t seed = 3)
+{
+  auto c = test::small_config (arch, channels, 2, output);
+  c.conditioner_hidden = 8;
+  c.conditioner_layers = 3;
+  c.conditioner_mixtures = 2;
+  torch::manual_seed (seed);
+  PixelModel model (c);
+  // Make the two experts disagree so that a wrong combination shows.
+  torch::NoGradGuard no_grad;
+  model->conditioner->expert_weights.copy_ (torch::tensor ({0.7f, 1.3f}));
+  for (auto &p : model->conditioner->parameters ())
+    p.add_ (torch::randn_like (p) * 0.05);
+  model->eval ();
+  return model;
+}
+
+torch::Tensor
+window_hole (int64_t H, int64_t W)
+{
+  auto mask = torch::zeros ({H, W}, torch::kBool);
+  mask.narrow (0, 2, 3).narrow (1, 2, 3).fill_ (true);   // known pixels on every side
+  return mask;
+}
+
+}  // namespace
+
+TEST (HarmonicFill, KeepsKnownValuesAndReproducesAPlane)
+{
+  // A plane is harmonic: the membrane through its border is the plane itself.
+  auto yy = torch::arange (20, torch::kFloat32).view ({1, 1, 20, 1}).expand ({1, 3, 20, 24});
+  auto xx = torch::arange (24, torch::kFloat32).view ({1, 1, 1, 24}).expand ({1, 3, 20, 24});
+  auto plane = (0.03 * yy - 0.02 * xx + 0.1).contiguous ();
+  auto known = torch::ones ({1, 1, 20, 24});
+  known.narrow (2, 4, 12).narrow (3, 5, 14).zero_ ();
+  auto x = plane.clone ();
+  x.narrow (2, 4, 12).narrow (3, 5, 14).fill_ (7.0);     // garbage in the hole is ignored
+  auto filled = harmonic_fill (x, known);
+  EXPECT_TRUE (torch::equal (filled * known, plane * known));
+  EXPECT_LT ((filled - plane).abs ().max ().item<float> (), 0.02);
+}
+
+TEST (HarmonicFill, NoKnownValueGivesMidGrey)
+{
+  auto filled = harmonic_fill (torch::rand ({2, 3, 5, 5}), torch::zeros ({1, 1, 5, 5}));
+  EXPECT_EQ (filled.abs ().max ().item<float> (), 0.f);
+}
+
+TEST (Conditioner, IgnoresTheHolesValuesAndReadsEverySide)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Softmax);
+  auto x = test::random_images (1, 3, 9, 9, 5);
+  auto mask = window_hole (9, 9);
+  auto base = condition_on_window (model, x, mask).params;
+  // Any values in the hole give the same parameters (the hole is blanked before reading).
+  auto y = x.clone ();
+  y.masked_fill_ (mask.expand_as (y[0]).unsqueeze (0), 17);
+  EXPECT_TRUE (torch::allclose (condition_on_window (model, y, mask).params, base));
+  // A known pixel below and right of the hole changes the hole's parameters: the
+  // conditioner reads what a raster-order model cannot.
+  auto z = x.clone ();
+  z[0][1][7][7] = (uint8_t) (255 - x[0][1][7][7].item<uint8_t> ());
+  auto changed = (condition_on_window (model, z, mask).params - base).abs ()
+      .narrow (3, 2, 3).narrow (4, 2, 3).max ().item<float> ();
+  EXPECT_GT (changed, 0.f);
+}
+
+TEST (Conditioner, EngineDrawsWhatTheNaiveSamplerDraws)
+{
+  for (auto arch : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM})
+    for (int channels : {1, 3})
+      for (auto output : {Output::Softmax, Output::Mixture}) {
+        auto model = conditioned_model (arch, channels, output);
+        auto x = test::random_images (2, channels, 8, 7, 9);
+        auto mask = window_hole (8, 7);
+        auto c = condition_on_window (model, x, mask);
+        for (SamplingOptions opts : {SamplingOptions{1.0, 4}, SamplingOptions{0.0, 1},
+                 SamplingOptions{1.0, 2, true}}) {
+          torch::Tensor used_naive, used_engine;
+          auto naive = fill_naive (model, x, mask, opts, &used_naive, &c);
+          IncrementalEngine engine (model);
+          auto fast = engine.fill (x, mask, opts, &used_engine, &c);
+          ASSERT_TRUE (torch::equal (naive, fast)) << architecture_name (arch) << " " << channels
+              << " " << output_name (output) << " mean " << opts.mean;
+          EXPECT_LT ((used_naive - used_engine).abs ().max ().item<float> (), 2e-3);
+        }
+      }
+}
+
+TEST (Conditioner, ChangesTheFillButNotTheLikelihood)
+{
+  auto plain_config = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+  torch::manual_seed (3);
+  PixelModel plain (plain_config);
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Mixture);
+  torch::NoGradGuard no_grad;
+  for (auto &p : model->named_parameters ())
+    if (const auto *q = plain->named_parameters ().find (p.key ()))
+      p.value ().copy_ (*q);
+  plain->eval ();
+  auto x = test::random_images (2, 3, 8, 8, 2);
+  EXPECT_TRUE (torch::equal (log_probs (model, x), log_probs (plain, x)));
+  auto mask = window_hole (8, 8);
+  FillSettings s;
+  s.mode = FillMode::Mean;
+  EXPECT_FALSE (torch::equal (inpaint (model, x, mask, 4, s), inpaint (plain, x, mask, 4, s)));
+}
+
+TEST (FillModes, EveryModeLeavesKnownPixelsBitIdentical)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Mixture);
+  auto image = test::load_test_image ("ladybird-160x120.png").narrow (1, 30, 40).narrow (2, 50, 48);
+  auto mask = torch::zeros ({40, 48}, torch::kBool);
+  mask.narrow (0, 10, 9).narrow (1, 12, 11).fill_ (true);
+  mask.narrow (0, 30, 2).narrow (1, 2, 30).fill_ (true);   // a second hole, a strip
+  for (auto mode : {FillMode::Sample, FillMode::Greedy, FillMode::Mean, FillMode::BestOf,
+           FillMode::Direct}) {
+    FillSettings s;
+    s.mode = mode;
+    s.candidates = 3;
+    auto out = inpaint (model, image, mask, 6, s);
+    auto outside = mask.logical_not ().unsqueeze (0).expand_as (image);
+    EXPECT_TRUE (torch::equal (out.masked_select (outside), image.masked_select (outside)))
+        << fill_mode_name (mode);
+    EXPECT_FALSE (torch::equal (out, image)) << fill_mode_name (mode);
+  }
+}
+
+TEST (FillModes, DirectIsTheConditionersPosteriorMean)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 1, Output::Softmax);
+  auto x = test::random_images (1, 1, 9, 9, 8);
+  auto mask = window_hole (9, 9);
+  auto out = direct_fill (model, x, mask);
+  auto c = condition_on_window (model, x, mask);
+  auto lp = mixture_log_probs (c.params, scale_input (x), c.mixtures);   // gray: no coupling
+  auto mean = (lp.exp () * torch::arange (256, torch::kFloat32).view ({1, 1, 256, 1, 1})).sum (2);
+  auto expected = torch::where (mask, mean.round ().to (torch::kUInt8)[0][0], x[0][0]);
+  EXPECT_TRUE (torch::equal (out[0][0], expected));
+}
+
+TEST (FillModes, DirectWithoutAConditionerSaysSo)
+{
+  auto model = test::small_model (Architecture::PixelCNN, 3);
+  FillSettings s;
+  s.mode = FillMode::Direct;
+  try {
+    inpaint (model, test::random_images (1, 3, 8, 8), window_hole (8, 8), 4, s);
+    FAIL () << "no error";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE (std::string (e.what ()).find ("conditioner"), std::string::npos) << e.what ();
+  }
+  EXPECT_THROW (fill_mode_from_name ("blurry"), std::invalid_argument);
+}
+
+TEST (FillTraining, RandomHolesAreInsideAndNonEmpty)
+{
+  std::mt19937_64 rng (1);
+  for (int round = 0; round < 20; ++round) {
+    auto holes = random_holes (16, 40, 56, rng);
+    ASSERT_EQ (holes.sizes (), (std::vector<int64_t>{16, 1, 40, 56}));
+    EXPECT_TRUE (holes.sum ({1, 2, 3}).gt (0).all ().item<bool> ());
+    EXPECT_TRUE (holes.sum ({1, 2, 3}).lt (40 * 56).all ().item<bool> ());   // context remains
+  }
+}
+
+TEST (FillTraining, ConditionerLearnsOnARealPhotoAndTheModelStaysFixed)
+{
+  auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+  c.conditioner_hidden = 8;
+  c.conditioner_layers = 3;
+  torch::manual_seed (1);
+  PixelModel model (c);
+  std::vector<torch::Tensor> before;
+  for (const auto &p : model->parameters ())
+    before.push_back (p.detach ().clone ());
+  TrainOptions o;
+  o.conditioner_only = true;
+  o.learning_rate = 3e-3;
+  Trainer trainer (model, o);
+  auto photo = test::load_test_image ("storm-160x120.png");
+  auto data = torch::stack ({photo.narrow (1, 0, 24).narrow (2, 0, 24), photo.narrow (1, 60, 24).narrow (2, 90, 24)});
+  const double start = trainer.evaluate (data);
+  for (int s = 0; s < 40; ++s)
+    trainer.step (trainer.random_batch (std::vector<torch::Tensor>{photo}, 2, 24));
+  EXPECT_LT (trainer.evaluate (data), start - 0.1);
+  auto after = model->named_parameters ();
+  size_t k = 0;
+  for (const auto &p : after) {
+    const bool conditioner = p.key ().rfind ("conditioner.", 0) == 0;
+    if (!conditioner)
+      EXPECT_TRUE (torch::equal (p.value (), before[k])) << p.key ();
+    ++k;
+  }
+}
+
+TEST (FillTraining, ModelFileRoundTripKeepsTheConditioner)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Mixture);
+  char path[] = "/tmp/pixelrnn-cond-XXXXXX";
+  int fd = mkstemp (path);
+  ASSERT_GE (fd, 0);
+  close (fd);
+  save_model (path, model, Provenance{});
+  auto loaded = load_model (path);
+  std::remove (path);
+  ASSERT_TRUE (loaded.config.has_conditioner ());
+  EXPECT_EQ (loaded.config.conditioner_layers, 3);
+  auto x = test::random_images (1, 3, 9, 9, 5);
+  auto mask = window_hole (9, 9);
+  EXPECT_TRUE (torch::equal (condition_on_window (loaded.model, x, mask).params,
+      condition_on_window (model, x, mask).params));
+}
