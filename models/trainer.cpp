@@ -54,6 +54,47 @@ Trainer::swap_average ()
 Trainer::~Trainer () = default;
 
 double
+Trainer::average_over_shards (double loss_bits)
+{
+  // Buckets of up to 4M values: one collective per bucket instead of one per tensor.
+  constexpr int64_t kBucket = 1 << 22;
+  auto params = options_.conditioner_only ? model_->conditioner->parameters () : model_->parameters ();
+  std::vector<torch::Tensor> grads;
+  for (auto &p : params) {
+    if (!p.grad ().defined ())
+      p.mutable_grad () = torch::zeros_like (p);
+    grads.push_back (p.grad ());
+  }
+  const double n = options_.shard_count;
+  size_t k = 0;
+  bool loss_sent = false;
+  while (k < grads.size () || !loss_sent) {
+    std::vector<torch::Tensor> parts;
+    int64_t size = 0;
+    const size_t first = k;
+    while (k < grads.size () && (parts.empty () || size + grads[k].numel () <= kBucket)) {
+      parts.push_back (grads[k].reshape ({-1}));
+      size += grads[k++].numel ();
+    }
+    if (k == grads.size ()) {             // the last bucket carries the loss
+      parts.push_back (torch::full ({1}, loss_bits));
+      loss_sent = true;
+    }
+    auto flat = torch::cat (parts);
+    options_.all_reduce_sum (flat);
+    flat.div_ (n);
+    int64_t offset = 0;
+    for (size_t g = first; g < k; ++g) {
+      grads[g].copy_ (flat.narrow (0, offset, grads[g].numel ()).view_as (grads[g]));
+      offset += grads[g].numel ();
+    }
+    if (loss_sent && k == grads.size () && offset < flat.numel ())
+      loss_bits = flat[offset].item<double> ();
+  }
+  return loss_bits;
+}
+
+double
 Trainer::current_learning_rate () const
 {
   return options_.learning_rate * std::pow (options_.lr_decay, static_cast<double> (steps_));
@@ -69,13 +110,18 @@ Trainer::step (const torch::Tensor &batch)
   torch::Tensor loss;
   double reported = 0;
   if (options_.conditioner_only) {
-    auto f = fill_loss (model_, batch, random_holes (batch.size (0), batch.size (2), batch.size (3), rng_));
+    const int64_t B = batch.size (0);
+    auto holes = random_holes (B * options_.shard_count, batch.size (2), batch.size (3), rng_)
+        .narrow (0, B * options_.shard_rank, B);
+    auto f = fill_loss (model_, batch, holes);
     loss = f.loss;
     reported = f.combined_bits;
   } else {
     loss = training_loss (model_, batch);
   }
   loss.backward ();
+  if (options_.all_reduce_sum)
+    reported = average_over_shards (options_.conditioner_only ? reported : loss.item<double> () / kLn2);
   if (options_.clip_norm > 0)
     torch::nn::utils::clip_grad_norm_ (options_.conditioner_only ? model_->conditioner->parameters ()
         : model_->parameters (), options_.clip_norm);
@@ -89,7 +135,7 @@ Trainer::step (const torch::Tensor &batch)
     for (size_t k = 0; k < average_.size (); ++k)
       average_[k].mul_ (decay).add_ (params[k].detach (), 1.0 - decay);
   }
-  return options_.conditioner_only ? reported : loss.item<double> () / kLn2;
+  return options_.conditioner_only || options_.all_reduce_sum ? reported : loss.item<double> () / kLn2;
 }
 
 double
@@ -123,8 +169,10 @@ Trainer::random_batch (const std::vector<torch::Tensor> &images, int64_t count, 
 {
   const auto N = images.size ();
   std::vector<torch::Tensor> items;
-  items.reserve (count);
-  for (int64_t k = 0; k < count; ++k) {
+  // Every shard draws the whole global batch (same random state) and keeps its slice.
+  const int64_t first = count * options_.shard_rank, total = count * options_.shard_count;
+  items.reserve (total);
+  for (int64_t k = 0; k < total; ++k) {
     auto img = images[rng_ () % N];
     const int64_t H = img.size (1), W = img.size (2);
     if (crop > 0 && (crop < H || crop < W)) {
@@ -136,7 +184,7 @@ Trainer::random_batch (const std::vector<torch::Tensor> &images, int64_t count, 
       img = img.flip ({2});
     items.push_back (img);
   }
-  return torch::stack (items);
+  return torch::stack (std::vector<torch::Tensor> (items.begin () + first, items.begin () + first + count));
 }
 
 void
@@ -153,6 +201,7 @@ Trainer::save_checkpoint (const std::string &path)
   optimizer_->save (optim_archive);
   archive.write ("optimizer", optim_archive);
   archive.write ("steps", torch::tensor (steps_));
+  archive.write ("shard_count", torch::tensor ((int64_t) options_.shard_count));
   archive.write ("elapsed_seconds", torch::tensor (elapsed_seconds, torch::kFloat64));
   std::ostringstream rng_state;
   rng_state << rng_;
@@ -166,13 +215,28 @@ Trainer::save_checkpoint (const std::string &path)
   write_file_atomic (path, bytes.str ());
 }
 
+std::string
+Trainer::read_checkpoint_file (const std::string &path)
+{
+  std::ifstream f (path, std::ios::binary);
+  if (!f)
+    throw std::runtime_error (path + ": no such checkpoint");
+  std::ostringstream bytes;
+  bytes << f.rdbuf ();
+  return bytes.str ();
+}
+
 void
 Trainer::load_checkpoint (const std::string &path)
 {
+  load_checkpoint_bytes (read_checkpoint_file (path), path);
+}
+
+void
+Trainer::load_checkpoint_bytes (const std::string &bytes, const std::string &path)
+{
   auto fail = [&] (const std::string &why) { return std::runtime_error (path + ": " + why); };
-  std::ifstream f (path, std::ios::binary);
-  if (!f)
-    throw fail ("no such checkpoint");
+  std::istringstream f (bytes);
   torch::serialize::InputArchive archive;
   try {
     archive.load_from (f);
@@ -206,6 +270,12 @@ Trainer::load_checkpoint (const std::string &path)
   if (!archive.try_read ("optimizer", optim_archive))
     throw fail ("checkpoint has no optimizer state");
   optimizer_->load (optim_archive);
+  torch::Tensor shards;
+  const int64_t written_by = archive.try_read ("shard_count", shards) ? shards.item<int64_t> () : 1;
+  if (written_by != options_.shard_count)
+    throw fail ("checkpoint was written by a run with " + std::to_string (written_by) +
+        " rank(s); resume it with --world-size " + std::to_string (written_by) +
+        " (the order of the data depends on the number of ranks)");
   torch::Tensor steps;
   archive.read ("steps", steps);
   steps_ = steps.item<int64_t> ();

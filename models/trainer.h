@@ -5,6 +5,7 @@
 
 #include "pixel_model.h"
 
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -27,6 +28,14 @@ struct TrainOptions {
   // Train only the model's inpainting conditioner, on random holes (inpainting/fill_loss.h);
   // the autoregressive model stays as it is. Losses are then bits per hole sub-pixel.
   bool conditioner_only = false;
+  // Data-parallel training (the CLI's c10d group): this process is shard `shard_rank` of
+  // `shard_count`. Every shard draws the same global batch from the same random state and
+  // keeps its slice, so N shards of B images see exactly what one process with N x B sees.
+  // all_reduce_sum sums a flat tensor over the shards in place; gradients (and the loss) are
+  // averaged through it in buckets before clipping, so every shard takes the same step.
+  int shard_rank = 0;
+  int shard_count = 1;
+  std::function<void (torch::Tensor &)> all_reduce_sum;
 };
 
 class Trainer {
@@ -55,8 +64,13 @@ class Trainer {
   PixelModel &model () { return model_; }
 
   void save_checkpoint (const std::string &path);
-  // Throws std::runtime_error naming the file when it is missing, corrupt or for another model.
+  // Throws std::runtime_error naming the file when it is missing, corrupt, for another model
+  // or from a run with another number of shards.
   void load_checkpoint (const std::string &path);
+  // The same from a checkpoint's bytes (a distributed run's rank 0 sends them to the others);
+  // `name` is used in errors.
+  void load_checkpoint_bytes (const std::string &bytes, const std::string &name);
+  static std::string read_checkpoint_file (const std::string &path);
 
  private:
   PixelModel model_;
@@ -65,6 +79,8 @@ class Trainer {
   int64_t steps_ = 0;
   std::mt19937_64 rng_;
   std::vector<torch::Tensor> average_;  // EMA of each parameter, in named_parameters order
+  // Averages the gradients (and this shard's loss, returned) over the shards.
+  double average_over_shards (double loss_bits);
 };
 
 }  // namespace pixelrnn

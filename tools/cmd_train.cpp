@@ -4,6 +4,7 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "dataset.h"
+#include "distributed.h"
 #include "model_file.h"
 #include "trainer.h"
 
@@ -45,6 +46,8 @@ cmd_train (int argc, char **argv)
   gboolean flip = FALSE;
   gboolean resume = FALSE, gray = FALSE;
   gchar *init = nullptr;
+  gint world_size = -1, rank = -1, master_port = -1, dist_timeout = 120;
+  gchar *master_addr = nullptr;
   const GOptionEntry entries[] = {
     {"data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data, "Training data: IDX file (.gz too), folder of PNG/JPEG, image, or video file/URI (repeatable)", "PATH"},
     {"val-data", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &val_data, "Validation data (default: every 20th training image)", "PATH"},
@@ -82,6 +85,11 @@ cmd_train (int argc, char **argv)
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every, "Write a checkpoint every N steps (default 500)", "N"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Start from this model's weights and settings (path or shipped name): fine-tune it on your own data", "MODEL"},
     {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the checkpoint: step, optimizer and random state", nullptr},
+    {"world-size", 0, 0, G_OPTION_ARG_INT, &world_size, "Train data-parallel in this many processes (default $WORLD_SIZE or 1); --batch is per process", "N"},
+    {"rank", 0, 0, G_OPTION_ARG_INT, &rank, "This process's rank, 0..N-1; rank 0 validates and writes (default $RANK or 0)", "R"},
+    {"master-addr", 0, 0, G_OPTION_ARG_STRING, &master_addr, "Address of rank 0 (default $MASTER_ADDR or 127.0.0.1)", "HOST"},
+    {"master-port", 0, 0, G_OPTION_ARG_INT, &master_port, "TCP port rank 0 listens on (default $MASTER_PORT or 29500)", "PORT"},
+    {"dist-timeout", 0, 0, G_OPTION_ARG_INT, &dist_timeout, "Seconds to wait for the other ranks, to join or at any step, before giving up (default 120)", "S"},
     {"log-every", 0, 0, G_OPTION_ARG_INT, &log_every, "Progress line every N steps when not on a terminal (default 50)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- train a PixelRNN model",
@@ -97,10 +105,31 @@ cmd_train (int argc, char **argv)
   if (steps < 1 || batch < 1 || patch < 0 || downscale < 1 || every < 1 || val_every < 1 || ckpt_every < 1)
     cli::die ("--steps, --batch, --downscale, --every, --val-every and --checkpoint-every must be positive");
   const std::string out_path = out, ckpt_path = checkpoint ? checkpoint : out_path + ".ckpt";
-  cli::check_writable (out_path);
-  cli::check_writable (ckpt_path);
-  for (const auto &p : {out_path, ckpt_path})
-    cli::remove_stale_temporaries (p);
+  DistributedSettings dist;
+  try {
+    dist = resolve_distributed_settings (world_size, rank, master_addr ? master_addr : "", master_port,
+        dist_timeout);
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
+  const bool writer = dist.rank == 0;       // rank 0 validates, prints and writes files
+  if (writer) {
+    cli::check_writable (out_path);
+    cli::check_writable (ckpt_path);
+    for (const auto &p : {out_path, ckpt_path})
+      cli::remove_stale_temporaries (p);
+  }
+  // Join the group before the slow data loading, so that an unreachable master is said at once.
+  std::unique_ptr<DistributedGroup> group;
+  if (dist.enabled ()) {
+    try {
+      group = std::make_unique<DistributedGroup> (dist);
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
+    std::printf ("rank %d of %d joined at %s:%d\n", dist.rank, dist.world_size, dist.master_addr.c_str (),
+        dist.master_port);
+  }
 
   ModelConfig config;
   try {
@@ -186,6 +215,11 @@ cmd_train (int argc, char **argv)
   topts.ema_decay = ema_decay;
   topts.flip = flip;
   topts.conditioner_only = conditioner > 0;
+  if (group) {
+    topts.shard_rank = dist.rank;
+    topts.shard_count = dist.world_size;
+    topts.all_reduce_sum = [&group] (torch::Tensor &t) { group->all_reduce_sum (t); };
+  }
   std::unique_ptr<Trainer> trainer;
   try {
     PixelModel model = init ? start.model : PixelModel (config);
@@ -198,14 +232,45 @@ cmd_train (int argc, char **argv)
           p.value ().copy_ (*t);
     }
     trainer = std::make_unique<Trainer> (model, topts);
-    if (resume) {
+    if (resume && !group) {
       trainer->load_checkpoint (ckpt_path);
+    } else if (resume) {
+      // Rank 0's checkpoint, sent to every rank: the machines need not share a disk.
+      std::string bytes, problem;
+      if (writer) {
+        try {
+          bytes = Trainer::read_checkpoint_file (ckpt_path);
+        } catch (const std::exception &e) {
+          problem = e.what ();
+        }
+      }
+      const std::string sent = group->broadcast_bytes ("checkpoint", problem.empty () ? "C" + bytes : "E" + problem);
+      if (sent[0] == 'E')
+        throw std::runtime_error (writer ? sent.substr (1) : "rank 0 could not read its checkpoint: " + sent.substr (1));
+      trainer->load_checkpoint_bytes (sent.substr (1), ckpt_path + " (from rank 0)");
+    }
+    if (resume)
       std::printf ("resuming from %s at step %lld\n", ckpt_path.c_str (), (long long) trainer->steps ());
+    if (group) {
+      // Every rank starts from rank 0's weights.
+      torch::NoGradGuard no_grad;
+      auto params = trainer->model ()->parameters ();
+      std::vector<torch::Tensor> flat_parts;
+      for (auto &p : params)
+        flat_parts.push_back (p.detach ().reshape ({-1}));
+      auto flat = torch::cat (flat_parts);
+      group->broadcast (flat);
+      int64_t offset = 0;
+      for (auto &p : params) {
+        p.copy_ (flat.narrow (0, offset, p.numel ()).view_as (p));
+        offset += p.numel ();
+      }
     }
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
-  std::printf ("model: %s, %lld parameters\ndata: %s (%zu for training, %lld for validation)\n",
+  if (writer)
+    std::printf ("model: %s, %lld parameters\ndata: %s (%zu for training, %lld for validation)\n",
       config.summary ().c_str (), (long long) trainer->model ()->parameter_count (),
       train.description.c_str (), train.images.size (), (long long) val_tensor.size (0));
   std::fflush (stdout);
@@ -218,25 +283,42 @@ cmd_train (int argc, char **argv)
   int64_t window_images = 0;
   double ema = -1, val_bpd = -1;
   const int64_t first_step = trainer->steps ();
-  while (trainer->steps () < steps && !interrupted) {
-    auto batch_images = patch > 0 ? trainer->random_batch (train.images, batch, patch)
-                                  : trainer->random_batch (train_stack, batch);
-    double loss = trainer->step (batch_images);
+  while (trainer->steps () < steps) {
+    double loss = 0;
+    try {
+      if (group) {
+        // Ctrl-C on any rank stops every rank after the same step.
+        auto flag = torch::full ({1}, interrupted ? 1.f : 0.f);
+        group->all_reduce_sum (flag);
+        if (flag.item<float> () > 0) {
+          interrupted = 1;
+          break;
+        }
+      } else if (interrupted) {
+        break;
+      }
+      auto batch_images = patch > 0 ? trainer->random_batch (train.images, batch, patch)
+                                    : trainer->random_batch (train_stack, batch);
+      loss = trainer->step (batch_images);
+    } catch (const std::exception &e) {
+      cli::die (std::string ("training stopped at step ") + std::to_string (trainer->steps () + 1) +
+          ": " + e.what ());
+    }
     auto now = clock::now ();
     trainer->elapsed_seconds += std::chrono::duration<double> (now - last_tick).count ();
     last_tick = now;
     ema = ema < 0 ? loss : 0.98 * ema + 0.02 * loss;
-    window_images += batch;
+    window_images += (int64_t) batch * dist.world_size;
     const int64_t s = trainer->steps ();
     double secs = std::chrono::duration<double> (now - window_start).count ();
     double ips = window_images / std::max (secs, 1e-9);
-    if (s % val_every == 0 || s == steps) {
+    if (writer && (s % val_every == 0 || s == steps)) {
       val_bpd = trainer->evaluate (val_tensor);
       last_tick = clock::now ();
     }
-    if (tty || s % log_every == 0 || s == steps || s % val_every == 0) {
+    if (writer && (tty || s % log_every == 0 || s == steps || s % val_every == 0)) {
       char line[256];
-      double eta = (steps - s) * batch / std::max (ips, 1e-9);
+      double eta = (steps - s) * (double) batch * dist.world_size / std::max (ips, 1e-9);
       std::snprintf (line, sizeof line, "step %lld/%d  loss %.3f bits/dim  val %s  %.1f img/s  ETA %s",
           (long long) s, steps, ema,
           val_bpd < 0 ? "-" : (std::to_string (val_bpd).substr (0, 5) + " bits/dim").c_str (), ips,
@@ -247,20 +329,28 @@ cmd_train (int argc, char **argv)
         std::printf ("%s\n", line);
       std::fflush (stdout);
     }
-    if (s % ckpt_every == 0 && s < steps)
+    if (writer && s % ckpt_every == 0 && s < steps)
       trainer->save_checkpoint (ckpt_path);
     if (secs > 30) {  // a sliding window keeps img/s and ETA current
       window_start = now;
       window_images = 0;
     }
   }
-  if (tty)
+  if (tty && writer)
     std::fprintf (stderr, "\n");
+  if (interrupted && !writer) {
+    std::printf ("rank %d: stopped at step %lld with the others\n", dist.rank, (long long) trainer->steps ());
+    return 130;
+  }
   if (interrupted) {
     trainer->save_checkpoint (ckpt_path);
     std::printf ("interrupted at step %lld; checkpoint written to %s; run the same command with --resume to continue\n",
         (long long) trainer->steps (), ckpt_path.c_str ());
     return 130;
+  }
+  if (!writer) {
+    std::printf ("rank %d: finished %lld steps; rank 0 writes the model\n", dist.rank, (long long) trainer->steps ());
+    return 0;
   }
   if (val_bpd < 0 || trainer->steps () == first_step)
     val_bpd = trainer->evaluate (val_tensor);

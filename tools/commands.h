@@ -9,5 +9,6 @@ int cmd_sample (int argc, char **argv);
 int cmd_inpaint (int argc, char **argv);
 int cmd_info (int argc, char **argv);
 int cmd_convert (int argc, char **argv);
+int cmd_diff (int argc, char **argv);
 
 }  // namespace pixelrnn

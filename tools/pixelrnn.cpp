@@ -23,6 +23,7 @@ const Command commands[] = {
   {"inpaint", pixelrnn::cmd_inpaint, "fill a masked region of an image"},
   {"info", pixelrnn::cmd_info, "show a model's config, size and provenance"},
   {"convert", pixelrnn::cmd_convert, "rewrite an older model file in the current format"},
+  {"diff", pixelrnn::cmd_diff, "compare two models' weights"},
 };
 
 void

@@ -42,7 +42,9 @@ def load_pictures():
             raise SystemExit(f"{p} is missing: run scripts/install-deps")
         img = cv2.cvtColor(cv2.imread(p), cv2.COLOR_BGR2RGB)
         h, w = img.shape[:2]
-        pics.append((os.path.basename(p), cv2.resize(img, (w // 4, h // 4), interpolation=cv2.INTER_AREA)))
+        small = cv2.resize(img, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
+        # Widths a multiple of 4: packed RGB rows then need no padding in the GstBuffer.
+        pics.append((os.path.basename(p), small[:, : small.shape[1] // 4 * 4]))
     cap = cv2.VideoCapture(VIDEO)
     for k in range(3):
         cap.set(cv2.CAP_PROP_POS_FRAMES, 12 * k)
@@ -53,7 +55,7 @@ def load_pictures():
     return pics
 
 
-def load_video_run(count, start=60):
+def load_video_run(count, start=20):
     """`count` consecutive frames of the held-out video, 480x270 RGB."""
     cap = cv2.VideoCapture(VIDEO)
     cap.set(cv2.CAP_PROP_POS_FRAMES, start)

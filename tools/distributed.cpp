@@ -1,0 +1,160 @@
+#include "distributed.h"
+
+// Debian builds LibTorch with Gloo; the header shows its declarations only when told so.
+#define USE_C10D_GLOO 1
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <glog/logging.h>
+#include <stdexcept>
+
+namespace pixelrnn {
+
+namespace {
+
+int
+env_int (const char *name, int fallback)
+{
+  const char *v = std::getenv (name);
+  if (!v || !*v)
+    return fallback;
+  char *end = nullptr;
+  const long n = std::strtol (v, &end, 10);
+  if (*end || n < 0 || n > 1 << 20)
+    throw std::invalid_argument (std::string ("environment variable ") + name + "='" + v +
+        "' is not a valid number");
+  return (int) n;
+}
+
+bool
+is_loopback (const std::string &addr)
+{
+  return addr == "localhost" || addr.rfind ("127.", 0) == 0 || addr == "::1";
+}
+
+}  // namespace
+
+DistributedSettings
+resolve_distributed_settings (int world_size, int rank, const std::string &addr, int port,
+    int timeout_seconds)
+{
+  DistributedSettings s;
+  s.world_size = world_size >= 0 ? world_size : env_int ("WORLD_SIZE", 1);
+  s.rank = rank >= 0 ? rank : env_int ("RANK", 0);
+  const char *env_addr = std::getenv ("MASTER_ADDR");
+  s.master_addr = !addr.empty () ? addr : env_addr && *env_addr ? env_addr : "127.0.0.1";
+  s.master_port = port >= 0 ? port : env_int ("MASTER_PORT", 29500);
+  s.timeout_seconds = timeout_seconds;
+  if (s.world_size < 1)
+    throw std::invalid_argument ("world size must be at least 1");
+  if (s.rank < 0 || s.rank >= s.world_size)
+    throw std::invalid_argument ("rank " + std::to_string (s.rank) + " is outside 0.." +
+        std::to_string (s.world_size - 1) + " for a world size of " + std::to_string (s.world_size));
+  if (s.master_port < 1 || s.master_port > 65535)
+    throw std::invalid_argument ("master port " + std::to_string (s.master_port) + " is not a TCP port");
+  if (s.timeout_seconds < 1)
+    throw std::invalid_argument ("the distributed timeout must be at least one second");
+  return s;
+}
+
+struct DistributedGroup::Impl {
+  DistributedSettings settings;
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+
+  void wait (const c10::intrusive_ptr<c10d::Work> &work, const char *what)
+  {
+    try {
+      work->wait ();
+    } catch (const std::exception &e) {
+      throw std::runtime_error (std::string ("rank ") + std::to_string (settings.rank) + ": " +
+          what + " failed: another rank stopped or cannot be reached (" + e.what () + ")");
+    }
+  }
+};
+
+DistributedGroup::DistributedGroup (const DistributedSettings &s) : impl_ (std::make_unique<Impl> ())
+{
+  // c10d logs each failure through glog before throwing; our errors already say it in one
+  // line. GLOG_minloglevel (glog's own variable) still lets a user see them.
+  if (!std::getenv ("GLOG_minloglevel"))
+    FLAGS_minloglevel = std::max (FLAGS_minloglevel, 3);
+  impl_->settings = s;
+  const auto timeout = std::chrono::milliseconds (1000LL * s.timeout_seconds);
+  const std::string where = s.master_addr + ":" + std::to_string (s.master_port);
+  try {
+    c10d::TCPStoreOptions o;
+    o.port = (std::uint16_t) s.master_port;
+    o.isServer = s.rank == 0;
+    o.numWorkers = (std::size_t) s.world_size;
+    o.waitWorkers = true;
+    o.timeout = timeout;
+    impl_->store = c10::make_intrusive<c10d::TCPStore> (s.master_addr, o);
+  } catch (const std::exception &e) {
+    throw std::runtime_error (s.rank == 0
+        ? "rank 0 cannot serve the rendezvous at " + where + " or not all " +
+          std::to_string (s.world_size) + " ranks joined within " + std::to_string (s.timeout_seconds) +
+          " s (" + e.what () + ")"
+        : "rank " + std::to_string (s.rank) + " cannot reach the master at " + where + " within " +
+          std::to_string (s.timeout_seconds) + " s: is rank 0 running and the port open? (" + e.what () + ")");
+  }
+  try {
+    auto options = c10d::ProcessGroupGloo::Options::create (timeout);
+    const char *ifname = std::getenv ("GLOO_SOCKET_IFNAME");
+    if (ifname && *ifname)
+      options->devices.push_back (c10d::ProcessGroupGloo::createDeviceForInterface (ifname));
+    else if (is_loopback (s.master_addr))
+      options->devices.push_back (c10d::ProcessGroupGloo::createDeviceForHostname ("127.0.0.1"));
+    else
+      options->devices.push_back (c10d::ProcessGroupGloo::createDefaultDevice ());
+    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo> (impl_->store, s.rank, s.world_size, options);
+  } catch (const std::exception &e) {
+    throw std::runtime_error ("rank " + std::to_string (s.rank) + " could not connect to the other ranks "
+        "through " + where + " (" + e.what () + ")");
+  }
+}
+
+DistributedGroup::~DistributedGroup () = default;
+
+int
+DistributedGroup::rank () const
+{
+  return impl_->settings.rank;
+}
+
+int
+DistributedGroup::world_size () const
+{
+  return impl_->settings.world_size;
+}
+
+void
+DistributedGroup::all_reduce_sum (torch::Tensor &flat)
+{
+  std::vector<torch::Tensor> t{flat};
+  impl_->wait (impl_->group->allreduce (t), "all-reduce");
+}
+
+void
+DistributedGroup::broadcast (torch::Tensor &tensor)
+{
+  std::vector<torch::Tensor> t{tensor};
+  impl_->wait (impl_->group->broadcast (t), "broadcast");
+}
+
+std::string
+DistributedGroup::broadcast_bytes (const std::string &key, const std::string &bytes)
+{
+  try {
+    if (impl_->settings.rank == 0)
+      impl_->store->set (key, std::vector<uint8_t> (bytes.begin (), bytes.end ()));
+    auto got = impl_->store->get (key);
+    return std::string (got.begin (), got.end ());
+  } catch (const std::exception &e) {
+    throw std::runtime_error ("rank " + std::to_string (impl_->settings.rank) + ": could not receive '" +
+        key + "' from rank 0 (" + e.what () + ")");
+  }
+}
+
+}  // namespace pixelrnn

@@ -1,0 +1,52 @@
+// Data-parallel training across processes and machines on PyTorch's own engine: c10d's
+// ProcessGroupGloo over a TCPStore, as torchrun users know it. Only distributed.cpp includes
+// the c10d headers (they are heavy and need Gloo's); the rest of the CLI sees this.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <torch/types.h>
+
+namespace pixelrnn {
+
+struct DistributedSettings {
+  int world_size = 1;
+  int rank = 0;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+  int timeout_seconds = 120;   // connecting, and any one collective operation
+  bool enabled () const { return world_size > 1; }
+};
+
+// Flags win over the variables torchrun sets (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT);
+// a flag left at its "unset" value (world_size/rank/port < 0, addr empty) reads the
+// variable. Throws std::invalid_argument naming the bad value.
+DistributedSettings resolve_distributed_settings (int world_size, int rank, const std::string &addr,
+    int port, int timeout_seconds);
+
+class DistributedGroup {
+ public:
+  // Joins the group: rank 0 serves the TCPStore at master_addr:master_port, the others
+  // connect to it. Throws std::runtime_error naming the master when it cannot be reached
+  // within the timeout.
+  explicit DistributedGroup (const DistributedSettings &settings);
+  ~DistributedGroup ();
+  DistributedGroup (const DistributedGroup &) = delete;
+  DistributedGroup &operator= (const DistributedGroup &) = delete;
+
+  int rank () const;
+  int world_size () const;
+  // Sums `flat` (a contiguous CPU tensor) over the ranks, in place. Throws
+  // std::runtime_error when another rank is gone (closed connection or timeout).
+  void all_reduce_sum (torch::Tensor &flat);
+  // Rank 0's values of `tensor` to every rank, in place.
+  void broadcast (torch::Tensor &tensor);
+  // Rank 0's `bytes` to every rank (through the store; for checkpoints).
+  std::string broadcast_bytes (const std::string &key, const std::string &bytes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pixelrnn
