@@ -33,7 +33,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_inpaint_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_inpaint_debug
 
 #define DEFAULT_CONTEXT 16
-#define DEFAULT_MODE GST_PIXELRNN_MODE_GREEDY
+#define DEFAULT_MODE GST_PIXELRNN_MODE_AUTO
 #define DEFAULT_TEMPERATURE 1.0
 #define DEFAULT_SEED 0
 #define DEFAULT_CANDIDATES 8
@@ -124,6 +124,9 @@ gst_pixelrnn_mode_get_type (void)
     {GST_PIXELRNN_MODE_DIRECT,
         "The model's inpainting conditioner alone, one pass over the window: its posterior mean "
         "of every hole value, reading all four sides (needs a model with a conditioner)", "direct"},
+    {GST_PIXELRNN_MODE_AUTO,
+        "direct when the model has an inpainting conditioner (the shipped default does: best "
+        "PSNR at real-time speed), else greedy", "auto"},
     {0, NULL, NULL}
   };
   if (g_once_init_enter (&type))
@@ -427,6 +430,7 @@ fill_mode (GstPixelrnnMode mode)
     case GST_PIXELRNN_MODE_BEST_OF: return pixelrnn::FillMode::BestOf;
     case GST_PIXELRNN_MODE_MEAN: return pixelrnn::FillMode::Mean;
     case GST_PIXELRNN_MODE_DIRECT: return pixelrnn::FillMode::Direct;
+    case GST_PIXELRNN_MODE_AUTO: return pixelrnn::FillMode::Auto;
     case GST_PIXELRNN_MODE_SAMPLE: break;
   }
   return pixelrnn::FillMode::Sample;
@@ -459,6 +463,13 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
   settings.seed = s.temporal ? s.seed : s.seed + n;
 
   auto client = gst_pixelrnn_filter_get_client (filter);
+  if (settings.mode == pixelrnn::FillMode::Direct && !client->has_conditioner ()) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+        ("mode=direct needs a model with an inpainting conditioner; %s has none (use mode=auto, "
+            "or train one with pixelrnn train --init MODEL --conditioner N).", client->path ().c_str ()),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
   const int C = client->channels ();
   std::vector<CachedFill> next;

@@ -89,9 +89,11 @@ direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor
 
 WindowFill
 inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
-    const torch::Tensor &mask, const FillSettings &s)
+    const torch::Tensor &mask, const FillSettings &settings)
 {
   torch::NoGradGuard no_grad;
+  FillSettings s = settings;
+  s.mode = resolve_fill_mode (s.mode, model->config.has_conditioner ());
   WindowFill r;
   if (s.mode == FillMode::Direct) {
     r.filled = direct_fill (model, window, mask);

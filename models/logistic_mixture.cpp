@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include <torch/nn/functional/activation.h>
 
@@ -96,6 +97,18 @@ mixture_nll (const torch::Tensor &params, const torch::Tensor &x, int K)
     channels.push_back (-torch::logsumexp (lp + log_w, 1));                  // [B, H, W]
   }
   return torch::stack (channels, 1);
+}
+
+torch::Tensor
+mixture_mean (const torch::Tensor &params, const torch::Tensor &x_scaled, int K)
+{
+  check_shapes (params, x_scaled, K);
+  std::vector<torch::Tensor> means;
+  for (int c = 0; c < params.size (1); ++c) {
+    auto weights = torch::softmax (params.select (1, c).narrow (1, 0, K), 1);
+    means.push_back ((weights * channel_means (params, x_scaled, c, K)).sum (1));
+  }
+  return torch::stack (means, 1);
 }
 
 }  // namespace pixelrnn

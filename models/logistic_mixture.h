@@ -31,4 +31,9 @@ torch::Tensor mixture_log_probs (const torch::Tensor &params, const torch::Tenso
 // training loss; far cheaper than all 256). x: uint8 [B, C, H, W].
 torch::Tensor mixture_nll (const torch::Tensor &params, const torch::Tensor &x, int mixtures);
 
+// The mixture's mean on the [-1, 1] scale, sum_k pi_k mu_k (ignoring that the tails are
+// folded onto 0 and 255), [B, C, H, W]; differentiable. A cheap stand-in for the table's
+// expectation, used to train the posterior mean for fidelity.
+torch::Tensor mixture_mean (const torch::Tensor &params, const torch::Tensor &x_scaled, int mixtures);
+
 }  // namespace pixelrnn

@@ -5,6 +5,7 @@
 #include "model_file.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -81,7 +82,9 @@ Trainer::average_over_shards (double loss_bits)
       loss_sent = true;
     }
     auto flat = torch::cat (parts);
+    const auto start = std::chrono::steady_clock::now ();
     options_.all_reduce_sum (flat);
+    communication_seconds += std::chrono::duration<double> (std::chrono::steady_clock::now () - start).count ();
     flat.div_ (n);
     int64_t offset = 0;
     for (size_t g = first; g < k; ++g) {
@@ -144,16 +147,20 @@ Trainer::evaluate (const torch::Tensor &data, int64_t batch_size)
   torch::NoGradGuard no_grad;
   model_->eval ();
   swap_average ();
-  double total = 0;
+  double total = 0, squared = 0;
   std::mt19937_64 fixed_holes (12345);   // the same holes at every evaluation
   for (int64_t start = 0; start < data.size (0); start += batch_size) {
     auto chunk = data.narrow (0, start, std::min (batch_size, data.size (0) - start));
-    if (options_.conditioner_only)
-      total += chunk.size (0) * fill_loss (model_, chunk, random_holes (chunk.size (0),
-          chunk.size (2), chunk.size (3), fixed_holes)).combined_bits;
-    else
+    if (options_.conditioner_only) {
+      auto f = fill_loss (model_, chunk, random_holes (chunk.size (0), chunk.size (2), chunk.size (3),
+          fixed_holes));
+      total += chunk.size (0) * f.combined_bits;
+      squared += chunk.size (0) * f.mean_rmse * f.mean_rmse;
+    } else {
       total += bits_per_dim (model_, chunk).sum ().item<double> ();
+    }
   }
+  evaluation_rmse = std::sqrt (squared / static_cast<double> (data.size (0)));
   swap_average ();
   return total / static_cast<double> (data.size (0));
 }

@@ -59,6 +59,11 @@ class Trainer {
   bool has_average () const { return !average_.empty (); }
   // Wall-clock training time, carried across checkpoints; the caller adds to it.
   double elapsed_seconds = 0;
+  // Conditioner training: root-mean-square error of the conditioner's mean on the holes of the
+  // last evaluate(), 8-bit levels (what direct fills show).
+  double evaluation_rmse = 0;
+  // Time spent in all_reduce_sum (waiting for the other shards included), this run.
+  double communication_seconds = 0;
   double current_learning_rate () const;
   std::mt19937_64 &rng () { return rng_; }
   PixelModel &model () { return model_; }

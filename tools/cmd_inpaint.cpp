@@ -29,7 +29,7 @@ cmd_inpaint (int argc, char **argv)
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "PNG to write (required)", "FILE"},
     {"compare", 0, 0, G_OPTION_ARG_FILENAME, &compare, "Also write before | masked | filled side by side", "FILE"},
     {"context", 0, 0, G_OPTION_ARG_INT, &context, "Pixels of context the model sees around the hole (default 16)", "N"},
-    {"mode", 0, 0, G_OPTION_ARG_STRING, &mode_name, "sample, greedy, mean, best-of or direct, as the element's 'mode' (default: sample, or best-of with --candidates)", "NAME"},
+    {"mode", 0, 0, G_OPTION_ARG_STRING, &mode_name, "auto, direct, mean, greedy, sample or best-of, as the element's 'mode' (default auto: direct with a conditioner, else greedy; best-of with --candidates)", "NAME"},
     {"temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, "Softmax temperature; 0 = most likely value (default 1)", "T"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "N"},
     {"candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Draw N fills and keep the one under which the hole and the pixels right of and below it are most likely (default 1)", "N"},
@@ -57,7 +57,7 @@ cmd_inpaint (int argc, char **argv)
   FillSettings settings;
   try {
     settings.mode = mode_name ? fill_mode_from_name (mode_name)
-                              : candidates > 1 ? FillMode::BestOf : FillMode::Sample;
+                              : candidates > 1 ? FillMode::BestOf : FillMode::Auto;
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }

@@ -314,6 +314,9 @@ cmd_train (int argc, char **argv)
     double ips = window_images / std::max (secs, 1e-9);
     if (writer && (s % val_every == 0 || s == steps)) {
       val_bpd = trainer->evaluate (val_tensor);
+      if (conditioner > 0)
+        std::printf ("step %lld: held-out holes: %.4f bits per value, conditioner mean off by %.2f levels (RMS)\n",
+            (long long) s, val_bpd, trainer->evaluation_rmse);
       last_tick = clock::now ();
     }
     if (writer && (tty || s % log_every == 0 || s == steps || s % val_every == 0)) {
@@ -371,6 +374,9 @@ cmd_train (int argc, char **argv)
   }
   std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", out_path.c_str (),
       (long long) trainer->steps (), val_bpd, cli::format_duration (trainer->elapsed_seconds).c_str ());
+  if (group && trainer->steps () > first_step)
+    std::printf ("all-reduce: %.1f ms per step (waiting for the other ranks included), %d ranks\n",
+        1000.0 * trainer->communication_seconds / (trainer->steps () - first_step), dist.world_size);
   return 0;
 }
 

@@ -81,7 +81,11 @@ def pixelrnn_fill_jobs(jobs, props):
         f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},framerate=1/1 "
         f"! pixelrnninpaint name=inpaint {props} ! appsink name=sink sync=false")
     src, sink, el = pipe.get_by_name("src"), pipe.get_by_name("sink"), pipe.get_by_name("inpaint")
-    pipe.set_state(Gst.State.PLAYING)
+    if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+        msg = pipe.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        detail = msg.parse_error()[1] if msg else "unknown reason"
+        pipe.set_state(Gst.State.NULL)
+        raise SystemExit(f"pixelrnninpaint {props}: cannot start: {detail}")
     out = []
     started = time.perf_counter()
     for i, (img, (x, y, s)) in enumerate(jobs):

@@ -95,8 +95,12 @@ fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole)
   auto target = x_at.to (torch::kLong).unsqueeze (-1);
   auto nll_combined = -combined.gather (-1, target).mean ();
   auto nll_cond = -cond_lp.gather (-1, target).mean ();
+  auto mean = mixture_mean (cond_params.permute ({1, 2, 0}).unsqueeze (0).unsqueeze (-1),
+      xs_at.t ().unsqueeze (0).unsqueeze (-1), K).squeeze (-1).squeeze (0).t ();   // [N, C]
+  auto squared_error = (mean - xs_at).pow (2).mean ();
   FillLoss r;
-  r.loss = nll_combined + nll_cond;
+  r.loss = nll_combined + nll_cond + kMeanSquaredErrorWeight * squared_error;
+  r.mean_rmse = std::sqrt (squared_error.item<double> ()) * 127.5;
   r.combined_bits = nll_combined.item<double> () / kLn2;
   r.conditioner_bits = nll_cond.item<double> () / kLn2;
   return r;

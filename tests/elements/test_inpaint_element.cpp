@@ -116,38 +116,62 @@ TEST (InpaintElement, OnlyMaskedPixelsChangeInEveryFormat)
   gst_harness_teardown (h);
 }
 
-TEST (InpaintElement, GreedyFillEqualsTheModelsOwnFill)
+TEST (InpaintElement, DeterministicFillsEqualTheModelsOwnFill)
 {
-  // Greedy is deterministic: the element's hole must hold exactly what the model client
-  // computes on the same window (hole box widened by context left, right and above).
+  // Greedy, mean, direct and auto are deterministic: the element's hole must hold exactly
+  // what the model client computes on the same window (hole box widened by context left,
+  // right, above, and below when the mode reads below).
   auto rgb = photo_crop ("ladybird-160x120.png", 50, 40, kW, kH);
-  GstHarness *h = inpaint_harness ("rect=<30,20,10,8> mode=greedy context=6", GST_VIDEO_FORMAT_RGB);
-  GstBuffer *in = make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
-  ASSERT_EQ (gst_harness_push (h, in), GST_FLOW_OK);
-  GstBuffer *out = gst_harness_pull (h);
-  auto got = read_frame (out, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
-  gst_buffer_unref (out);
-  gst_harness_teardown (h);
-
-  const Rect win = fill_window ({30, 20, 10, 8}, kW, kH, 6, 0);
-  std::vector<uint8_t> window, hole;
-  for (int y = 0; y < win.h; ++y)
-    for (int x = 0; x < win.w; ++x) {
-      for (int c = 0; c < 3; ++c)
-        window.push_back (rgb[((size_t) (win.y + y) * kW + win.x + x) * 3 + c]);
-      const bool in_hole = win.x + x >= 30 && win.x + x < 40 && win.y + y >= 20 && win.y + y < 28;
-      hole.push_back (in_hole);
-    }
   ModelClient client;
   client.load ("natural-fast");   // the element's default model
-  FillSettings s;
-  s.mode = FillMode::Greedy;
-  client.fill (window.data (), hole.data (), win.w, win.h, s);
-  for (int y = 0; y < win.h; ++y)
-    for (int x = 0; x < win.w; ++x)
-      for (int c = 0; c < 3; ++c)
-        ASSERT_EQ (got[((size_t) (win.y + y) * kW + win.x + x) * 3 + c],
-            window[((size_t) y * win.w + x) * 3 + c]) << x << "," << y;
+  std::vector<std::string> modes{"greedy", "mean", "auto"};
+  if (client.has_conditioner ())
+    modes.push_back ("direct");
+  for (const auto &mode : modes) {
+    GstHarness *h = inpaint_harness ("rect=<30,20,10,8> context=6 mode=" + mode, GST_VIDEO_FORMAT_RGB);
+    GstBuffer *in = make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    ASSERT_EQ (gst_harness_push (h, in), GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    auto got = read_frame (out, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    gst_buffer_unref (out);
+    gst_harness_teardown (h);
+
+    FillSettings s;
+    s.mode = fill_mode_from_name (mode);
+    const Rect win = fill_window ({30, 20, 10, 8}, kW, kH, 6,
+        fill_rows_below (s.mode, client.has_conditioner (), 6));
+    std::vector<uint8_t> window, hole;
+    for (int y = 0; y < win.h; ++y)
+      for (int x = 0; x < win.w; ++x) {
+        for (int c = 0; c < 3; ++c)
+          window.push_back (rgb[((size_t) (win.y + y) * kW + win.x + x) * 3 + c]);
+        const bool in_hole = win.x + x >= 30 && win.x + x < 40 && win.y + y >= 20 && win.y + y < 28;
+        hole.push_back (in_hole);
+      }
+    client.fill (window.data (), hole.data (), win.w, win.h, s);
+    for (int y = 0; y < win.h; ++y)
+      for (int x = 0; x < win.w; ++x)
+        for (int c = 0; c < 3; ++c)
+          ASSERT_EQ (got[((size_t) (win.y + y) * kW + win.x + x) * 3 + c],
+              window[((size_t) y * win.w + x) * 3 + c]) << mode << " at " << x << "," << y;
+  }
+}
+
+TEST (InpaintElement, DirectWithoutAConditionerIsAnError)
+{
+  auto gray = std::vector<uint8_t> ((size_t) kW * kH, 100);
+  GstHarness *h = inpaint_harness ("model=fashion-mnist rect=<5,5,4,4> mode=direct", GST_VIDEO_FORMAT_GRAY8);
+  EXPECT_EQ (gst_harness_push (h, make_frame (gray, kW, kH, 1, GST_VIDEO_FORMAT_GRAY8)), GST_FLOW_ERROR);
+  GstBus *bus = gst_element_get_bus (h->element);
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  ASSERT_NE (msg, nullptr);
+  GError *err = nullptr;
+  gst_message_parse_error (msg, &err, nullptr);
+  EXPECT_NE (std::string (err->message).find ("conditioner"), std::string::npos) << err->message;
+  g_clear_error (&err);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
 }
 
 TEST (InpaintElement, EveryMaskSource)
