@@ -2,6 +2,13 @@
 
 #include "image.h"
 
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -108,6 +115,161 @@ ZScore::push (double value)
   while (history_.size () > window_)
     history_.pop_front ();
   return z;
+}
+
+namespace {
+
+double
+median_of (std::vector<double> v)
+{
+  std::nth_element (v.begin (), v.begin () + v.size () / 2, v.end ());
+  return v[v.size () / 2];
+}
+
+}  // namespace
+
+std::vector<double>
+Calibration::cell_means (const NllMap &map, int &columns, int &rows)
+{
+  columns = std::min (kGridColumns, std::max (1, map.width));
+  rows = std::min (kGridRows, std::max (1, map.height));
+  std::vector<double> sum ((size_t) columns * rows, 0.0), count (sum.size (), 0.0);
+  for (int y = 0; y < map.height; ++y)
+    for (int x = 0; x < map.width; ++x) {
+      const size_t cell = (size_t) (y * rows / map.height) * columns + (size_t) (x * columns / map.width);
+      sum[cell] += map.bits[(size_t) y * map.width + x];
+      count[cell] += 1;
+    }
+  for (size_t k = 0; k < sum.size (); ++k)
+    sum[k] = count[k] > 0 ? sum[k] / (count[k] * map.channels) : 0.0;
+  return sum;
+}
+
+void
+Calibration::add (const NllMap &map)
+{
+  if (ready () || frames_ <= 0)
+    return;
+  int columns, rows;
+  auto cells = cell_means (map, columns, rows);
+  if (!samples_.empty () && (columns != columns_ || rows != rows_))
+    samples_.clear ();                          /* the analysis size changed: start again */
+  columns_ = columns;
+  rows_ = rows;
+  samples_.push_back (std::move (cells));
+  if ((int) samples_.size () < frames_)
+    return;
+  const size_t n = samples_[0].size ();
+  median_.assign (n, 0.0);
+  sigma_.assign (n, 0.0);
+  for (size_t k = 0; k < n; ++k) {
+    std::vector<double> v;
+    for (const auto &f : samples_)
+      v.push_back (f[k]);
+    const double m = median_of (v);
+    for (auto &x : v)
+      x = std::fabs (x - m);
+    /* 1.4826 MAD estimates a normal standard deviation; the floor keeps a perfectly still
+     * cell (a static scene coded the same way every frame) from turning noise into alarms. */
+    median_[k] = m;
+    sigma_[k] = std::max (1.4826 * median_of (v), std::max (0.01, 0.01 * m));
+  }
+  samples_.clear ();
+}
+
+std::vector<double>
+Calibration::cell_deviations (const NllMap &map) const
+{
+  int columns, rows;
+  auto cells = cell_means (map, columns, rows);
+  if (!ready () || columns != columns_ || rows != rows_)
+    return std::vector<double> (cells.size (), 0.0);
+  for (size_t k = 0; k < cells.size (); ++k)
+    cells[k] = (cells[k] - median_[k]) / sigma_[k];
+  return cells;
+}
+
+double
+Calibration::frame_deviation (const NllMap &map) const
+{
+  const auto d = cell_deviations (map);
+  return d.empty () ? 0.0 : *std::max_element (d.begin (), d.end ());
+}
+
+double
+Calibration::normalized (double deviation, double threshold)
+{
+  const double k = std::max (threshold, 1e-9);
+  return std::clamp (0.5 * deviation / k, 0.0, 1.0);
+}
+
+void
+Calibration::save (const std::string &path) const
+{
+  if (!ready ())
+    throw std::runtime_error ("\"" + path + "\": the calibration is not complete");
+  nlohmann::json j = {{"format", "pixelrnn-calibration"}, {"version", 1}, {"frames", frames_},
+      {"columns", columns_}, {"rows", rows_}, {"median", median_}, {"sigma", sigma_}};
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f (tmp);
+    f << j.dump (1) << "\n";
+    if (!f.flush ())
+      throw std::runtime_error ("\"" + path + "\": cannot write the calibration");
+  }
+  if (std::rename (tmp.c_str (), path.c_str ()) != 0) {
+    unlink (tmp.c_str ());
+    throw std::runtime_error ("\"" + path + "\": cannot write the calibration");
+  }
+}
+
+Calibration
+Calibration::load (const std::string &path)
+{
+  auto fail = [&] (const std::string &why) { return std::runtime_error ("\"" + path + "\": " + why); };
+  std::ifstream f (path);
+  if (!f)
+    throw fail ("cannot open the calibration file");
+  std::stringstream text;
+  text << f.rdbuf ();
+  Calibration c;
+  try {
+    auto j = nlohmann::json::parse (text.str ());
+    if (j.value ("format", "") != "pixelrnn-calibration")
+      throw fail ("not a pixelrnn calibration file");
+    c.frames_ = j.at ("frames").get<int> ();
+    c.columns_ = j.at ("columns").get<int> ();
+    c.rows_ = j.at ("rows").get<int> ();
+    c.median_ = j.at ("median").get<std::vector<double>> ();
+    c.sigma_ = j.at ("sigma").get<std::vector<double>> ();
+  } catch (const nlohmann::json::exception &e) {
+    throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
+  }
+  const size_t n = (size_t) std::max (c.columns_, 0) * std::max (c.rows_, 0);
+  if (c.columns_ < 1 || c.rows_ < 1 || c.columns_ > kGridColumns || c.rows_ > kGridRows ||
+      c.median_.size () != n || c.sigma_.size () != n)
+    throw fail ("corrupt calibration file (grid and statistics do not match)");
+  for (double s : c.sigma_)
+    if (!(s > 0) || !std::isfinite (s))
+      throw fail ("corrupt calibration file (a spread is not positive)");
+  for (double m : c.median_)
+    if (!std::isfinite (m))
+      throw fail ("corrupt calibration file (a median is not finite)");
+  return c;
+}
+
+bool
+AlarmFilter::push (bool anomalous)
+{
+  run_ = anomalous ? run_ + 1 : 0;
+  if (run_ >= std::max (min_, 1)) {
+    left_ = std::max (hold_, 0) + 1;
+  }
+  if (left_ > 0) {
+    --left_;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace pixelrnn

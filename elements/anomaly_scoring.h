@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 namespace pixelrnn {
@@ -49,6 +50,60 @@ class ZScore {
  private:
   size_t window_;
   std::deque<double> history_;
+};
+
+/* Thresholds learnt from normal footage only. The first `frames` scored frames give robust
+ * statistics (median, and the median absolute deviation scaled to a standard deviation) of
+ * the frame's bits/dim and of every cell of a coarse grid over the NLL map; a few anomalous
+ * frames among them move a median little. Afterwards each cell's NLL is measured against
+ * that cell's own statistics, and the frame's deviation is its worst cell's: local damage on
+ * an otherwise normal frame stands out, and a busy region that is always busy does not. */
+class Calibration {
+ public:
+  static constexpr int kGridColumns = 8, kGridRows = 6;
+
+  Calibration () = default;
+  explicit Calibration (int frames) : frames_ (frames) {}
+
+  /* Mean bits/dim of each grid cell of `map`, row-major (kGridColumns x kGridRows, fewer
+   * when the map is smaller than the grid). */
+  static std::vector<double> cell_means (const NllMap &map, int &columns, int &rows);
+
+  bool ready () const { return !median_.empty (); }
+  int frames_seen () const { return (int) samples_.size (); }
+  int frames_needed () const { return frames_; }
+  /* Adds one normal frame; the statistics are computed when the last one arrives. */
+  void add (const NllMap &map);
+
+  /* Robust deviations of each cell (same order as cell_means) and the worst of them. */
+  std::vector<double> cell_deviations (const NllMap &map) const;
+  double frame_deviation (const NllMap &map) const;
+  /* 0 at the calibrated median, 0.5 at `threshold` deviations, 1 at twice that (clamped):
+   * the anomalib convention, the same meaning on every camera. */
+  static double normalized (double deviation, double threshold);
+
+  /* JSON, written to a temporary name and renamed; load throws std::runtime_error naming
+   * the file and the problem. */
+  void save (const std::string &path) const;
+  static Calibration load (const std::string &path);
+
+ private:
+  int frames_ = 0, columns_ = 0, rows_ = 0;
+  std::vector<std::vector<double>> samples_;   /* per frame, the cell means */
+  std::vector<double> median_, sigma_;         /* per cell */
+};
+
+/* Alarm smoothing for live use: an alarm starts after `min_duration` consecutive anomalous
+ * frames and lasts `hold` frames after the last one. */
+class AlarmFilter {
+ public:
+  AlarmFilter (int min_duration = 1, int hold = 0) : min_ (min_duration), hold_ (hold) {}
+  void configure (int min_duration, int hold) { min_ = min_duration; hold_ = hold; }
+  bool push (bool anomalous);
+  void clear () { run_ = 0; left_ = 0; }
+
+ private:
+  int min_ = 1, hold_ = 0, run_ = 0, left_ = 0;
 };
 
 }  // namespace pixelrnn

@@ -47,7 +47,11 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define DEFAULT_DRAW GST_PIXELRNN_DRAW_NONE
 #define DEFAULT_REGIONS 3
 
-#define CSV_HEADER "frame,pts_ns,bits_per_dim,score,anomaly"
+#define DEFAULT_CALIBRATION_FRAMES 0
+#define DEFAULT_MIN_DURATION 1
+#define DEFAULT_HOLD 0
+
+#define CSV_HEADER "frame,pts_ns,bits_per_dim,score,anomaly,normalized"
 
 enum {
   PROP_0,
@@ -64,6 +68,10 @@ enum {
   PROP_LOCATION,
   PROP_DRAW,
   PROP_REGIONS,
+  PROP_CALIBRATION_FRAMES,
+  PROP_CALIBRATION_FILE,
+  PROP_MIN_DURATION,
+  PROP_HOLD,
 };
 
 /* What the properties hold; the streaming thread copies it at the start of each frame. */
@@ -80,6 +88,10 @@ struct LikelihoodSettings {
   std::string location;
   GstPixelrnnDraw draw = DEFAULT_DRAW;
   guint regions = DEFAULT_REGIONS;
+  guint calibration_frames = DEFAULT_CALIBRATION_FRAMES;
+  std::string calibration_file;
+  guint min_duration = DEFAULT_MIN_DURATION, hold = DEFAULT_HOLD;
+  bool calibrated () const { return calibration_frames > 0 || !calibration_file.empty (); }
 };
 
 struct GstPixelrnnLikelihoodPrivate {
@@ -87,6 +99,8 @@ struct GstPixelrnnLikelihoodPrivate {
 
   /* streaming state, from start() to stop() */
   pixelrnn::ZScore zscore;
+  pixelrnn::Calibration calibration;
+  pixelrnn::AlarmFilter alarm;
   std::unique_ptr<pixelrnn::ScoreCsv> csv;
   guint64 frames = 0;
   gint analysis_width = 0, analysis_height = 0;
@@ -184,6 +198,14 @@ gst_pixelrnn_likelihood_set_property (GObject * object, guint prop_id, const GVa
       }
       case PROP_DRAW: s.draw = (GstPixelrnnDraw) g_value_get_enum (value); break;
       case PROP_REGIONS: s.regions = g_value_get_uint (value); break;
+      case PROP_CALIBRATION_FRAMES: s.calibration_frames = g_value_get_uint (value); break;
+      case PROP_CALIBRATION_FILE: {
+        const gchar *file = g_value_get_string (value);
+        s.calibration_file = file ? file : "";
+        break;
+      }
+      case PROP_MIN_DURATION: s.min_duration = g_value_get_uint (value); break;
+      case PROP_HOLD: s.hold = g_value_get_uint (value); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -216,6 +238,12 @@ gst_pixelrnn_likelihood_get_property (GObject * object, guint prop_id, GValue * 
         break;
       case PROP_DRAW: g_value_set_enum (value, s.draw); break;
       case PROP_REGIONS: g_value_set_uint (value, s.regions); break;
+      case PROP_CALIBRATION_FRAMES: g_value_set_uint (value, s.calibration_frames); break;
+      case PROP_CALIBRATION_FILE:
+        g_value_set_string (value, s.calibration_file.empty () ? NULL : s.calibration_file.c_str ());
+        break;
+      case PROP_MIN_DURATION: g_value_set_uint (value, s.min_duration); break;
+      case PROP_HOLD: g_value_set_uint (value, s.hold); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -241,7 +269,23 @@ gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
   if (!settings.location.empty ())
     priv->csv = std::make_unique<pixelrnn::ScoreCsv> (settings.location, CSV_HEADER);
   priv->zscore = pixelrnn::ZScore (settings.window);
+  priv->alarm = pixelrnn::AlarmFilter ((int) settings.min_duration, (int) settings.hold);
   priv->frames = 0;
+  priv->calibration = pixelrnn::Calibration ((int) settings.calibration_frames);
+  const std::string &file = settings.calibration_file;
+  if (!file.empty () && g_file_test (file.c_str (), G_FILE_TEST_EXISTS)) {
+    try {
+      priv->calibration = pixelrnn::Calibration::load (file);
+    } catch (const std::exception &e) {
+      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not read the calibration file."), ("%s", e.what ()));
+      return FALSE;
+    }
+    GST_INFO_OBJECT (self, "calibration read from %s", file.c_str ());
+  } else if (!file.empty () && settings.calibration_frames == 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("Calibration file \"%s\" does not exist.", file.c_str ()),
+        ("Set calibration-frames=N to calibrate on the first N frames and write it there."));
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -288,7 +332,7 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
 
 static void
 post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, double bpd,
-    double score, gboolean anomaly)
+    double score, gboolean anomaly, double normalized, gboolean calibrating)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
   GstClockTime ts = GST_BUFFER_PTS (buffer);
@@ -305,6 +349,8 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
       "bits-per-dim", G_TYPE_DOUBLE, bpd,
       "score", G_TYPE_DOUBLE, score,
       "anomaly", G_TYPE_BOOLEAN, anomaly,
+      "normalized", G_TYPE_DOUBLE, normalized,
+      "calibrating", G_TYPE_BOOLEAN, calibrating,
       "latency-ms", G_TYPE_DOUBLE, latency_ms,
       "throughput", G_TYPE_DOUBLE, throughput, NULL);
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
@@ -357,12 +403,60 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
       break;
     case GST_PIXELRNN_SCORE_ZSCORE: score = z; break;
   }
-  const gboolean anomaly = mode == GST_PIXELRNN_SCORE_ZSCORE ?
-      std::fabs (score) >= settings.threshold : score >= settings.threshold;
+  /* Calibrated: the score is the worst grid cell's robust deviation from its own normal. */
+  const bool calibrated = settings.calibrated ();
+  gboolean calibrating = FALSE;
+  if (calibrated) {
+    auto &cal = priv->calibration;
+    if (!cal.ready ()) {
+      cal.add (map);
+      calibrating = TRUE;
+      score = 0.0;
+      if (cal.ready () && !settings.calibration_file.empty ()) {
+        try {
+          cal.save (settings.calibration_file);
+          GST_INFO_OBJECT (self, "calibration written to %s", settings.calibration_file.c_str ());
+        } catch (const std::exception &e) {
+          GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Could not write the calibration file."),
+              ("%s", e.what ()));
+        }
+      }
+    } else {
+      score = cal.frame_deviation (map);
+    }
+  }
+  const double magnitude = mode == GST_PIXELRNN_SCORE_ZSCORE && !calibrated ? std::fabs (score) : score;
+  const gboolean over = !calibrating && magnitude >= settings.threshold;
+  priv->alarm.configure ((int) settings.min_duration, (int) settings.hold);
+  const gboolean anomaly = priv->alarm.push (over);
+  /* 0.5 at the threshold, whatever the score's unit (the anomalib convention). */
+  const double normalized = calibrating ? 0.0 :
+      pixelrnn::Calibration::normalized (magnitude, settings.threshold);
   GstBuffer *buffer = frame->buffer;
   gst_buffer_add_pixelrnn_likelihood_meta (buffer, r.bits_per_dim, score, anomaly, n);
+  if (GstCustomMeta *c = gst_buffer_get_custom_meta (buffer, GST_PIXELRNN_LIKELIHOOD_CUSTOM_META_NAME))
+    gst_structure_set (gst_custom_meta_get_structure (c), "normalized", G_TYPE_DOUBLE, normalized, NULL);
 
-  if (anomaly && settings.regions > 0) {
+  if (anomaly && settings.regions > 0 && calibrated && priv->calibration.ready ()) {
+    /* The grid cells furthest above their own normal, those over the threshold. */
+    int columns, rows;
+    pixelrnn::Calibration::cell_means (map, columns, rows);
+    auto dev = priv->calibration.cell_deviations (map);
+    std::vector<size_t> order (dev.size ());
+    for (size_t k = 0; k < order.size (); ++k)
+      order[k] = k;
+    std::sort (order.begin (), order.end (), [&] (size_t a, size_t b) { return dev[a] > dev[b]; });
+    for (size_t k = 0; k < order.size () && k < settings.regions && dev[order[k]] >= settings.threshold; ++k) {
+      const int cx = (int) (order[k] % columns), cy = (int) (order[k] / columns);
+      const guint x = (guint) ((int64_t) cx * W / columns), y = (guint) ((int64_t) cy * H / rows);
+      const guint w = (guint) ((int64_t) (cx + 1) * W / columns) - x;
+      const guint h = (guint) ((int64_t) (cy + 1) * H / rows) - y;
+      GstVideoRegionOfInterestMeta *roi =
+          gst_buffer_add_video_region_of_interest_meta (buffer, "pixelrnn-anomaly", x, y, w, h);
+      gst_video_region_of_interest_meta_add_param (roi, gst_structure_new ("pixelrnn-anomaly",
+              "deviation", G_TYPE_DOUBLE, dev[order[k]], NULL));
+    }
+  } else if (anomaly && settings.regions > 0) {
     /* A frame simpler than its neighbours points at its simplest places, and vice versa. */
     const bool higher = !(mode == GST_PIXELRNN_SCORE_ZSCORE && score < 0);
     for (const auto &b : pixelrnn::surprising_regions (map, window, (int) settings.regions, higher)) {
@@ -382,11 +476,11 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
     pixelrnn::blend_heatmap (frame, per_dim.data (), aw, ah, C, 8.f);
   }
   if (settings.post_messages)
-    post_result (self, buffer, n, r.bits_per_dim, score, anomaly);
+    post_result (self, buffer, n, r.bits_per_dim, score, anomaly, normalized, calibrating);
   if (priv->csv) {
-    char row[160];
-    g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d", n,
-        (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0);
+    char row[192];
+    g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.4f", n,
+        (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0, normalized);
     try {
       priv->csv->write_row (row);
     } catch (const pixelrnn::CsvError &e) {
@@ -476,7 +570,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           DEFAULT_POST_MESSAGES, live));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "CSV location",
-          "Write frame,pts_ns,bits_per_dim,score,anomaly for every scored frame to this file "
+          "Write frame,pts_ns,bits_per_dim,score,anomaly,normalized for every scored frame to this file "
           "(flushed per row; NULL = no file)", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_DRAW,
       g_param_spec_enum ("draw", "Draw", "Draw the NLL map into the frame",
@@ -485,6 +579,25 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
       g_param_spec_uint ("regions", "Regions",
           "Most surprising regions marked as GstVideoRegionOfInterestMeta (type "
           "pixelrnn-anomaly) on anomalous frames", 0, 64, DEFAULT_REGIONS, live));
+  g_object_class_install_property (gobject_class, PROP_CALIBRATION_FRAMES,
+      g_param_spec_uint ("calibration-frames", "Calibration frames",
+          "Learn normal from the first N scored frames (0 = off): robust statistics (median, "
+          "MAD) of every cell of an 8x6 grid over the NLL map. Then the score is the worst "
+          "cell's deviation from its own normal, in robust standard deviations, and "
+          "'threshold' is in those units; frames while calibrating are never anomalous",
+          0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
+  g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,
+      g_param_spec_string ("calibration-file", "Calibration file",
+          "Read the calibration from this JSON file if it exists; otherwise calibrate on "
+          "calibration-frames frames and write it there (atomically)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_MIN_DURATION,
+      g_param_spec_uint ("min-duration", "Minimum duration",
+          "Frames in a row over the threshold before a frame is flagged (live alarms)",
+          1, 100000, DEFAULT_MIN_DURATION, live));
+  g_object_class_install_property (gobject_class, PROP_HOLD,
+      g_param_spec_uint ("hold", "Hold",
+          "Frames an alarm stays on after the last frame over the threshold",
+          0, 100000, DEFAULT_HOLD, live));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

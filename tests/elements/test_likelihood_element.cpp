@@ -88,7 +88,7 @@ TEST (LikelihoodElement, MetaMessagesAndCsvAgreeWithTheModel)
   std::ifstream rows (csv);
   std::string line;
   std::getline (rows, line);
-  EXPECT_EQ (line, "frame,pts_ns,bits_per_dim,score,anomaly");
+  EXPECT_EQ (line, "frame,pts_ns,bits_per_dim,score,anomaly,normalized");
   GstBus *bus = gst_element_get_bus (h->element);
   for (size_t i = 0; i < frames.size (); ++i) {
     const double expected = direct_bits_per_dim ("natural", frames[i], kW, kH);
@@ -389,6 +389,117 @@ TEST (AnomalyScoring, WindowMeansAndZscore)
   ZScore again = z;
   EXPECT_GT (z.push (5.0), 10.0);                             // far more complex
   EXPECT_LT (again.push (3.0), -10.0);                        // far simpler: two-sided
+}
+
+TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
+{
+  // 20 normal frames: a busy right half, a calm left half, a little noise. Two of them are
+  // broken (a whole frame of noise): the medians must not care.
+  std::mt19937 rng (3);
+  std::normal_distribution<float> jitter (0.f, 0.05f);
+  auto frame = [&] (float damage_left) {
+    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
+    for (int y = 0; y < 24; ++y)
+      for (int x = 0; x < 32; ++x)
+        m.bits[y * 32 + x] = (x < 16 ? 2.f : 6.f) + jitter (rng);
+    for (int y = 0; y < 4; ++y)          // damage in one calm cell of the left half
+      for (int x = 0; x < 4; ++x)
+        m.bits[y * 32 + x] += damage_left;
+    return m;
+  };
+  Calibration cal (20);
+  for (int k = 0; k < 20; ++k) {
+    NllMap m = frame (0.f);
+    if (k == 5 || k == 11)
+      for (auto &v : m.bits)
+        v = 8.f;
+    cal.add (m);
+  }
+  ASSERT_TRUE (cal.ready ());
+  EXPECT_LT (cal.frame_deviation (frame (0.f)), 5.0);       // normal stays normal
+  // +1.5 bits in one calm cell is far out for that cell, though still below the busy
+  // half's normal level, which a single frame-wide threshold would need to pass.
+  const double hit = cal.frame_deviation (frame (1.5f));
+  EXPECT_GT (hit, 10.0);
+  EXPECT_DOUBLE_EQ (Calibration::normalized (4.0, 4.0), 0.5);
+  EXPECT_DOUBLE_EQ (Calibration::normalized (0.0, 4.0), 0.0);
+  EXPECT_DOUBLE_EQ (Calibration::normalized (100.0, 4.0), 1.0);
+
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration.json";
+  cal.save (path);
+  auto again = Calibration::load (path);
+  const NllMap probe = frame (0.f);
+  EXPECT_DOUBLE_EQ (again.frame_deviation (probe), cal.frame_deviation (probe));
+  {
+    std::ofstream bad (path);
+    bad << "{\"format\": \"pixelrnn-calibration\", \"frames\": 3, \"columns\": 8, \"rows\": 6, \"median\": [1], \"sigma\": [1]}";
+  }
+  try {
+    Calibration::load (path);
+    ADD_FAILURE () << "no error";
+  } catch (const std::runtime_error &e) {
+    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
+  }
+  std::remove (path.c_str ());
+}
+
+TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
+{
+  AlarmFilter a (2, 1);
+  std::vector<bool> in{false, true, false, true, true, false, false, false}, got;
+  for (bool v : in)
+    got.push_back (a.push (v));
+  EXPECT_EQ (got, (std::vector<bool>{false, false, false, false, true, true, false, false}));
+}
+
+TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
+{
+  // Crops drifting across a held-out photo stand for normal footage; then the same kind of
+  // crop with a solid bright block (a decoding glitch) in one corner.
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
+  std::remove (path.c_str ());
+  std::vector<std::vector<uint8_t>> frames;
+  for (int k = 0; k < 12; ++k)
+    frames.push_back (photo_crop ("ladybird-160x120.png", 40 + k, 30 + k / 2, kW, kH));
+  auto normal = photo_crop ("ladybird-160x120.png", 46, 33, kW, kH);
+  auto glitch = normal;
+  for (int y = 2; y < 10; ++y)
+    for (int x = 2; x < 12; ++x)
+      for (int c = 0; c < 3; ++c)
+        glitch[((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
+  frames.push_back (normal);
+  frames.push_back (glitch);
+  GstHarness *h = likelihood_harness ("width=48 height=32 threshold=5 calibration-frames=12 "
+      "calibration-file=" + path, GST_VIDEO_FORMAT_RGB);
+  auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+  ASSERT_EQ (out.size (), frames.size ());
+  for (int k = 0; k < 12; ++k)
+    EXPECT_FALSE (meta_of (out[k])->anomaly) << "calibrating frame " << k;
+  EXPECT_FALSE (meta_of (out[12])->anomaly) << "normal frame, deviation " << meta_of (out[12])->score;
+  EXPECT_TRUE (meta_of (out[13])->anomaly) << "glitch, deviation " << meta_of (out[13])->score;
+  GstCustomMeta *cm = gst_buffer_get_custom_meta (out[13], "pixelrnn-likelihood");
+  ASSERT_NE (cm, nullptr);
+  double normalized = -1;
+  EXPECT_TRUE (gst_structure_get_double (gst_custom_meta_get_structure (cm), "normalized", &normalized));
+  EXPECT_GE (normalized, 0.5);
+  // The marked region is the glitch's grid cell (top left).
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_video_region_of_interest_meta (out[13]);
+  ASSERT_NE (roi, nullptr);
+  EXPECT_LT (roi->x, 12u);
+  EXPECT_LT (roi->y, 10u);
+  unref_all (out);
+  gst_harness_teardown (h);
+  EXPECT_TRUE (g_file_test (path.c_str (), G_FILE_TEST_EXISTS));
+  // A second run reads the file: no calibration frames needed, the glitch is flagged at once.
+  GstHarness *again = likelihood_harness ("width=48 height=32 threshold=5 calibration-file=" + path,
+      GST_VIDEO_FORMAT_RGB);
+  auto out2 = push_all (again, {normal, glitch}, GST_VIDEO_FORMAT_RGB, 3);
+  ASSERT_EQ (out2.size (), 2u);
+  EXPECT_FALSE (meta_of (out2[0])->anomaly);
+  EXPECT_TRUE (meta_of (out2[1])->anomaly);
+  unref_all (out2);
+  gst_harness_teardown (again);
+  std::remove (path.c_str ());
 }
 
 TEST (LikelihoodElement, FiftyStateCycles)
