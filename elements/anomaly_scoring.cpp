@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace pixelrnn {
 
@@ -119,11 +120,26 @@ ZScore::push (double value)
 
 namespace {
 
+/* Median of the finite values (NaN marks "not measured"); NaN when there is none. */
 double
 median_of (std::vector<double> v)
 {
+  v.erase (std::remove_if (v.begin (), v.end (), [] (double x) { return !std::isfinite (x); }), v.end ());
+  if (v.empty ())
+    return std::nan ("");
   std::nth_element (v.begin (), v.begin () + v.size () / 2, v.end ());
   return v[v.size () / 2];
+}
+
+/* Cell means of a change map, or "not measured" for every cell when there is none. */
+std::vector<double>
+change_means (const NllMap &change, const NllMap &like, int &columns, int &rows)
+{
+  if (!change.bits.empty ())
+    return Calibration::cell_means (change, columns, rows);
+  auto cells = Calibration::cell_means (like, columns, rows);
+  std::fill (cells.begin (), cells.end (), std::nan (""));
+  return cells;
 }
 
 }  // namespace
@@ -146,12 +162,14 @@ Calibration::cell_means (const NllMap &map, int &columns, int &rows)
 }
 
 void
-Calibration::add (const NllMap &map)
+Calibration::add (const NllMap &map, const NllMap &change)
 {
   if (ready () || frames_ <= 0)
     return;
   int columns, rows;
   auto cells = cell_means (map, columns, rows);
+  auto moved = change_means (change, map, columns, rows);
+  cells.insert (cells.end (), moved.begin (), moved.end ());
   if (!samples_.empty () && (columns != columns_ || rows != rows_))
     samples_.clear ();                          /* the analysis size changed: start again */
   columns_ = columns;
@@ -171,29 +189,58 @@ Calibration::add (const NllMap &map)
       x = std::fabs (x - m);
     /* 1.4826 MAD estimates a normal standard deviation; the floor keeps a perfectly still
      * cell (a static scene coded the same way every frame) from turning noise into alarms. */
+    if (!std::isfinite (m)) {            /* never measured (a single calibration frame) */
+      median_[k] = 0.0;
+      sigma_[k] = std::numeric_limits<double>::infinity ();
+      continue;
+    }
     median_[k] = m;
     sigma_[k] = std::max (1.4826 * median_of (v), std::max (0.01, 0.01 * m));
   }
+  std::vector<double> worst;
+  for (const auto &f : samples_)
+    worst.push_back (worst_cell (f));
+  worst_median_ = median_of (worst);
+  for (auto &w : worst)
+    w = std::fabs (w - worst_median_);
+  worst_sigma_ = std::max (1.4826 * median_of (worst), 0.5);
   samples_.clear ();
 }
 
 std::vector<double>
-Calibration::cell_deviations (const NllMap &map) const
+Calibration::cell_deviations (const NllMap &map, const NllMap &change) const
 {
   int columns, rows;
   auto cells = cell_means (map, columns, rows);
-  if (!ready () || columns != columns_ || rows != rows_)
+  auto moved = change_means (change, map, columns, rows);
+  cells.insert (cells.end (), moved.begin (), moved.end ());
+  if (!ready () || columns != columns_ || rows != rows_ || cells.size () != median_.size ())
     return std::vector<double> (cells.size (), 0.0);
   for (size_t k = 0; k < cells.size (); ++k)
-    cells[k] = (cells[k] - median_[k]) / sigma_[k];
+    cells[k] = std::isfinite (cells[k]) && std::isfinite (sigma_[k]) ? (cells[k] - median_[k]) / sigma_[k] : 0.0;
   return cells;
 }
 
 double
-Calibration::frame_deviation (const NllMap &map) const
+Calibration::worst_cell (const std::vector<double> &cells) const
 {
-  const auto d = cell_deviations (map);
-  return d.empty () ? 0.0 : *std::max_element (d.begin (), d.end ());
+  double worst = 0.0;
+  for (size_t k = 0; k < cells.size () && k < median_.size (); ++k)
+    if (std::isfinite (cells[k]) && std::isfinite (sigma_[k]))
+      worst = std::max (worst, std::fabs (cells[k] - median_[k]) / sigma_[k]);
+  return worst;
+}
+
+double
+Calibration::frame_deviation (const NllMap &map, const NllMap &change) const
+{
+  if (!ready ())
+    return 0.0;
+  const auto d = cell_deviations (map, change);
+  double worst = 0.0;
+  for (double v : d)
+    worst = std::max (worst, std::fabs (v));
+  return (worst - worst_median_) / worst_sigma_;
 }
 
 double
@@ -208,8 +255,13 @@ Calibration::save (const std::string &path) const
 {
   if (!ready ())
     throw std::runtime_error ("\"" + path + "\": the calibration is not complete");
+  std::vector<double> sigma (sigma_);
+  for (auto &v : sigma)
+    if (!std::isfinite (v))
+      v = 0.0;                             /* 0: never measured */
   nlohmann::json j = {{"format", "pixelrnn-calibration"}, {"version", 1}, {"frames", frames_},
-      {"columns", columns_}, {"rows", rows_}, {"median", median_}, {"sigma", sigma_}};
+      {"columns", columns_}, {"rows", rows_}, {"median", median_}, {"sigma", sigma},
+      {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f (tmp);
@@ -242,19 +294,26 @@ Calibration::load (const std::string &path)
     c.rows_ = j.at ("rows").get<int> ();
     c.median_ = j.at ("median").get<std::vector<double>> ();
     c.sigma_ = j.at ("sigma").get<std::vector<double>> ();
+    c.worst_median_ = j.at ("worst_median").get<double> ();
+    c.worst_sigma_ = j.at ("worst_sigma").get<double> ();
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
   }
-  const size_t n = (size_t) std::max (c.columns_, 0) * std::max (c.rows_, 0);
+  const size_t n = 2 * (size_t) std::max (c.columns_, 0) * std::max (c.rows_, 0);
   if (c.columns_ < 1 || c.rows_ < 1 || c.columns_ > kGridColumns || c.rows_ > kGridRows ||
       c.median_.size () != n || c.sigma_.size () != n)
     throw fail ("corrupt calibration file (grid and statistics do not match)");
-  for (double s : c.sigma_)
-    if (!(s > 0) || !std::isfinite (s))
-      throw fail ("corrupt calibration file (a spread is not positive)");
+  for (double &s : c.sigma_) {
+    if (s == 0.0)
+      s = std::numeric_limits<double>::infinity ();
+    else if (!(s > 0) || !std::isfinite (s))
+      throw fail ("corrupt calibration file (a spread is negative or not finite)");
+  }
   for (double m : c.median_)
     if (!std::isfinite (m))
       throw fail ("corrupt calibration file (a median is not finite)");
+  if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_))
+    throw fail ("corrupt calibration file (bad frame statistics)");
   return c;
 }
 

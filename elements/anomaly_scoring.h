@@ -57,7 +57,11 @@ class ZScore {
  * the frame's bits/dim and of every cell of a coarse grid over the NLL map; a few anomalous
  * frames among them move a median little. Afterwards each cell's NLL is measured against
  * that cell's own statistics, and the frame's deviation is its worst cell's: local damage on
- * an otherwise normal frame stands out, and a busy region that is always busy does not. */
+ * an otherwise normal frame stands out, and a busy region that is always busy does not.
+ * Two-sided: a cell far simpler than its normal (a blank frame, a solid block) counts as much
+ * as one far more complex. Each cell has a second statistic beside its NLL: how much its
+ * pixels changed since the previous scored frame, so a frozen frame (no change where there
+ * always is some) stands out too. */
 class Calibration {
  public:
   static constexpr int kGridColumns = 8, kGridRows = 6;
@@ -72,12 +76,20 @@ class Calibration {
   bool ready () const { return !median_.empty (); }
   int frames_seen () const { return (int) samples_.size (); }
   int frames_needed () const { return frames_; }
-  /* Adds one normal frame; the statistics are computed when the last one arrives. */
-  void add (const NllMap &map);
+  /* Adds one normal frame: its NLL map and its change map (mean absolute change of each
+   * pixel since the previous frame, one channel, any unit); the statistics are computed when
+   * the last one arrives. */
+  void add (const NllMap &map, const NllMap &change);
 
-  /* Robust deviations of each cell (same order as cell_means) and the worst of them. */
-  std::vector<double> cell_deviations (const NllMap &map) const;
-  double frame_deviation (const NllMap &map) const;
+  /* Robust deviations of every cell, signed: the NLL cells (same order as cell_means), then
+   * the change cells. */
+  std::vector<double> cell_deviations (const NllMap &map, const NllMap &change) const;
+  /* The frame's score: the largest |cell deviation|, measured against the same figure on the
+   * calibration frames themselves (their median and robust spread). With 96 cells the
+   * worst one of a normal frame is a few deviations out by chance; this second step makes
+   * "threshold" mean "this many spreads beyond a normal frame's worst cell". */
+  double frame_deviation (const NllMap &map, const NllMap &change) const;
+  int cells () const { return columns_ * rows_; }
   /* 0 at the calibrated median, 0.5 at `threshold` deviations, 1 at twice that (clamped):
    * the anomalib convention, the same meaning on every camera. */
   static double normalized (double deviation, double threshold);
@@ -91,6 +103,8 @@ class Calibration {
   int frames_ = 0, columns_ = 0, rows_ = 0;
   std::vector<std::vector<double>> samples_;   /* per frame, the cell means */
   std::vector<double> median_, sigma_;         /* per cell */
+  double worst_median_ = 0, worst_sigma_ = 1;  /* of the calibration frames' worst cells */
+  double worst_cell (const std::vector<double> &cells) const;
 };
 
 /* Alarm smoothing for live use: an alarm starts after `min_duration` consecutive anomalous

@@ -104,7 +104,7 @@ struct GstPixelrnnLikelihoodPrivate {
   std::unique_ptr<pixelrnn::ScoreCsv> csv;
   guint64 frames = 0;
   gint analysis_width = 0, analysis_height = 0;
-  std::vector<guint8> pixels;
+  std::vector<guint8> pixels, previous;   /* this and the last scored frame, analysis size */
 };
 
 struct _GstPixelrnnLikelihood {
@@ -302,6 +302,7 @@ gst_pixelrnn_likelihood_stop (GstPixelrnnFilter * filter)
     }
   }
   self->priv->pixels = {};
+  self->priv->previous = {};
 }
 
 static gboolean
@@ -405,11 +406,24 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   }
   /* Calibrated: the score is the worst grid cell's robust deviation from its own normal. */
   const bool calibrated = settings.calibrated ();
+  pixelrnn::NllMap change{aw, ah, 1, {}};      /* empty: no previous frame to compare with */
+  if (calibrated) {
+    if (priv->previous.size () == pixels.size ()) {
+      change.bits.assign ((size_t) aw * ah, 0.f);
+      for (size_t p = 0; p < change.bits.size (); ++p) {
+        int d = 0;
+        for (int c = 0; c < C; ++c)
+          d += std::abs ((int) pixels[p * C + c] - (int) priv->previous[p * C + c]);
+        change.bits[p] = (float) d / C;
+      }
+    }
+    priv->previous = pixels;
+  }
   gboolean calibrating = FALSE;
   if (calibrated) {
     auto &cal = priv->calibration;
     if (!cal.ready ()) {
-      cal.add (map);
+      cal.add (map, change);
       calibrating = TRUE;
       score = 0.0;
       if (cal.ready () && !settings.calibration_file.empty ()) {
@@ -422,7 +436,7 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
         }
       }
     } else {
-      score = cal.frame_deviation (map);
+      score = cal.frame_deviation (map, change);
     }
   }
   const double magnitude = mode == GST_PIXELRNN_SCORE_ZSCORE && !calibrated ? std::fabs (score) : score;
@@ -441,12 +455,15 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
     /* The grid cells furthest above their own normal, those over the threshold. */
     int columns, rows;
     pixelrnn::Calibration::cell_means (map, columns, rows);
-    auto dev = priv->calibration.cell_deviations (map);
+    auto dev = priv->calibration.cell_deviations (map, change);
+    dev.resize (priv->calibration.cells ());   /* regions from the NLL cells */
     std::vector<size_t> order (dev.size ());
     for (size_t k = 0; k < order.size (); ++k)
       order[k] = k;
-    std::sort (order.begin (), order.end (), [&] (size_t a, size_t b) { return dev[a] > dev[b]; });
-    for (size_t k = 0; k < order.size () && k < settings.regions && dev[order[k]] >= settings.threshold; ++k) {
+    std::sort (order.begin (), order.end (), [&] (size_t a, size_t b) {
+      return std::fabs (dev[a]) > std::fabs (dev[b]);
+    });
+    for (size_t k = 0; k < order.size () && k < settings.regions && std::fabs (dev[order[k]]) >= settings.threshold; ++k) {
       const int cx = (int) (order[k] % columns), cy = (int) (order[k] / columns);
       const guint x = (guint) ((int64_t) cx * W / columns), y = (guint) ((int64_t) cy * H / rows);
       const guint w = (guint) ((int64_t) (cx + 1) * W / columns) - x;

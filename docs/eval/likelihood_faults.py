@@ -2,10 +2,14 @@
 """Anomaly detection with pixelrnnlikelihood on a real video with injected faults.
 
 Decodes VIDEO (scaled to --width, RGB), injects faults into a copy of the frame sequence
-(blank frames, solid boxes, noise bursts, frozen frames), runs the sequence through
-`appsrc ! pixelrnnlikelihood score=MODE ! appsink` once per score mode, reads the score from
-each buffer's element message, and prints the AUROC of every mode for every fault type.
-zscore is two-sided, so its |z| is what is ranked; the other modes rank the score itself.
+(blank frames, solid boxes, noise bursts, frozen frames, and the damage real decoders leave:
+a band of rows displaced sideways, smeared (repeated) block rows, small solid bright blocks,
+noise over part of the frame), runs the sequence through `appsrc ! pixelrnnlikelihood ... !
+fakesink` once per score mode, reads the score from each buffer's element message, and prints
+the AUROC of every mode for every fault type. zscore is two-sided, so its |z| is what is
+ranked; the other modes rank the score itself (calibrated's is already two-sided per cell). "calibrated" learns normal from the first
+--calibrate frames (calibration-frames); no fault is placed there, and those frames are left
+out of every mode's clean set, so all modes are ranked on exactly the same frames.
 
     GST_PLUGIN_PATH=build/plugin docs/eval/likelihood_faults.py VIDEO [--loops 3]
 """
@@ -18,8 +22,9 @@ import numpy as np
 gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
-MODES = ["bits-per-dim", "peak", "complexity", "zscore"]
-FAULTS = ["blank", "box", "noise", "frozen"]
+MODES = {"bits-per-dim": "score=bits-per-dim", "peak": "score=peak", "complexity": "score=complexity",
+         "zscore": "score=zscore", "calibrated": "calibration-frames={calibrate}"}
+FAULTS = ["blank", "box", "noise", "frozen", "shift", "smear", "small-box", "part-noise"]
 
 
 def decode(path, width):
@@ -45,13 +50,16 @@ def decode(path, width):
     return frames
 
 
-def inject(frames, rng, per_fault):
+def inject(frames, rng, per_fault, first):
     """Returns the faulty sequence and a label per frame ('' = clean)."""
     out = [f.copy() for f in frames]
     labels = [""] * len(out)
-    # Faults at least 8 frames apart and after a 10-frame warm-up, so that each has clean
+    # Faults at least 8 frames apart and after the warm-up, so that each has clean
     # neighbours (zscore's history) and frozen frames repeat a clean frame.
-    slots = list(range(10, len(out), 8))
+    slots = list(range(first, len(out), 8))
+    if len(slots) < len(FAULTS) * per_fault:
+        sys.exit(f"likelihood_faults: {len(out)} frames hold {len(slots)} faults, not "
+                 f"{len(FAULTS) * per_fault}: use --loops or fewer --per-fault")
     rng.shuffle(slots)
     for i, fault in enumerate(FAULTS * per_fault):
         k = slots[i]
@@ -67,15 +75,29 @@ def inject(frames, rng, per_fault):
             out[k] = np.clip(noisy, 0, 255).astype(np.uint8)
         elif fault == "frozen":
             out[k] = out[k - 1].copy()
+        elif fault == "shift":           # a lost slice: a band of rows displaced sideways
+            y, bh = rng.integers(0, h - h // 8), h // 8
+            out[k][y : y + bh] = np.roll(out[k][y : y + bh], int(rng.integers(w // 8, w // 3)), axis=1)
+        elif fault == "smear":           # a block row repeated down the frame
+            y = int(rng.integers(h // 4, h - h // 4)) // 8 * 8
+            out[k][y + 8 : y + 8 + h // 6] = np.tile(out[k][y : y + 8], (h // 6 // 8 + 1, 1, 1))[: min(h // 6, h - y - 8)]
+        elif fault == "small-box":       # a solid bright block of a few macroblocks
+            bw, bh = w // 12, h // 12
+            x, y = rng.integers(0, w - bw), rng.integers(0, h - bh)
+            out[k][y : y + bh, x : x + bw] = [255, 255, 255] if rng.integers(0, 2) else [0, 255, 0]
+        elif fault == "part-noise":      # noise over a quarter of the frame
+            y, x = int(rng.integers(0, h // 2)), int(rng.integers(0, w // 2))
+            part = out[k][y : y + h // 2, x : x + w // 2].astype(np.int16)
+            out[k][y : y + h // 2, x : x + w // 2] = np.clip(part + rng.normal(0, 30, part.shape), 0, 255).astype(np.uint8)
         labels[k] = fault
     return out, labels
 
 
-def score(frames, mode):
+def score(frames, props):
     h, w, _ = frames[0].shape
     pipe = Gst.parse_launch(
         f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},"
-        f"framerate=30/1 ! pixelrnnlikelihood score={mode} ! fakesink sync=false")
+        f"framerate=30/1 ! pixelrnnlikelihood {props} ! fakesink sync=false")
     src = pipe.get_by_name("src")
     bus = pipe.get_bus()
     pipe.set_state(Gst.State.PLAYING)
@@ -113,23 +135,29 @@ def main():
     ap.add_argument("--loops", type=int, default=1, help="play the clip forth and back N times")
     ap.add_argument("--per-fault", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--calibrate", type=int, default=60, help="normal frames the calibrated mode learns from")
+    ap.add_argument("--modes", default=",".join(MODES))
     args = ap.parse_args()
     Gst.init(None)
     frames = decode(args.video, args.width)
     clip = list(frames)
     for i in range(1, args.loops):
-        clip += frames[::-1] if i % 2 else frames
+        # Forth and back without repeating the turning frame (that would be a frozen frame).
+        clip += frames[::-1][1:] if i % 2 else frames[1:]
     rng = np.random.default_rng(args.seed)
-    faulty, labels = inject(clip, rng, args.per_fault)
+    first = max(10, args.calibrate + 2)
+    faulty, labels = inject(clip, rng, args.per_fault, first)
     labels = np.array(labels)
+    scored = np.arange(len(labels)) >= first
     print(f"{args.video}: {len(faulty)} frames {faulty[0].shape[1]}x{faulty[0].shape[0]}, "
-          f"{args.per_fault} of each fault")
+          f"{args.per_fault} of each fault from frame {first}; clean frames ranked: "
+          f"{int(((labels == '') & (np.arange(len(labels)) >= first)).sum())}")
     print("| score mode | " + " | ".join(FAULTS) + " | all |")
     print("|---" * (len(FAULTS) + 2) + "|")
-    for mode in MODES:
-        s = score(faulty, mode)
+    for mode in args.modes.split(","):
+        s = score(faulty, MODES[mode].format(calibrate=args.calibrate))
         ranked = np.abs(s) if mode == "zscore" else s
-        clean = ranked[labels == ""]
+        clean = ranked[(labels == "") & scored]
         cells = [auroc(ranked[labels == f], clean) for f in FAULTS]
         cells.append(auroc(ranked[labels != ""], clean))
         print(f"| {mode} | " + " | ".join(f"{c:.2f}" for c in cells) + " |", flush=True)

@@ -407,20 +407,31 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
         m.bits[y * 32 + x] += damage_left;
     return m;
   };
+  // Every normal frame changes a little everywhere; a frozen one does not change at all.
+  auto moving = [&] (float amount) {
+    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
+    for (auto &v : m.bits)
+      v = amount + 10 * std::fabs (jitter (rng));
+    return m;
+  };
   Calibration cal (20);
   for (int k = 0; k < 20; ++k) {
     NllMap m = frame (0.f);
     if (k == 5 || k == 11)
       for (auto &v : m.bits)
         v = 8.f;
-    cal.add (m);
+    cal.add (m, moving (3.f));
   }
   ASSERT_TRUE (cal.ready ());
-  EXPECT_LT (cal.frame_deviation (frame (0.f)), 5.0);       // normal stays normal
+  EXPECT_LT (cal.frame_deviation (frame (0.f), moving (3.f)), 4.0);   // normal stays normal
   // +1.5 bits in one calm cell is far out for that cell, though still below the busy
   // half's normal level, which a single frame-wide threshold would need to pass.
-  const double hit = cal.frame_deviation (frame (1.5f));
+  const double hit = cal.frame_deviation (frame (1.5f), moving (3.f));
   EXPECT_GT (hit, 10.0);
+  // A blank frame is far simpler everywhere; a frozen frame changed nowhere.
+  NllMap blank{32, 24, 1, std::vector<float> (32 * 24, 0.1f)};
+  EXPECT_GT (cal.frame_deviation (blank, moving (3.f)), 10.0);
+  EXPECT_GT (cal.frame_deviation (frame (0.f), moving (0.f)), 5.0);
   EXPECT_DOUBLE_EQ (Calibration::normalized (4.0, 4.0), 0.5);
   EXPECT_DOUBLE_EQ (Calibration::normalized (0.0, 4.0), 0.0);
   EXPECT_DOUBLE_EQ (Calibration::normalized (100.0, 4.0), 1.0);
@@ -428,8 +439,8 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
   const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration.json";
   cal.save (path);
   auto again = Calibration::load (path);
-  const NllMap probe = frame (0.f);
-  EXPECT_DOUBLE_EQ (again.frame_deviation (probe), cal.frame_deviation (probe));
+  const NllMap probe = frame (0.f), probe_change = moving (3.f);
+  EXPECT_DOUBLE_EQ (again.frame_deviation (probe, probe_change), cal.frame_deviation (probe, probe_change));
   {
     std::ofstream bad (path);
     bad << "{\"format\": \"pixelrnn-calibration\", \"frames\": 3, \"columns\": 8, \"rows\": 6, \"median\": [1], \"sigma\": [1]}";
@@ -454,22 +465,32 @@ TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
 
 TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
 {
-  // Crops drifting across a held-out photo stand for normal footage; then the same kind of
-  // crop with a solid bright block (a decoding glitch) in one corner.
+  // A fixed camera: a held-out photo with fresh sensor noise in every frame stands for normal
+  // footage; then one more such frame, and one with a solid bright block (a decoding glitch)
+  // in a corner.
   const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
   std::remove (path.c_str ());
+  const auto scene = photo_crop ("ladybird-160x120.png", 40, 30, kW, kH);
+  std::mt19937 rng (5);
+  std::uniform_int_distribution<int> grain (-3, 3);
+  auto shot = [&] {
+    auto f = scene;
+    for (auto &v : f)
+      v = (uint8_t) std::clamp ((int) v + grain (rng), 0, 255);
+    return f;
+  };
   std::vector<std::vector<uint8_t>> frames;
   for (int k = 0; k < 12; ++k)
-    frames.push_back (photo_crop ("ladybird-160x120.png", 40 + k, 30 + k / 2, kW, kH));
-  auto normal = photo_crop ("ladybird-160x120.png", 46, 33, kW, kH);
-  auto glitch = normal;
+    frames.push_back (shot ());
+  auto normal = shot ();
+  auto glitch = shot ();
   for (int y = 2; y < 10; ++y)
     for (int x = 2; x < 12; ++x)
       for (int c = 0; c < 3; ++c)
         glitch[((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
   frames.push_back (normal);
   frames.push_back (glitch);
-  GstHarness *h = likelihood_harness ("width=48 height=32 threshold=5 calibration-frames=12 "
+  GstHarness *h = likelihood_harness ("width=48 height=32 calibration-frames=12 "
       "calibration-file=" + path, GST_VIDEO_FORMAT_RGB);
   auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
   ASSERT_EQ (out.size (), frames.size ());
@@ -491,7 +512,7 @@ TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
   gst_harness_teardown (h);
   EXPECT_TRUE (g_file_test (path.c_str (), G_FILE_TEST_EXISTS));
   // A second run reads the file: no calibration frames needed, the glitch is flagged at once.
-  GstHarness *again = likelihood_harness ("width=48 height=32 threshold=5 calibration-file=" + path,
+  GstHarness *again = likelihood_harness ("width=48 height=32 calibration-file=" + path,
       GST_VIDEO_FORMAT_RGB);
   auto out2 = push_all (again, {normal, glitch}, GST_VIDEO_FORMAT_RGB, 3);
   ASSERT_EQ (out2.size (), 2u);
