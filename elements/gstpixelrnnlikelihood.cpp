@@ -102,6 +102,7 @@ struct GstPixelrnnLikelihoodPrivate {
   pixelrnn::Calibration calibration;
   pixelrnn::AlarmFilter alarm;
   std::unique_ptr<pixelrnn::ScoreCsv> csv;
+  bool json_lines = false;                      /* location ends in .jsonl */
   guint64 frames = 0;
   gint analysis_width = 0, analysis_height = 0;
   std::vector<guint8> pixels, previous;   /* this and the last scored frame, analysis size */
@@ -266,8 +267,9 @@ gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
   auto *priv = self->priv;
   const auto settings = current_settings (self);
   priv->csv.reset ();
+  priv->json_lines = g_str_has_suffix (settings.location.c_str (), ".jsonl");
   if (!settings.location.empty ())
-    priv->csv = std::make_unique<pixelrnn::ScoreCsv> (settings.location, CSV_HEADER);
+    priv->csv = std::make_unique<pixelrnn::ScoreCsv> (settings.location, priv->json_lines ? "" : CSV_HEADER);
   priv->zscore = pixelrnn::ZScore (settings.window);
   priv->alarm = pixelrnn::AlarmFilter ((int) settings.min_duration, (int) settings.hold);
   priv->frames = 0;
@@ -355,6 +357,27 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
       "latency-ms", G_TYPE_DOUBLE, latency_ms,
       "throughput", G_TYPE_DOUBLE, throughput, NULL);
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* The buffer's pixelrnn-anomaly boxes as a JSON array of {x, y, w, h} (the first 8). */
+static std::string
+regions_json (GstBuffer * buffer)
+{
+  std::string out = "[";
+  gpointer state = NULL;
+  GstMeta *meta;
+  int count = 0;
+  while (count < 8 && (meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    auto *roi = (GstVideoRegionOfInterestMeta *) meta;
+    if (roi->roi_type != g_quark_from_static_string ("pixelrnn-anomaly"))
+      continue;
+    char box[96];
+    g_snprintf (box, sizeof box, "%s{\"x\": %u, \"y\": %u, \"w\": %u, \"h\": %u}",
+        count++ ? ", " : "", roi->x, roi->y, roi->w, roi->h);
+    out += box;
+  }
+  return out + "]";
 }
 
 static GstFlowReturn
@@ -495,9 +518,18 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   if (settings.post_messages)
     post_result (self, buffer, n, r.bits_per_dim, score, anomaly, normalized, calibrating);
   if (priv->csv) {
-    char row[192];
-    g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.4f", n,
-        (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0, normalized);
+    char row[1024];
+    if (priv->json_lines)
+      /* One object per frame, shaped like gvametaconvert's JSON: timestamp in ns, then the
+       * element's fields and the anomalous regions' boxes in frame pixels. */
+      g_snprintf (row, sizeof row, "{\"timestamp\": %" G_GUINT64_FORMAT ", \"frame\": %"
+          G_GUINT64_FORMAT ", \"bits_per_dim\": %.6f, \"score\": %.6f, \"anomaly\": %s, "
+          "\"normalized\": %.4f, \"calibrating\": %s, \"regions\": %s}",
+          (guint64) GST_BUFFER_PTS (buffer), n, r.bits_per_dim, score, anomaly ? "true" : "false",
+          normalized, calibrating ? "true" : "false", regions_json (buffer).c_str ());
+    else
+      g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.4f", n,
+          (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0, normalized);
     try {
       priv->csv->write_row (row);
     } catch (const pixelrnn::CsvError &e) {
@@ -587,7 +619,8 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           DEFAULT_POST_MESSAGES, live));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "CSV location",
-          "Write frame,pts_ns,bits_per_dim,score,anomaly,normalized for every scored frame to this file "
+          "Write frame,pts_ns,bits_per_dim,score,anomaly,normalized for every scored frame to this CSV "
+          "file; a name ending in .jsonl gets one JSON object per frame instead "
           "(flushed per row; NULL = no file)", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_DRAW,
       g_param_spec_enum ("draw", "Draw", "Draw the NLL map into the frame",

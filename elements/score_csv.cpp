@@ -33,7 +33,7 @@ ScoreCsv::write_row (const std::string &row)
     file_ = fopen (path_.c_str (), "w");
     if (!file_)
       fail ("cannot open for writing");
-    if (fputs (header_.c_str (), file_) < 0 || fputc ('\n', file_) == EOF)
+    if (!header_.empty () && (fputs (header_.c_str (), file_) < 0 || fputc ('\n', file_) == EOF))
       fail ("cannot write");
   }
   if (fputs (row.c_str (), file_) < 0 || fputc ('\n', file_) == EOF || fflush (file_) != 0)

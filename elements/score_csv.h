@@ -16,6 +16,7 @@ class CsvError : public std::runtime_error {
 
 class ScoreCsv {
  public:
+  /* An empty header writes none (JSON lines). */
   ScoreCsv (std::string path, std::string header);
   ~ScoreCsv ();
   ScoreCsv (const ScoreCsv &) = delete;

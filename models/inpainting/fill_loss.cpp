@@ -97,10 +97,16 @@ fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole)
   auto nll_cond = -cond_lp.gather (-1, target).mean ();
   auto mean = mixture_mean (cond_params.permute ({1, 2, 0}).unsqueeze (0).unsqueeze (-1),
       xs_at.t ().unsqueeze (0).unsqueeze (-1), K).squeeze (-1).squeeze (0).t ();   // [N, C]
-  auto squared_error = (mean - xs_at).pow (2).mean ();
+  // Per image: mean squared error of the conditioner's mean over that image's hole.
+  auto image_of = torch::div (where, H * W, "floor");
+  auto per_value = (mean - xs_at).pow (2).mean (1);                            // [N]
+  auto sums = torch::zeros ({B}).index_add (0, image_of, per_value);
+  auto counts = torch::zeros ({B}).index_add (0, image_of, torch::ones_like (per_value));
+  auto present = counts > 0;
+  auto hole_mse = sums.masked_select (present) / counts.masked_select (present);
   FillLoss r;
-  r.loss = nll_combined + nll_cond + kMeanSquaredErrorWeight * squared_error;
-  r.mean_rmse = std::sqrt (squared_error.item<double> ()) * 127.5;
+  r.loss = nll_combined + nll_cond + kFidelityWeight * torch::log (hole_mse + kFidelityFloor).mean ();
+  r.mean_rmse = std::sqrt (per_value.mean ().item<double> ()) * 127.5;
   r.combined_bits = nll_combined.item<double> () / kLn2;
   r.conditioner_bits = nll_cond.item<double> () / kLn2;
   return r;

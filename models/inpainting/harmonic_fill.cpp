@@ -1,9 +1,8 @@
 #include "harmonic_fill.h"
 
-#include <torch/nn/functional/conv.h>
-#include <torch/nn/functional/padding.h>
 #include <torch/nn/functional/pooling.h>
 #include <torch/nn/functional/upsampling.h>
+#include <vector>
 
 namespace pixelrnn {
 
@@ -11,21 +10,42 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-// Jacobi sweeps per pyramid level: the coarser level's solution is already close, so a few
-// sweeps remove the interpolation's kinks (measured on held-out holes: 12 -> 60 sweeps changed PSNR by under 0.5 dB).
-constexpr int kSweeps = 40;
+// Over-relaxed Gauss-Seidel sweeps (SOR) per pyramid level, on the hole's values only. The
+// coarser level's solution is only a start: long wavelengths relax slowly, so large holes
+// need many sweeps. Measured on 27 held-out holes (docs/eval/inpaint_quality.py's pictures):
+// 40 Jacobi sweeps gave 36.57 dB at 16 px and 30.35 dB at 32 px, 300 gave 36.69 and 30.87;
+// SOR gets there in far fewer sweeps, and plain loops over the hole cost about a millisecond
+// where hundreds of tensor operations per level cost tens.
+constexpr int kSweeps = 60;
+constexpr float kOverRelaxation = 1.6f;
 
-torch::Tensor
-neighbour_mean (const torch::Tensor &u)
+// u: [B, C, H, W] contiguous float, relaxed in place where known ([B, 1, H, W]) is 0.
+void
+relax (torch::Tensor &u, const torch::Tensor &known)
 {
-  const int64_t C = u.size (1);
-  auto k = torch::zeros ({C, 1, 3, 3}, u.options ());
-  k.select (2, 0).select (2, 1).fill_ (0.25);
-  k.select (2, 2).select (2, 1).fill_ (0.25);
-  k.select (2, 1).select (2, 0).fill_ (0.25);
-  k.select (2, 1).select (2, 2).fill_ (0.25);
-  auto padded = F::pad (u, F::PadFuncOptions ({1, 1, 1, 1}).mode (torch::kReplicate));
-  return F::conv2d (padded, k, F::Conv2dFuncOptions ().groups (C));
+  const int64_t B = u.size (0), C = u.size (1), H = u.size (2), W = u.size (3);
+  auto k = known.contiguous ();
+  const float *kn = k.data_ptr<float> ();
+  float *data = u.data_ptr<float> ();
+  std::vector<int64_t> hole;
+  for (int64_t b = 0; b < B; ++b) {
+    hole.clear ();
+    for (int64_t p = 0; p < H * W; ++p)
+      if (kn[b * H * W + p] <= 0.f)
+        hole.push_back (p);
+    for (int64_t c = 0; c < C; ++c) {
+      float *plane = data + (b * C + c) * H * W;
+      for (int s = 0; s < kSweeps; ++s)
+        for (int64_t p : hole) {
+          const int64_t i = p / W, j = p % W;
+          const float self = plane[p];
+          // Replicate border: a missing neighbour is the value itself.
+          const float up = i > 0 ? plane[p - W] : self, down = i + 1 < H ? plane[p + W] : self;
+          const float left = j > 0 ? plane[p - 1] : self, right = j + 1 < W ? plane[p + 1] : self;
+          plane[p] = self + kOverRelaxation * (0.25f * (up + down + left + right) - self);
+        }
+    }
+  }
 }
 
 torch::Tensor
@@ -49,10 +69,8 @@ fill_level (const torch::Tensor &x, const torch::Tensor &known)
     guess = F::interpolate (coarse, F::InterpolateFuncOptions ()
         .size (std::vector<int64_t>{H, W}).mode (torch::kBilinear).align_corners (false));
   }
-  auto hole = 1.f - known;
-  auto u = x * known + guess * hole;
-  for (int s = 0; s < kSweeps; ++s)
-    u = x * known + neighbour_mean (u) * hole;
+  auto u = (x * known + guess * (1.f - known)).contiguous ();
+  relax (u, known);
   return u;
 }
 
@@ -62,8 +80,9 @@ torch::Tensor
 harmonic_fill (const torch::Tensor &x, const torch::Tensor &known)
 {
   torch::NoGradGuard no_grad;
-  auto k = known.to (x.scalar_type ()).expand ({x.size (0), 1, x.size (2), x.size (3)});
-  return fill_level (x * k, k.contiguous ());
+  auto k = known.to (torch::kFloat32).expand ({x.size (0), 1, x.size (2), x.size (3)}).contiguous ();
+  auto xf = x.to (torch::kFloat32);
+  return fill_level (xf * k, k).to (x.scalar_type ());
 }
 
 }  // namespace pixelrnn

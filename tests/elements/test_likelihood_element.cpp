@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 using namespace pixelrnn;
@@ -520,6 +521,39 @@ TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
   EXPECT_TRUE (meta_of (out2[1])->anomaly);
   unref_all (out2);
   gst_harness_teardown (again);
+  std::remove (path.c_str ());
+}
+
+TEST (LikelihoodElement, JsonLinesOneObjectPerFrame)
+{
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-scores.jsonl";
+  std::remove (path.c_str ());
+  std::vector<std::vector<uint8_t>> frames;
+  for (int k = 0; k < 4; ++k)
+    frames.push_back (photo_crop ("storm-160x120.png", 10 + 5 * k, 20, kW, kH));
+  GstHarness *h = likelihood_harness ("width=48 height=32 score=bits-per-dim threshold=0 location=" + path,
+      GST_VIDEO_FORMAT_RGB);
+  auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+  std::vector<double> bpd;
+  for (auto *b : out)
+    bpd.push_back (meta_of (b)->bits_per_dim);
+  unref_all (out);
+  gst_harness_teardown (h);
+  std::ifstream f (path);
+  std::string line;
+  int n = 0;
+  while (std::getline (f, line)) {
+    auto j = nlohmann::json::parse (line);        // throws on anything but one JSON object
+    ASSERT_TRUE (j.is_object ());
+    EXPECT_EQ (j["frame"].get<int> (), n);
+    EXPECT_NEAR (j["bits_per_dim"].get<double> (), bpd[n], 1e-5);
+    EXPECT_TRUE (j["anomaly"].get<bool> ());     // threshold 0: every frame
+    EXPECT_TRUE (j["regions"].is_array ());
+    EXPECT_GE (j["regions"].size (), 1u);
+    EXPECT_TRUE (j.contains ("normalized") && j.contains ("timestamp"));
+    ++n;
+  }
+  EXPECT_EQ (n, 4);
   std::remove (path.c_str ());
 }
 
