@@ -72,19 +72,24 @@ direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor
 {
   torch::NoGradGuard no_grad;
   const auto c = condition_on_window (model, window, mask);
-  auto x = scale_input (window);
-  auto hole = mask.to (torch::kBool).view ({1, 1, mask.size (0), mask.size (1)}).expand_as (window);
-  auto out = window.clone ();
+  const int64_t B = window.size (0), C = window.size (1), H = window.size (2), W = window.size (3);
+  // Only the hole's positions: the 256-entry tables of a whole window cost ten times more.
+  auto where = mask.to (torch::kBool).reshape ({H * W}).nonzero ().squeeze (1);
+  const int64_t N = where.size (0);
+  auto params = c.params.reshape ({B, C, c.params.size (2), H * W}).index_select (3, where).unsqueeze (-1);
+  auto x = scale_input (window).reshape ({B, C, H * W}).index_select (2, where).unsqueeze (-1);
   auto values = torch::arange (256, torch::kFloat32).view ({1, 256, 1, 1});
-  for (int64_t ch = 0; ch < window.size (1); ++ch) {
+  auto chosen = torch::empty ({B, C, N}, torch::kUInt8);
+  for (int64_t ch = 0; ch < C; ++ch) {
     // Later channels' means read the values already chosen for this pixel.
-    auto lp = mixture_log_probs (c.params, x, c.mixtures).select (1, ch);   // [B, 256, H, W]
-    auto mean = (lp.exp () * values).sum (1).round ().clamp (0, 255);     // [B, H, W]
-    auto chosen = torch::where (hole.select (1, ch), mean.to (torch::kUInt8), out.select (1, ch));
-    out.select (1, ch).copy_ (chosen);
-    x.select (1, ch).copy_ (scale_input (chosen));
+    auto lp = mixture_log_probs (params, x, c.mixtures).select (1, ch);      // [B, 256, N, 1]
+    auto mean = (lp.exp () * values).sum (1).round ().clamp (0, 255).squeeze (-1);   // [B, N]
+    chosen.select (1, ch).copy_ (mean);
+    x.select (1, ch).copy_ (scale_input (mean).unsqueeze (-1));
   }
-  return out;
+  auto out = window.clone ().reshape ({B, C, H * W});
+  out.index_copy_ (2, where, chosen);
+  return out.view ({B, C, H, W});
 }
 
 WindowFill

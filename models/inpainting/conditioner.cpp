@@ -4,6 +4,8 @@
 #include "mixture_kernel.h"
 
 #include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/conv.h>
+#include <torch/nn/functional/padding.h>
 
 namespace pixelrnn {
 
@@ -38,6 +40,31 @@ ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K) : channe
     mix[l]->as<torch::nn::Conv2d> ()->weight.mul_ (0.1);
 }
 
+namespace {
+
+// A dilated 3x3 convolution computed as an ordinary one on the d x d interleaved sub-grids
+// of the (zero-padded) input, stacked along the batch. Same result; LibTorch's CPU dilated
+// convolution falls back to a slow unoptimised kernel (measured: a 16 px direct fill took
+// 0.79 s per hole through the element, most of it in the dilated layers).
+torch::Tensor
+dilated_conv (torch::nn::Conv2dImpl &conv, const torch::Tensor &x, int d)
+{
+  namespace F = torch::nn::functional;
+  if (d == 1)
+    return conv.forward (x);
+  const int64_t B = x.size (0), C = x.size (1), H = x.size (2), W = x.size (3);
+  const int64_t Hp = (H + d - 1) / d * d, Wp = (W + d - 1) / d * d;
+  auto padded = F::pad (x, F::PadFuncOptions ({0, Wp - W, 0, Hp - H}));
+  auto grids = padded.view ({B, C, Hp / d, d, Wp / d, d}).permute ({0, 3, 5, 1, 2, 4})
+      .reshape ({B * d * d, C, Hp / d, Wp / d});
+  auto y = F::conv2d (grids, conv.weight, F::Conv2dFuncOptions ().bias (conv.bias).padding (1));
+  const int64_t O = y.size (1);
+  return y.view ({B, d, d, O, Hp / d, Wp / d}).permute ({0, 3, 4, 1, 5, 2})
+      .reshape ({B, O, Hp, Wp}).narrow (2, 0, H).narrow (3, 0, W);
+}
+
+}  // namespace
+
 torch::Tensor
 ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &hole)
 {
@@ -46,7 +73,8 @@ ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &ho
   auto membrane = harmonic_fill (x_scaled, 1.f - h1);
   auto y = input (torch::cat ({membrane, h1}, 1));
   for (size_t l = 0; l < dilated->size (); ++l) {
-    auto t = dilated[l]->as<torch::nn::Conv2d> ()->forward (torch::relu (y));
+    auto t = dilated_conv (*dilated[l]->as<torch::nn::Conv2d> (), torch::relu (y),
+        conditioner_dilation ((int) l));
     y = y + mix[l]->as<torch::nn::Conv2d> ()->forward (torch::relu (t));
   }
   const int K = mixtures, P = mixture_params_per_channel (K, channels);
