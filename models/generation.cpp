@@ -73,17 +73,18 @@ direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor
   torch::NoGradGuard no_grad;
   const auto c = condition_on_window (model, window, mask);
   const int64_t B = window.size (0), C = window.size (1), H = window.size (2), W = window.size (3);
-  // Only the hole's positions: the 256-entry tables of a whole window cost ten times more.
+  // Only the hole's positions. The mean is the mixture's closed form sum_k pi_k mu_k (what
+  // training's fidelity term shapes), not the expectation of the 256-entry table: the tables
+  // of a 32 px hole cost 400 ms, the closed form well under one.
   auto where = mask.to (torch::kBool).reshape ({H * W}).nonzero ().squeeze (1);
   const int64_t N = where.size (0);
   auto params = c.params.reshape ({B, C, c.params.size (2), H * W}).index_select (3, where).unsqueeze (-1);
   auto x = scale_input (window).reshape ({B, C, H * W}).index_select (2, where).unsqueeze (-1);
-  auto values = torch::arange (256, torch::kFloat32).view ({1, 256, 1, 1});
   auto chosen = torch::empty ({B, C, N}, torch::kUInt8);
   for (int64_t ch = 0; ch < C; ++ch) {
     // Later channels' means read the values already chosen for this pixel.
-    auto lp = mixture_log_probs (params, x, c.mixtures).select (1, ch);      // [B, 256, N, 1]
-    auto mean = (lp.exp () * values).sum (1).round ().clamp (0, 255).squeeze (-1);   // [B, N]
+    auto scaled = mixture_mean (params, x, c.mixtures).select (1, ch).squeeze (-1);   // [B, N]
+    auto mean = ((scaled + 1.0) * 127.5).round ().clamp (0, 255);
     chosen.select (1, ch).copy_ (mean);
     x.select (1, ch).copy_ (scale_input (mean).unsqueeze (-1));
   }

@@ -38,8 +38,8 @@ WindowFill inpaint_window (PixelModel &model, IncrementalEngine &engine, const t
 // The conditioner's parameters for a window and its hole ([B, C, P, H, W]).
 Conditioning condition_on_window (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
 
-// The conditioner alone: its posterior mean of every hole value, channels in order (G's
-// distribution reads the R just chosen). One pass of the network, no raster-order steps.
+// The conditioner alone: its mixture's mean (closed form) for every hole value, channels in
+// order (G's mean reads the R just chosen). One pass of the network, no raster-order steps.
 torch::Tensor direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
 
 // Best-of inpainting: `candidates` fills of `window` ([C, H, W] uint8) drawn as one batch by

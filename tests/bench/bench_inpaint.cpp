@@ -7,6 +7,7 @@
 // in every mode: what a pipeline pays per frame.
 //
 //   bench-inpaint [repeats=5] [naive=1]   prints a Markdown table and one JSON line per row
+//   PIXELRNN_BENCH_FILL_ONLY=1 bench-inpaint ...   only the element-path table
 #include "dense_step.h"
 #include "generation.h"
 #include "hole_regions.h"
@@ -72,6 +73,9 @@ main (int argc, char **argv)
   auto frame = (torch::arange (640 * 480 * 3) % 251).to (torch::kUInt8).view ({1, 3, 480, 640});
   const int context = 16;
   std::printf ("| model | hole | mode | ms/frame | fps | GFLOP/s | %% of dense |\n|---|---|---|---|---|---|---|\n");
+  // PIXELRNN_BENCH_FILL_ONLY=1: only the element-path table below.
+  if (std::getenv ("PIXELRNN_BENCH_FILL_ONLY"))
+    cases.clear ();
   for (auto &c : cases) {
     c.model->eval ();
     IncrementalEngine engine (c.model);
@@ -132,7 +136,7 @@ main (int argc, char **argv)
         std::fflush (stdout);
       }
   }
-  if (naive) {
+  if (naive && !cases.empty ()) {
     // The naive sampler on the same 32x32 window, natural model: one full forward per value.
     auto &m = cases[0].model;
     const int hole = 32, ww = hole + 2 * context, wh = hole + context;

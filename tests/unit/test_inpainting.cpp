@@ -156,9 +156,11 @@ TEST (FillModes, DirectIsTheConditionersPosteriorMean)
   auto mask = window_hole (9, 9);
   auto out = direct_fill (model, x, mask);
   auto c = condition_on_window (model, x, mask);
-  auto lp = mixture_log_probs (c.params, scale_input (x), c.mixtures);   // gray: no coupling
-  auto mean = (lp.exp () * torch::arange (256, torch::kFloat32).view ({1, 1, 256, 1, 1})).sum (2);
-  auto expected = torch::where (mask, mean.round ().to (torch::kUInt8)[0][0], x[0][0]);
+  // gray: no coupling; the mixture's closed-form mean sum_k pi_k mu_k, on the 0-255 scale
+  auto K = c.mixtures;
+  auto p = c.params[0][0];                                              // [P, H, W]
+  auto mean = (torch::softmax (p.narrow (0, 0, K), 0) * p.narrow (0, K, K)).sum (0);
+  auto expected = torch::where (mask, ((mean + 1) * 127.5).round ().clamp (0, 255).to (torch::kUInt8), x[0][0]);
   EXPECT_TRUE (torch::equal (out[0][0], expected));
 }
 
