@@ -117,8 +117,9 @@ TEST (Conditioner, ChangesTheFillButNotTheLikelihood)
   PixelModel plain (plain_config);
   auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Mixture);
   torch::NoGradGuard no_grad;
+  const auto plain_params = plain->named_parameters ();   // find() points into it: keep it alive
   for (auto &p : model->named_parameters ())
-    if (const auto *q = plain->named_parameters ().find (p.key ()))
+    if (const auto *q = plain_params.find (p.key ()))
       p.value ().copy_ (*q);
   plain->eval ();
   auto x = test::random_images (2, 3, 8, 8, 2);
