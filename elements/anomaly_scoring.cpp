@@ -161,15 +161,22 @@ Calibration::cell_means (const NllMap &map, int &columns, int &rows)
   return sum;
 }
 
+std::vector<double>
+Calibration::features (const NllMap &map, const NllMap &change, int &columns, int &rows)
+{
+  auto cells = cell_means (map, columns, rows);
+  auto moved = change_means (change, map, columns, rows);
+  cells.insert (cells.end (), moved.begin (), moved.end ());
+  return cells;
+}
+
 void
 Calibration::add (const NllMap &map, const NllMap &change)
 {
   if (ready () || frames_ <= 0)
     return;
   int columns, rows;
-  auto cells = cell_means (map, columns, rows);
-  auto moved = change_means (change, map, columns, rows);
-  cells.insert (cells.end (), moved.begin (), moved.end ());
+  auto cells = features (map, change, columns, rows);
   if (!samples_.empty () && (columns != columns_ || rows != rows_))
     samples_.clear ();                          /* the analysis size changed: start again */
   columns_ = columns;
@@ -211,9 +218,7 @@ std::vector<double>
 Calibration::cell_deviations (const NllMap &map, const NllMap &change) const
 {
   int columns, rows;
-  auto cells = cell_means (map, columns, rows);
-  auto moved = change_means (change, map, columns, rows);
-  cells.insert (cells.end (), moved.begin (), moved.end ());
+  auto cells = features (map, change, columns, rows);
   if (!ready () || columns != columns_ || rows != rows_ || cells.size () != median_.size ())
     return std::vector<double> (cells.size (), 0.0);
   for (size_t k = 0; k < cells.size (); ++k)

@@ -90,6 +90,8 @@ class Calibration {
    * "threshold" mean "this many spreads beyond a normal frame's worst cell". */
   double frame_deviation (const NllMap &map, const NllMap &change) const;
   int cells () const { return columns_ * rows_; }
+  int columns () const { return columns_; }
+  int rows () const { return rows_; }
   /* 0 at the calibrated median, 0.5 at `threshold` deviations, 1 at twice that (clamped):
    * the anomalib convention, the same meaning on every camera. */
   static double normalized (double deviation, double threshold);
@@ -105,6 +107,8 @@ class Calibration {
   std::vector<double> median_, sigma_;         /* per cell */
   double worst_median_ = 0, worst_sigma_ = 1;  /* of the calibration frames' worst cells */
   double worst_cell (const std::vector<double> &cells) const;
+  /* The NLL cell means of `map`, then the change cell means (all NaN without a change map). */
+  static std::vector<double> features (const NllMap &map, const NllMap &change, int &columns, int &rows);
 };
 
 /* Alarm smoothing for live use: an alarm starts after `min_duration` consecutive anomalous

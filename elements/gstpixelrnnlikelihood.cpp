@@ -476,8 +476,7 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
 
   if (anomaly && settings.regions > 0 && calibrated && priv->calibration.ready ()) {
     /* The grid cells furthest above their own normal, those over the threshold. */
-    int columns, rows;
-    pixelrnn::Calibration::cell_means (map, columns, rows);
+    const int columns = priv->calibration.columns (), rows = priv->calibration.rows ();
     auto dev = priv->calibration.cell_deviations (map, change);
     dev.resize (priv->calibration.cells ());   /* regions from the NLL cells */
     std::vector<size_t> order (dev.size ());
@@ -632,9 +631,10 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FRAMES,
       g_param_spec_uint ("calibration-frames", "Calibration frames",
           "Learn normal from the first N scored frames (0 = off): robust statistics (median, "
-          "MAD) of every cell of an 8x6 grid over the NLL map. Then the score is the worst "
-          "cell's deviation from its own normal, in robust standard deviations, and "
-          "'threshold' is in those units; frames while calibrating are never anomalous",
+          "MAD) of every cell of an 8x6 grid over the NLL map and over the change since the "
+          "previous frame. Then the score is how far the cell furthest from its own normal "
+          "(either way) lies beyond a normal frame's furthest cell, in robust spreads, and "
+          "'threshold' applies to it; frames while calibrating are never anomalous",
           0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,
       g_param_spec_string ("calibration-file", "Calibration file",
