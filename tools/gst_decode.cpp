@@ -54,8 +54,11 @@ bus_problem (GstElement *pipeline, GstMessageType type)
   g_free (debug);
   gst_message_unref (msg);
   // Decoders report what they could not read in debug logs only; on the bus the stream just
-  // stops ("Internal data stream error", reason error or not-negotiated).
-  if (detail.find ("streaming stopped") != std::string::npos)
+  // stops ("Internal data stream error", reason error or not-negotiated), or, when the decoder
+  // dropped every frame as a decode error, ends with "No valid frames decoded" (which of the
+  // two arrives depends on timing).
+  if (detail.find ("streaming stopped") != std::string::npos ||
+      text.find ("No valid frames decoded") != std::string::npos)
     text = "cannot decode it (corrupt, or a kind the decoders here do not read, such as a CMYK "
            "JPEG; convert it to an RGB PNG or JPEG)";
   return text;
