@@ -66,4 +66,35 @@ report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps
   return true;
 }
 
+bool
+report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *filter)
+{
+  if (!client || !client->loaded () || !filter || gst_caps_is_empty (filter) ||
+      gst_caps_is_any (filter))
+    return false;
+  GstCaps *readable = caps_for_channels (0);
+  GstCaps *offered = gst_caps_intersect (filter, readable);
+  gst_caps_unref (readable);
+  GstCaps *model_caps = caps_for_channels (client->channels ());
+  const bool refused = !gst_caps_is_empty (offered) && !gst_caps_can_intersect (filter, model_caps);
+  gst_caps_unref (model_caps);
+  if (refused) {
+    std::string formats;
+    for (guint i = 0; i < gst_caps_get_size (offered); ++i) {
+      const GValue *value = gst_structure_get_value (gst_caps_get_structure (offered, i), "format");
+      gchar *text = value ? gst_value_serialize (value) : g_strdup ("?");
+      formats += (formats.empty () ? "" : ", ") + std::string (text);
+      g_free (text);
+    }
+    GST_ELEMENT_ERROR (element, STREAM, FORMAT,
+        ("Model \"%s\" has %d channel(s) and takes %s; upstream offers only %s.",
+            client->path ().c_str (), client->channels (), formats_for_channels (client->channels ()),
+            formats.c_str ()),
+        ("Remove the format from the capsfilter before %s, or put videoconvert before it.",
+            GST_ELEMENT_NAME (element)));
+  }
+  gst_caps_unref (offered);
+  return refused;
+}
+
 }  // namespace pixelrnn

@@ -26,4 +26,11 @@ GstCaps *model_transform_caps (const ModelClient *client, GstCaps *caps, GstCaps
  * negotiation results (caps events, set_info), never for queries. */
 bool report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps);
 
+/* After a caps query on the sink pad came back empty: posts GST_ELEMENT_ERROR (STREAM, FORMAT)
+ * naming the model if every format upstream offered (`filter`) is one the element reads
+ * but this model cannot (a capsfilter forcing RGB before a gray model). Negotiation then
+ * cannot succeed whatever else happens, so the error is certain, unlike an ordinary query
+ * answer; the source's bare not-negotiated follows it. Returns whether it posted. */
+bool report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *filter);
+
 }  // namespace pixelrnn

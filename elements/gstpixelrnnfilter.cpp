@@ -45,6 +45,8 @@ struct FilterState {
   gboolean skip_late = DEFAULT_SKIP_LATE;
   GstClockTime earliest = GST_CLOCK_TIME_NONE;    /* running time downstream can still use */
   guint64 late_frames = 0;
+
+  gboolean offer_refused = FALSE;                 /* GST_OBJECT_LOCK; said once per start */
 };
 
 /* The C++ state lives behind one pointer made in init and deleted in finalize, as
@@ -146,12 +148,45 @@ gst_pixelrnn_filter_get_figures (GstPixelrnnFilter * filter, double *latency_ms,
   *throughput = priv->interval_ms > 0 ? 1000.0 / priv->interval_ms : 0.0;
 }
 
+/* Upstream asking which caps we take: answered as GstBaseTransform does. When the answer is
+ * empty only because of the model (upstream forced to a format this model cannot read),
+ * negotiation is certain to fail: say so once, naming the model, before the source's bare
+ * not-negotiated (which a caps event never follows, so the caps probe cannot see it). */
+static gboolean
+gst_pixelrnn_filter_sink_caps_query (GstPixelrnnFilter * self, GstQuery * query)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, GST_PAD_SINK, query))
+    return FALSE;
+  pixelrnn::guarded_query (self, "caps query", 0, [&] {
+    GstCaps *filter = nullptr, *result = nullptr;
+    gst_query_parse_caps (query, &filter);
+    gst_query_parse_caps_result (query, &result);
+    if (!result || !gst_caps_is_empty (result))
+      return 0;
+    {
+      pixelrnn::ObjectLock lock (self);
+      if (get_priv (self)->offer_refused)
+        return 0;
+    }
+    auto client = gst_pixelrnn_filter_get_client (self);
+    if (pixelrnn::report_refused_offer (GST_ELEMENT (self), client.get (), filter)) {
+      pixelrnn::ObjectLock lock (self);
+      get_priv (self)->offer_refused = TRUE;
+    }
+    return 0;
+  });
+  return TRUE;
+}
+
 /* The element's processing time joins upstream's latency, so that live pipelines (v4l2src,
  * rtspsrc) schedule its frames late enough to keep sync. */
 static gboolean
 gst_pixelrnn_filter_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query)
 {
   auto *self = GST_PIXELRNN_FILTER (trans);
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS && direction == GST_PAD_SINK)
+    return gst_pixelrnn_filter_sink_caps_query (self, query);
   if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY || direction != GST_PAD_SRC)
     return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query);
   return pixelrnn::guarded_query (self, "query", FALSE, [&] () -> gboolean {
@@ -258,6 +293,7 @@ gst_pixelrnn_filter_start (GstBaseTransform * trans)
       pixelrnn::ObjectLock lock (self);
       get_priv (self)->earliest = GST_CLOCK_TIME_NONE;
       get_priv (self)->late_frames = 0;
+      get_priv (self)->offer_refused = FALSE;
     }
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
     if (klass->start && !klass->start (self)) {

@@ -208,6 +208,32 @@ gst_pixelrnn_src_set_caps (GstBaseSrc * src, GstCaps * caps)
   });
 }
 
+/* Downstream refusing the one format this model generates: name the model and the caps it
+ * makes, instead of the bare not-negotiated GstBaseSrc would report. */
+static gboolean
+gst_pixelrnn_src_negotiate (GstBaseSrc * src)
+{
+  GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
+  if (GST_BASE_SRC_CLASS (parent_class)->negotiate (src))
+    return TRUE;
+  return pixelrnn::guarded (self, "negotiate", FALSE, [&] () -> gboolean {
+    auto client = get_client (self);
+    if (!client)
+      return FALSE;
+    GstCaps *ours = gst_pixelrnn_src_get_caps (src, nullptr);
+    gchar *text = gst_caps_to_string (ours);
+    gst_caps_unref (ours);
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Model \"%s\" generates %s; downstream does not accept it.", client->path ().c_str (),
+            text),
+        ("A %d-channel model makes %s frames: put videoconvert after %s, or change the "
+            "capsfilter, width, height or framerate.", client->channels (),
+            client->channels () == 1 ? "GRAY8" : "RGB", GST_ELEMENT_NAME (self)));
+    g_free (text);
+    return FALSE;
+  });
+}
+
 static GstFlowReturn
 gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
 {
@@ -307,6 +333,7 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
   base_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_stop);
   base_class->get_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_get_caps);
   base_class->set_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_set_caps);
+  base_class->negotiate = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_negotiate);
   push_class->create = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_create);
   GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_src_debug, "pixelrnnsrc", 0, "PixelRNN source");
 }

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -288,6 +289,59 @@ TEST (Robustness, AStreamThatFailsBeforeItsFirstFrameLeavesAnExistingCsvAlone)
 
 // threshold is CONTROLLABLE: a control source steps it from 0 (every frame anomalous) to 100
 // (none) half a second in, and the element follows it frame by frame.
+// A capsfilter forcing a format the model cannot read: no caps event ever reaches the element,
+// so the error must come from the refused caps query (filters) or the failed negotiation
+// (the source); either way it names the model, and it is the first error on the bus.
+TEST (Robustness, CapsForcedToAFormatTheModelCannotReadNameTheModel)
+{
+  const char *launches[] = {
+    "videotestsrc num-buffers=2 ! video/x-raw,format=RGB,width=28,height=28 ! "
+    "pixelrnnlikelihood model=fashion-mnist ! fakesink",
+    "videotestsrc num-buffers=2 ! video/x-raw,width=28,height=28 ! videoconvert ! "
+    "video/x-raw,format=RGB ! pixelrnninpaint model=fashion-mnist rect=<1,1,4,4> ! fakesink",
+    "videotestsrc num-buffers=2 ! video/x-raw,format=GRAY8,width=28,height=28 ! "
+    "pixelrnnlikelihood model=natural ! fakesink",
+    "pixelrnnsrc model=fashion-mnist num-buffers=1 ! video/x-raw,format=RGB ! fakesink",
+  };
+  for (const char *launch : launches) {
+    GstElement *pipeline = gst_parse_launch (launch, NULL);
+    ASSERT_NE (pipeline, nullptr) << launch;
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    GstBus *bus = gst_element_get_bus (pipeline);
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    ASSERT_NE (msg, nullptr) << launch;
+    ASSERT_EQ (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR) << launch;
+    GError *err = NULL;
+    gst_message_parse_error (msg, &err, NULL);
+    EXPECT_TRUE (g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT))
+        << launch << ": " << err->message;
+    const std::string text = err->message;
+    EXPECT_NE (text.find ("Model \""), std::string::npos) << launch << ": " << text;
+    EXPECT_NE (text.find (strstr (launch, "model=natural") ? "natural" : "fashion-mnist"),
+        std::string::npos) << launch << ": " << text;
+    g_error_free (err);
+    gst_message_unref (msg);
+    gst_object_unref (bus);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (pipeline);
+  }
+  // The same element with videoconvert free to choose negotiates and runs to the end.
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,width=28,height=28 ! videoconvert ! pixelrnnlikelihood model=fashion-mnist ! "
+      "fakesink", NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  ASSERT_NE (msg, nullptr);
+  EXPECT_EQ (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
 TEST (Robustness, ControlledThresholdFollowsItsControlSource)
 {
   GstHarness *h = filter_harness ("pixelrnnlikelihood", "score=bits-per-dim", GST_VIDEO_FORMAT_RGB, kW, kH);
