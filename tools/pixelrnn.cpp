@@ -1,4 +1,5 @@
 // pixelrnn: train, evaluate, sample from and inpaint with PixelRNN models.
+#include "allocator_tuning.h"
 #include "cli_common.h"
 #include "commands.h"
 
@@ -6,7 +7,6 @@
 #include <cstring>
 #include <exception>
 #include <glib.h>
-#include <malloc.h>
 
 namespace {
 
@@ -35,27 +35,14 @@ usage (FILE *to)
   std::fprintf (to, "\nRun 'pixelrnn COMMAND --help' for a command's options.\n");
 }
 
-// This process is ours, so its allocator may be tuned (the plugin leaves its host's alone and
-// reuses buffers instead). By default glibc returns every freed block over 128 kB to the
-// kernel and takes fresh zeroed pages for the next one: a training step's activations and
-// gradients (tens of MB) cost millions of page faults. Keeping them in the heap for reuse
-// cut training's page faults 40x and its system time from a third of the run to ~1%
-// (docs/benchmarks.md has the figures).
-void
-keep_freed_memory_for_reuse ()
-{
-  if (g_getenv ("PIXELRNN_SYSTEM_MALLOC"))   /* benchmarks measure the difference */
-    return;
-  mallopt (M_MMAP_THRESHOLD, 1 << 30);    // blocks up to 1 GB come from the heap
-  mallopt (M_TRIM_THRESHOLD, 1 << 30);    // and stay there when freed
-}
-
 }  // namespace
 
 int
 main (int argc, char **argv)
 {
-  keep_freed_memory_for_reuse ();
+  // This process is ours, so its allocator may be tuned (the plugin leaves its host's alone
+  // and reuses buffers instead).
+  pixelrnn::keep_freed_memory_for_reuse ();
   if (argc < 2 || !std::strcmp (argv[1], "--help") || !std::strcmp (argv[1], "-h")) {
     usage (argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
