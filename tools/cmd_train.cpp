@@ -39,6 +39,7 @@ cmd_train (int argc, char **argv)
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
+  gdouble minutes = 0;
   gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
   gint log_every = 50;
   gint64 seed = 0;
@@ -70,6 +71,7 @@ cmd_train (int argc, char **argv)
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
+    {"minutes", 0, 0, G_OPTION_ARG_DOUBLE, &minutes, "Also stop once training has taken this many minutes, counting resumed ones and not validation (compare designs at equal time; 0 = no limit)", "M"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per step (default 16)", "N"},
     {"optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam or rmsprop (default adam)", "NAME"},
     {"lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (default 0.001)", "LR"},
@@ -102,6 +104,8 @@ cmd_train (int argc, char **argv)
     cli::die ("--out FILE is required");
   if (!data)
     cli::die ("--data PATH is required");
+  if (minutes < 0)
+    cli::die ("--minutes must be 0 (no limit) or positive");
   if (steps < 1 || batch < 1 || patch < 0 || downscale < 1 || every < 1 || val_every < 1 || ckpt_every < 1)
     cli::die ("--steps, --batch, --downscale, --every, --val-every and --checkpoint-every must be positive");
   const std::string out_path = out, ckpt_path = checkpoint ? checkpoint : out_path + ".ckpt";
@@ -283,18 +287,22 @@ cmd_train (int argc, char **argv)
   int64_t window_images = 0;
   double ema = -1, val_bpd = -1;
   const int64_t first_step = trainer->steps ();
+  bool out_of_time = false;
   while (trainer->steps () < steps) {
     double loss = 0;
     try {
+      out_of_time = minutes > 0 && trainer->elapsed_seconds >= minutes * 60;
       if (group) {
-        // Ctrl-C on any rank stops every rank after the same step.
-        auto flag = torch::full ({1}, interrupted ? 1.f : 0.f);
+        // Ctrl-C on any rank stops every rank after the same step; so does rank 0's clock.
+        auto flag = torch::full ({1}, (interrupted ? 1.f : 0.f) + (out_of_time && writer ? 2.f : 0.f));
         group->all_reduce_sum (flag);
-        if (flag.item<float> () > 0) {
+        const int f = (int) flag.item<float> ();
+        out_of_time = f >= 2;
+        if (f % 2 == 1)
           interrupted = 1;
+        if (f > 0)
           break;
-        }
-      } else if (interrupted) {
+      } else if (interrupted || out_of_time) {
         break;
       }
       auto batch_images = patch > 0 ? trainer->random_batch (train.images, batch, patch)
@@ -341,6 +349,8 @@ cmd_train (int argc, char **argv)
   }
   if (tty && writer)
     std::fprintf (stderr, "\n");
+  if (out_of_time && !interrupted && writer)
+    std::printf ("time budget of %g minutes reached at step %lld\n", minutes, (long long) trainer->steps ());
   if (interrupted && !writer) {
     std::printf ("rank %d: stopped at step %lld with the others\n", dist.rank, (long long) trainer->steps ());
     return 130;

@@ -16,7 +16,18 @@ a=$(digest "$SCRATCH/straight.pixelrnn"); b=$(digest "$SCRATCH/split.pixelrnn")
 different=$(digest "$SCRATCH/straight.pixelrnn"; train --steps 20 --seed 10 --out "$SCRATCH/other.pixelrnn"; digest "$SCRATCH/other.pixelrnn")
 [ "$(echo "$different" | sort -u | wc -l)" -eq 2 ] && pass "another seed gives other weights" || fail "seed has no effect"
 
-# SIGINT mid-run: the checkpoint is written, the exit status says interrupted, resume finishes.
+# SIGINT mid-run: the checkpoint is written, the exit status says interrupted, resume 
+# --minutes: a time budget stops a run long before --steps, writes the model, and a resumed
+# run counts the time already spent (so it stops again at once, one step later at most).
+steps_of () { "$PIXELRNN" info --model "$1" | awk '/^steps:/ {print $2}'; }
+expect_ok "time budget" train --steps 1000000 --minutes 0.02 --out "$SCRATCH/budget.pixelrnn"
+n=$(steps_of "$SCRATCH/budget.pixelrnn")
+[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 1000000 ] && pass "stopped by the clock at step $n" || fail "budget run wrote steps '$n'"
+expect_ok "resume within the same budget" train --steps 1000000 --minutes 0.02 --out "$SCRATCH/budget.pixelrnn" --resume
+m=$(steps_of "$SCRATCH/budget.pixelrnn")
+[ "$m" -le $((n + 1)) ] && pass "spent budget is remembered ($n -> $m)" || fail "resume trained on: $n -> $m steps"
+expect_error "negative budget" "--minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
+finishes.
 # Started directly (not through the shell function) so that the signal reaches pixelrnn.
 "$PIXELRNN" train --data "$FASHION/train-images-idx3-ubyte.gz" --max-images 300 --hidden 4 --layers 1 \
   --head-hidden 8 --batch 8 --val-images 20 --val-every 5 --checkpoint-every 5 --threads 1 --seed 9 \
@@ -33,4 +44,15 @@ kill -KILL $pid 2>/dev/null
 echo partial >"$SCRATCH/int.pixelrnn.ckpt.tmp-Ab12Cd"
 expect_ok "resume after SIGINT" train --steps 1 --out "$SCRATCH/int.pixelrnn" --resume
 [ ! -e "$SCRATCH/int.pixelrnn.ckpt.tmp-Ab12Cd" ] && pass "stale temporary removed" || fail "stale temporary left"
+
+# --minutes: a time budget stops a run long before --steps, writes the model, and a resumed
+# run counts the time already spent (so it stops again at once, one step later at most).
+steps_of () { "$PIXELRNN" info --model "$1" | awk '/^steps:/ {print $2}'; }
+expect_ok "time budget" train --steps 1000000 --minutes 0.02 --out "$SCRATCH/budget.pixelrnn"
+n=$(steps_of "$SCRATCH/budget.pixelrnn")
+[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 1000000 ] && pass "stopped by the clock at step $n" || fail "budget run wrote steps '$n'"
+expect_ok "resume within the same budget" train --steps 1000000 --minutes 0.02 --out "$SCRATCH/budget.pixelrnn" --resume
+m=$(steps_of "$SCRATCH/budget.pixelrnn")
+[ "$m" -le $((n + 1)) ] && pass "spent budget is remembered ($n -> $m)" || fail "resume trained on: $n -> $m steps"
+expect_error "negative budget" "--minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
 finish
