@@ -210,6 +210,7 @@ Trainer::save_checkpoint (const std::string &path)
   archive.write ("steps", torch::tensor (steps_));
   archive.write ("shard_count", torch::tensor ((int64_t) options_.shard_count));
   archive.write ("elapsed_seconds", torch::tensor (elapsed_seconds, torch::kFloat64));
+  archive.write ("cpu_seconds", torch::tensor (cpu_seconds, torch::kFloat64));
   std::ostringstream rng_state;
   rng_state << rng_;
   std::string s = rng_state.str ();
@@ -289,6 +290,8 @@ Trainer::load_checkpoint_bytes (const std::string &bytes, const std::string &pat
   torch::Tensor elapsed;
   if (archive.try_read ("elapsed_seconds", elapsed))
     elapsed_seconds = elapsed.item<double> ();
+  if (archive.try_read ("cpu_seconds", elapsed))
+    cpu_seconds = elapsed.item<double> ();
   std::istringstream rng_state (read_string ("rng"));
   rng_state >> rng_;
 }

@@ -59,6 +59,9 @@ class Trainer {
   bool has_average () const { return !average_.empty (); }
   // Wall-clock training time, carried across checkpoints; the caller adds to it.
   double elapsed_seconds = 0;
+  // Processor time of the same steps, all threads together (what equal-compute comparisons
+  // of designs budget); kept in checkpoints like elapsed_seconds.
+  double cpu_seconds = 0;
   // Conditioner training: root-mean-square error of the conditioner's mean on the holes of the
   // last evaluate(), 8-bit levels (what direct fills show).
   double evaluation_rmse = 0;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <torch/utils.h>
 #include <unistd.h>
@@ -26,6 +27,15 @@ on_sigint (int)
   interrupted = 1;
 }
 
+// Processor time of the whole process, all threads: training's compute on a busy machine.
+double
+process_cpu_seconds ()
+{
+  timespec t{};
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 }  // namespace
 
 int
@@ -39,7 +49,7 @@ cmd_train (int argc, char **argv)
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
-  gdouble minutes = 0;
+  gdouble minutes = 0, cpu_minutes = 0;
   gint steps = 1000, batch = 16, threads = 0, val_every = 500, val_images = 500, ckpt_every = 500;
   gint log_every = 50;
   gint64 seed = 0;
@@ -71,7 +81,8 @@ cmd_train (int argc, char **argv)
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
-    {"minutes", 0, 0, G_OPTION_ARG_DOUBLE, &minutes, "Also stop once training has taken this many minutes, counting resumed ones and not validation (compare designs at equal time; 0 = no limit)", "M"},
+    {"minutes", 0, 0, G_OPTION_ARG_DOUBLE, &minutes, "Also stop once training has taken this many minutes, counting resumed ones and not validation (0 = no limit)", "M"},
+    {"cpu-minutes", 0, 0, G_OPTION_ARG_DOUBLE, &cpu_minutes, "Also stop once training has used this many minutes of processor time, all threads together (compare designs at equal compute, even on a busy machine; 0 = no limit)", "M"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per step (default 16)", "N"},
     {"optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam or rmsprop (default adam)", "NAME"},
     {"lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (default 0.001)", "LR"},
@@ -104,8 +115,8 @@ cmd_train (int argc, char **argv)
     cli::die ("--out FILE is required");
   if (!data)
     cli::die ("--data PATH is required");
-  if (minutes < 0)
-    cli::die ("--minutes must be 0 (no limit) or positive");
+  if (minutes < 0 || cpu_minutes < 0)
+    cli::die ("--minutes and --cpu-minutes must be 0 (no limit) or positive");
   if (steps < 1 || batch < 1 || patch < 0 || downscale < 1 || every < 1 || val_every < 1 || ckpt_every < 1)
     cli::die ("--steps, --batch, --downscale, --every, --val-every and --checkpoint-every must be positive");
   const std::string out_path = out, ckpt_path = checkpoint ? checkpoint : out_path + ".ckpt";
@@ -284,6 +295,7 @@ cmd_train (int argc, char **argv)
   using clock = std::chrono::steady_clock;
   auto window_start = clock::now ();
   auto last_tick = window_start;
+  double last_cpu = process_cpu_seconds ();
   int64_t window_images = 0;
   double ema = -1, val_bpd = -1;
   const int64_t first_step = trainer->steps ();
@@ -291,7 +303,8 @@ cmd_train (int argc, char **argv)
   while (trainer->steps () < steps) {
     double loss = 0;
     try {
-      out_of_time = minutes > 0 && trainer->elapsed_seconds >= minutes * 60;
+      out_of_time = (minutes > 0 && trainer->elapsed_seconds >= minutes * 60) ||
+          (cpu_minutes > 0 && trainer->cpu_seconds >= cpu_minutes * 60);
       if (group) {
         // Ctrl-C on any rank stops every rank after the same step; so does rank 0's clock.
         auto flag = torch::full ({1}, (interrupted ? 1.f : 0.f) + (out_of_time && writer ? 2.f : 0.f));
@@ -315,6 +328,9 @@ cmd_train (int argc, char **argv)
     auto now = clock::now ();
     trainer->elapsed_seconds += std::chrono::duration<double> (now - last_tick).count ();
     last_tick = now;
+    const double cpu_now = process_cpu_seconds ();
+    trainer->cpu_seconds += cpu_now - last_cpu;
+    last_cpu = cpu_now;
     ema = ema < 0 ? loss : 0.98 * ema + 0.02 * loss;
     window_images += (int64_t) batch * dist.world_size;
     const int64_t s = trainer->steps ();
@@ -326,14 +342,15 @@ cmd_train (int argc, char **argv)
         std::printf ("step %lld: held-out holes: %.4f bits per value, conditioner mean off by %.2f levels (RMS)\n",
             (long long) s, val_bpd, trainer->evaluation_rmse);
       last_tick = clock::now ();
+      last_cpu = process_cpu_seconds ();
     }
     if (writer && (tty || s % log_every == 0 || s == steps || s % val_every == 0)) {
       char line[256];
       double eta = (steps - s) * (double) batch * dist.world_size / std::max (ips, 1e-9);
-      std::snprintf (line, sizeof line, "step %lld/%d  loss %.3f bits/dim  val %s  %.1f img/s  ETA %s",
+      std::snprintf (line, sizeof line, "step %lld/%d  loss %.3f bits/dim  val %s  %.1f img/s  ETA %s  trained %.0f s, cpu %.0f s",
           (long long) s, steps, ema,
           val_bpd < 0 ? "-" : (std::to_string (val_bpd).substr (0, 5) + " bits/dim").c_str (), ips,
-          cli::format_duration (eta).c_str ());
+          cli::format_duration (eta).c_str (), trainer->elapsed_seconds, trainer->cpu_seconds);
       if (tty)
         std::fprintf (stderr, "\r%-100s", line);
       else
@@ -350,7 +367,8 @@ cmd_train (int argc, char **argv)
   if (tty && writer)
     std::fprintf (stderr, "\n");
   if (out_of_time && !interrupted && writer)
-    std::printf ("time budget of %g minutes reached at step %lld\n", minutes, (long long) trainer->steps ());
+    std::printf ("time budget reached at step %lld (%.1f minutes, %.1f processor minutes)\n",
+        (long long) trainer->steps (), trainer->elapsed_seconds / 60, trainer->cpu_seconds / 60);
   if (interrupted && !writer) {
     std::printf ("rank %d: stopped at step %lld with the others\n", dist.rank, (long long) trainer->steps ());
     return 130;

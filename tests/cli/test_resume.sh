@@ -26,7 +26,10 @@ n=$(steps_of "$SCRATCH/budget.pixelrnn")
 expect_ok "resume within the same budget" train --steps 1000000 --minutes 0.02 --out "$SCRATCH/budget.pixelrnn" --resume
 m=$(steps_of "$SCRATCH/budget.pixelrnn")
 [ "$m" -le $((n + 1)) ] && pass "spent budget is remembered ($n -> $m)" || fail "resume trained on: $n -> $m steps"
-expect_error "negative budget" "--minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
+expect_ok "processor-time budget" train --steps 1000000 --cpu-minutes 0.02 --out "$SCRATCH/cpu.pixelrnn"
+n=$(steps_of "$SCRATCH/cpu.pixelrnn")
+[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 1000000 ] && pass "stopped by processor time at step $n" || fail "cpu budget run wrote steps '$n'"
+expect_error "negative budget" "--minutes and --cpu-minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
 finishes.
 # Started directly (not through the shell function) so that the signal reaches pixelrnn.
 "$PIXELRNN" train --data "$FASHION/train-images-idx3-ubyte.gz" --max-images 300 --hidden 4 --layers 1 \
@@ -54,5 +57,8 @@ n=$(steps_of "$SCRATCH/budget.pixelrnn")
 expect_ok "resume within the same budget" train --steps 1000000 --minutes 0.02 --out "$SCRATCH/budget.pixelrnn" --resume
 m=$(steps_of "$SCRATCH/budget.pixelrnn")
 [ "$m" -le $((n + 1)) ] && pass "spent budget is remembered ($n -> $m)" || fail "resume trained on: $n -> $m steps"
-expect_error "negative budget" "--minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
+expect_ok "processor-time budget" train --steps 1000000 --cpu-minutes 0.02 --out "$SCRATCH/cpu.pixelrnn"
+n=$(steps_of "$SCRATCH/cpu.pixelrnn")
+[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 1000000 ] && pass "stopped by processor time at step $n" || fail "cpu budget run wrote steps '$n'"
+expect_error "negative budget" "--minutes and --cpu-minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
 finish
