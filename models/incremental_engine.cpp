@@ -55,6 +55,7 @@ struct Scan {
 struct Layer {
   Architecture kind;
   DenseStep reduce, conv, expand;  // PixelCNN block
+  bool gated = false;              // conv makes (a, b) pairs; convolved holds a * sigmoid(b)
   FeatureMap reduced, convolved;
   Scan forward, backward;          // Row LSTM uses `forward` only
   DenseStep output;
@@ -71,7 +72,7 @@ struct IncrementalEngine::Impl {
   DenseStep input_conv, head_hidden, head_out;
   std::vector<Layer> layers;
   FeatureMap input, first;
-  std::vector<float> patch, gates, head, logits, sum, cell_in;
+  std::vector<float> patch, gates, head, logits, sum, cell_in, pairs;
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   int B = 0, H = 0, W = 0;
   double macs = 0;
@@ -92,6 +93,8 @@ struct IncrementalEngine::Impl {
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
   { return at.empty () || at[(size_t) i * W + j]; }
   void step (int i, int j, int g0, int g1, bool want_logits);
+  // Gated block: colour groups g0..g1 of `pairs` (a's then b's per group) -> a * sigmoid(b).
+  void gate (int g0, int g1, float *out) const;
   // The 256 logits sub-pixel (b, c) is drawn from, after a step that wanted them.
   const float *distribution (int b, int c) const
   {
@@ -122,6 +125,7 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
       L.reduce = from_masked (b->reduce);
       L.conv = from_masked (b->conv);
       L.expand = from_masked (b->expand);
+      L.gated = b->block == Block::Gated;
     } else if (auto *r = module->as<RowLSTMImpl> ()) {
       L.forward.input_to_state = from_masked (r->input_to_state, order);
       const int k = (int) r->state_to_state->weight.size (2);
@@ -182,6 +186,7 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   gates.assign ((size_t) B * 4 * hidden, 0.f);
   sum.assign ((size_t) B * hidden, 0.f);
   cell_in.assign ((size_t) B * hidden, 0.f);
+  pairs.assign ((size_t) B * 2 * hidden, 0.f);
 }
 
 void
@@ -310,6 +315,19 @@ IncrementalEngine::Impl::plan (const std::vector<uint8_t> &holes)
 }
 
 void
+IncrementalEngine::Impl::gate (int g0, int g1, float *out) const
+{
+  const int n = hidden / C;
+  for (int b = 0; b < B; ++b)
+    for (int g = g0; g < g1; ++g) {
+      const float *a = pairs.data () + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
+      float *o = out + (size_t) b * hidden + (size_t) g * n;
+      for (int t = 0; t < n; ++t)
+        o[t] = a[t] / (1.f + std::exp (-a[n + t]));
+    }
+}
+
+void
 IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
 {
   if (!needed (first_at, i, j))
@@ -330,7 +348,11 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
       case Architecture::PixelCNN:
         if (reduce_at.empty () || needed (reduce_at[l], i, j))
           run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
-        if (out_needed) {
+        if (out_needed && L.gated) {
+          run (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false);
+          gate (g0, g1, L.convolved.at (i, j));
+          run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
+        } else if (out_needed) {
           run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
           run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
         }

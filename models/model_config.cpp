@@ -43,6 +43,22 @@ output_from_name (const std::string &name)
   throw std::invalid_argument ("unknown output '" + name + "' (expected softmax or mixture)");
 }
 
+const char *
+block_name (Block block)
+{
+  return block == Block::Gated ? "gated" : "residual";
+}
+
+Block
+block_from_name (const std::string &name)
+{
+  if (name == "residual")
+    return Block::Residual;
+  if (name == "gated")
+    return Block::Gated;
+  throw std::invalid_argument ("unknown block '" + name + "' (expected residual or gated)");
+}
+
 int
 ModelConfig::params_per_channel () const
 {
@@ -71,6 +87,8 @@ ModelConfig::validate () const
     return "row_kernel must be odd, 1..15";
   if (output == Output::Mixture && (mixtures < 1 || mixtures > 32))
     return "mixtures must be in 1..32";
+  if (!(dropout >= 0.f && dropout <= 0.9f))
+    return "dropout must be in 0..0.9";
   if (conditioner_hidden < 0 || conditioner_hidden > kMaxHidden)
     return "conditioner_hidden must be in 0.." + std::to_string (kMaxHidden);
   if (has_conditioner () && (conditioner_layers < 1 || conditioner_layers > 32))
@@ -97,6 +115,11 @@ ModelConfig::to_json () const
     j["output"] = output_name (output);
     j["mixtures"] = mixtures;
   }
+  // Likewise the paper's residual block without dropout.
+  if (block != Block::Residual)
+    j["block"] = block_name (block);
+  if (dropout > 0.f)
+    j["dropout"] = dropout;
   if (has_conditioner ()) {
     j["conditioner_hidden"] = conditioner_hidden;
     j["conditioner_layers"] = conditioner_layers;
@@ -143,6 +166,16 @@ ModelConfig::from_json (const std::string &text)
     c.output = output_from_name (j["output"].get<std::string> ());
   }
   get_int ("mixtures", c.mixtures);
+  if (j.contains ("block")) {
+    if (!j["block"].is_string ())
+      throw std::runtime_error ("config field 'block' is not a string");
+    c.block = block_from_name (j["block"].get<std::string> ());
+  }
+  if (j.contains ("dropout")) {
+    if (!j["dropout"].is_number ())
+      throw std::runtime_error ("config field 'dropout' is not a number");
+    c.dropout = j["dropout"].get<float> ();
+  }
   get_int ("conditioner_hidden", c.conditioner_hidden);
   get_int ("conditioner_layers", c.conditioner_layers);
   get_int ("conditioner_mixtures", c.conditioner_mixtures);
@@ -160,6 +193,10 @@ ModelConfig::summary () const
     << ", " << layers << " layers, input kernel " << input_kernel << "x" << input_kernel;
   if (architecture == Architecture::RowLSTM)
     s << ", row kernel 1x" << row_kernel;
+  if (architecture == Architecture::PixelCNN && block == Block::Gated)
+    s << ", gated blocks";
+  if (dropout > 0.f)
+    s << ", dropout " << dropout;
   s << ", head " << head_hidden;
   if (output == Output::Mixture)
     s << ", " << mixtures << " logistic mixtures";

@@ -16,8 +16,16 @@ const char *architecture_name (Architecture arch);
 // Parses "pixelcnn", "row-lstm", "diagonal-bilstm"; throws std::invalid_argument otherwise.
 Architecture architecture_from_name (const std::string &name);
 const char *output_name (Output output);
+
 // Parses "softmax", "mixture"; throws std::invalid_argument otherwise.
 Output output_from_name (const std::string &name);
+
+// PixelCNN's residual block: the paper's (ReLU, 1x1, 3x3, 1x1), or a gated one whose 3x3 makes
+// pairs (a, b) and passes a * sigmoid(b) on (PixelCNN++ section 2.4's gated ResNet).
+enum class Block { Residual, Gated };
+const char *block_name (Block block);
+// Parses "residual", "gated"; throws std::invalid_argument otherwise.
+Block block_from_name (const std::string &name);
 
 // Bounds that keep a config from asking for absurd memory: a model file is outside input.
 constexpr int kMaxHidden = 1024;
@@ -33,6 +41,8 @@ struct ModelConfig {
   int head_hidden = 64;    // features of the 1x1 output head before the output layer
   Output output = Output::Softmax;
   int mixtures = 5;        // logistic components per sub-pixel (Output::Mixture only)
+  Block block = Block::Residual;  // PixelCNN only
+  float dropout = 0.f;     // PixelCNN blocks, training only: dropout before the 3x3 conv
   // Inpainting conditioner (inpainting/conditioner.h): an unmasked network that reads the
   // whole surround of a hole; 0 features = none. Its own logistic mixture per sub-pixel.
   int conditioner_hidden = 0;

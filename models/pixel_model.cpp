@@ -26,7 +26,7 @@ PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
   body = register_module ("body", torch::nn::Sequential ());
   for (int l = 0; l < c.layers; ++l) {
     switch (c.architecture) {
-      case Architecture::PixelCNN: body->push_back (PixelCNNBlock (h, C)); break;
+      case Architecture::PixelCNN: body->push_back (PixelCNNBlock (h, C, c.block, c.dropout)); break;
       case Architecture::RowLSTM: body->push_back (RowLSTM (h, C, c.row_kernel)); break;
       case Architecture::DiagonalBiLSTM: body->push_back (DiagonalBiLSTM (h, C)); break;
     }

@@ -46,6 +46,8 @@ cmd_train (int argc, char **argv)
   gchar *out = nullptr, *checkpoint = nullptr, *arch = nullptr, *optimizer = nullptr;
   gchar *output = nullptr, *scales = nullptr;
   gint mixtures = 5;
+  gchar *block = nullptr;
+  gdouble dropout = 0;
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
@@ -76,6 +78,8 @@ cmd_train (int argc, char **argv)
     {"head-hidden", 0, 0, G_OPTION_ARG_INT, &head_hidden, "Features of the output head (default 64)", "N"},
     {"output", 0, 0, G_OPTION_ARG_STRING, &output, "softmax (the paper's 256-way) or mixture (discretized logistic mixture, PixelCNN++) (default softmax)", "NAME"},
     {"mixtures", 0, 0, G_OPTION_ARG_INT, &mixtures, "Logistic components per sub-pixel with --output mixture (default 5)", "K"},
+    {"block", 0, 0, G_OPTION_ARG_STRING, &block, "PixelCNN block: residual (the paper's) or gated (a * sigmoid(b), PixelCNN++) (default residual)", "NAME"},
+    {"dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, "Dropout before each PixelCNN block's 3x3 convolution while training, 0..0.9 (default 0)", "P"},
     {"conditioner", 0, 0, G_OPTION_ARG_INT, &conditioner, "Train an inpainting conditioner with N features for the --init model (its own weights stay fixed): random holes, loss in bits per hole sub-pixel", "N"},
     {"conditioner-layers", 0, 0, G_OPTION_ARG_INT, &conditioner_layers, "Dilated residual blocks of the conditioner (default 8)", "N"},
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
@@ -150,6 +154,7 @@ cmd_train (int argc, char **argv)
   try {
     config.architecture = architecture_from_name (arch ? arch : "pixelcnn");
     config.output = output_from_name (output ? output : "softmax");
+    config.block = block_from_name (block ? block : "residual");
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
@@ -158,6 +163,9 @@ cmd_train (int argc, char **argv)
   config.head_hidden = head_hidden;
   config.input_kernel = input_kernel;
   config.mixtures = mixtures;
+  config.dropout = (float) dropout;
+  if (config.architecture != Architecture::PixelCNN && (config.block != Block::Residual || dropout > 0))
+    cli::die ("--block and --dropout are for --arch pixelcnn");
   LoadedModel start;
   if (init) {
     start = cli::load_model_or_die (init);

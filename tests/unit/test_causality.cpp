@@ -33,11 +33,12 @@ logit_gradient (PixelModel &model, const torch::Tensor &x, int64_t c, int64_t i,
 }
 
 void
-check_causal (Architecture arch, int channels, Output output = Output::Softmax)
+check_causal (Architecture arch, int channels, Output output = Output::Softmax,
+    Block block = Block::Residual, float dropout = 0.f)
 {
   const int64_t H = 5, W = 5;
   for (bool training : {false, true}) {
-    auto model = small_model (arch, channels, 3, 2, output);
+    auto model = small_model (arch, channels, 3, 2, output, block, dropout);
     model->train (training);
     torch::manual_seed (11);
     auto x = torch::rand ({1, channels, H, W}) * 2 - 1;
@@ -114,6 +115,10 @@ TEST (Causal, RowLSTM_Gray_Mixture) { check_causal (Architecture::RowLSTM, 1, Ou
 TEST (Causal, RowLSTM_RGB_Mixture) { check_causal (Architecture::RowLSTM, 3, Output::Mixture); }
 TEST (Causal, DiagonalBiLSTM_Gray_Mixture) { check_causal (Architecture::DiagonalBiLSTM, 1, Output::Mixture); }
 TEST (Causal, DiagonalBiLSTM_RGB_Mixture) { check_causal (Architecture::DiagonalBiLSTM, 3, Output::Mixture); }
+// The gated block, with dropout (training mode draws a dropout mask: it must not leak either).
+TEST (Causal, PixelCNN_Gray_Gated) { check_causal (Architecture::PixelCNN, 1, Output::Softmax, Block::Gated, 0.3f); }
+TEST (Causal, PixelCNN_RGB_Gated) { check_causal (Architecture::PixelCNN, 3, Output::Softmax, Block::Gated, 0.3f); }
+TEST (Causal, PixelCNN_RGB_Gated_Mixture) { check_causal (Architecture::PixelCNN, 3, Output::Mixture, Block::Gated, 0.3f); }
 
 TEST (ReceptiveField, AllArchitectures)
 {

@@ -16,9 +16,9 @@ const Architecture kArchitectures[] = {Architecture::PixelCNN, Architecture::Row
     Architecture::DiagonalBiLSTM};
 
 void
-check_logits (Architecture arch, int channels, Output output)
+check_logits (Architecture arch, int channels, Output output, Block block = Block::Residual)
 {
-  auto model = small_model (arch, channels, 3, 3, output);
+  auto model = small_model (arch, channels, 3, 3, output, block, block == Block::Gated ? 0.3f : 0.f);
   model->eval ();
   auto x = test::random_images (2, channels, 6, 7, 11);
   IncrementalEngine engine (model);
@@ -31,9 +31,10 @@ check_logits (Architecture arch, int channels, Output output)
 }
 
 void
-check_same_values_as_naive (Architecture arch, int channels, Output output = Output::Softmax)
+check_same_values_as_naive (Architecture arch, int channels, Output output = Output::Softmax,
+    Block block = Block::Residual)
 {
-  auto model = small_model (arch, channels, 5, 2, output);
+  auto model = small_model (arch, channels, 5, 2, output, block);
   model->eval ();
   auto start = test::random_images (2, channels, 7, 6, 4);
   auto mask = torch::zeros ({7, 6}, torch::kBool);
@@ -63,6 +64,15 @@ TEST (Incremental, LogitsEqualParallelPass)
     for (int channels : {1, 3})
       for (auto output : {Output::Softmax, Output::Mixture})
         check_logits (arch, channels, output);
+}
+
+TEST (Incremental, GatedBlockLogitsAndValues)
+{
+  for (int channels : {1, 3})
+    for (auto output : {Output::Softmax, Output::Mixture}) {
+      check_logits (Architecture::PixelCNN, channels, output, Block::Gated);
+      check_same_values_as_naive (Architecture::PixelCNN, channels, output, Block::Gated);
+    }
 }
 
 TEST (Incremental, SameValuesAsNaivePixelCNN)

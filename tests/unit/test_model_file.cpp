@@ -76,8 +76,11 @@ class ModelFileTest : public ::testing::Test {
 TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
 {
   for (auto arch : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM})
-  for (auto output : {Output::Softmax, Output::Mixture}) {
-    auto model = small_model (arch, 3, 1, 2, output);
+  for (auto output : {Output::Softmax, Output::Mixture})
+  for (auto block : {Block::Residual, Block::Gated}) {
+    if (block == Block::Gated && arch != Architecture::PixelCNN)
+      continue;
+    auto model = small_model (arch, 3, 1, 2, output, block, block == Block::Gated ? 0.25f : 0.f);
     Provenance p;
     p.data = "unit test";
     p.steps = 17;

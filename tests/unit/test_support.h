@@ -12,9 +12,12 @@
 namespace pixelrnn::test {
 
 inline ModelConfig
-small_config (Architecture arch, int channels, int layers = 2, Output output = Output::Softmax)
+small_config (Architecture arch, int channels, int layers = 2, Output output = Output::Softmax,
+    Block block = Block::Residual, float dropout = 0.f)
 {
   ModelConfig c;
+  c.block = block;
+  c.dropout = dropout;
   c.output = output;
   c.mixtures = 3;
   c.architecture = arch;
@@ -27,10 +30,10 @@ small_config (Architecture arch, int channels, int layers = 2, Output output = O
 
 inline PixelModel
 small_model (Architecture arch, int channels, uint64_t seed = 1, int layers = 2,
-    Output output = Output::Softmax)
+    Output output = Output::Softmax, Block block = Block::Residual, float dropout = 0.f)
 {
   torch::manual_seed (seed);
-  return PixelModel (small_config (arch, channels, layers, output));
+  return PixelModel (small_config (arch, channels, layers, output, block, dropout));
 }
 
 inline torch::Tensor
