@@ -1,6 +1,6 @@
 #include "anomaly_scoring.h"
 
-#include "image.h"
+#include "io/image.h"
 
 #include <cstdio>
 #include <fstream>

@@ -16,8 +16,8 @@
 
 #include "callback_guard.h"
 #include "frame_pixels.h"
-#include "hole_regions.h"
-#include "image.h"
+#include "generation/hole_regions.h"
+#include "io/image.h"
 #include "model_client.h"
 
 #include <gst/video/gstvideometa.h>

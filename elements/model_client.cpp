@@ -1,9 +1,9 @@
 #include "model_client.h"
 
-#include "generation.h"
-#include "incremental_engine.h"
-#include "likelihood.h"
-#include "model_file.h"
+#include "generation/generation.h"
+#include "generation/incremental_engine.h"
+#include "network/likelihood.h"
+#include "io/model_file.h"
 
 #include <cstring>
 #include <omp.h>

@@ -2,7 +2,7 @@
 // one-line error and exit, and small parsers for the values users type.
 #pragma once
 
-#include "hole_regions.h"
+#include "generation/hole_regions.h"
 
 #include <glib.h>
 #include <string>

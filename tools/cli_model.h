@@ -1,7 +1,7 @@
 // Loading a model for a subcommand: by path or shipped name, or die with one line.
 #pragma once
 
-#include "model_file.h"
+#include "io/model_file.h"
 
 namespace pixelrnn::cli {
 

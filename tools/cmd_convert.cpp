@@ -3,7 +3,7 @@
 // run it on files you trust.
 #include "cli_common.h"
 #include "commands.h"
-#include "model_file.h"
+#include "io/model_file.h"
 
 #include <cstdio>
 

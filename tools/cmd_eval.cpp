@@ -3,8 +3,8 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "dataset.h"
-#include "likelihood.h"
-#include "tensor_image.h"
+#include "network/likelihood.h"
+#include "io/tensor_image.h"
 
 #include <cmath>
 #include <cstdio>

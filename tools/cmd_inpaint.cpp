@@ -4,8 +4,8 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "gst_decode.h"
-#include "generation.h"
-#include "tensor_image.h"
+#include "generation/generation.h"
+#include "io/tensor_image.h"
 
 #include <cstdio>
 #include <torch/utils.h>

@@ -2,8 +2,8 @@
 #include "cli_common.h"
 #include "cli_model.h"
 #include "commands.h"
-#include "generation.h"
-#include "tensor_image.h"
+#include "generation/generation.h"
+#include "io/tensor_image.h"
 
 #include <cmath>
 #include <cstdio>

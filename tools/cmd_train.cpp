@@ -5,8 +5,8 @@
 #include "commands.h"
 #include "dataset.h"
 #include "distributed.h"
-#include "model_file.h"
-#include "trainer.h"
+#include "io/model_file.h"
+#include "training/trainer.h"
 
 #include <chrono>
 #include <csignal>

@@ -1,8 +1,8 @@
 #include "dataset.h"
 
 #include "gst_decode.h"
-#include "idx_dataset.h"
-#include "tensor_image.h"
+#include "io/idx_dataset.h"
+#include "io/tensor_image.h"
 
 #include <algorithm>
 #include <glib.h>

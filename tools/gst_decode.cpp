@@ -1,6 +1,6 @@
 #include "gst_decode.h"
 
-#include "model_file.h"
+#include "io/model_file.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>

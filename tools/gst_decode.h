@@ -2,7 +2,7 @@
 // (uridecodebin ! videoconvert ! appsink). No LibTorch here.
 #pragma once
 
-#include "image.h"
+#include "io/image.h"
 
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 // pixelrnn: train, evaluate, sample from and inpaint with PixelRNN models.
-#include "allocator_tuning.h"
+#include "training/allocator_tuning.h"
 #include "cli_common.h"
 #include "commands.h"
 

@@ -1,7 +1,7 @@
 #include "fill_loss.h"
 
-#include "likelihood.h"
-#include "logistic_mixture.h"
+#include "network/likelihood.h"
+#include "network/logistic_mixture.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 // the Pixel Constrained CNN, measured on the hole's values only.
 #pragma once
 
-#include "pixel_model.h"
+#include "network/pixel_model.h"
 
 #include <random>
 

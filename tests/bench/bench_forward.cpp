@@ -1,6 +1,6 @@
 // Benchmark (not a test): parameter count and forward time of a 32x32x3 image for each
 // architecture at the paper's CIFAR sizes; median of repeated runs.
-#include "pixel_model.h"
+#include "network/pixel_model.h"
 
 #include <algorithm>
 #include <chrono>

@@ -8,12 +8,12 @@
 //
 //   bench-inpaint [repeats=5] [naive=1]   prints a Markdown table and one JSON line per row
 //   PIXELRNN_BENCH_FILL_ONLY=1 bench-inpaint ...   only the element-path table
-#include "dense_step.h"
-#include "generation.h"
-#include "hole_regions.h"
-#include "incremental_engine.h"
-#include "model_file.h"
-#include "naive_sampler.h"
+#include "generation/dense_step.h"
+#include "generation/generation.h"
+#include "generation/hole_regions.h"
+#include "generation/incremental_engine.h"
+#include "io/model_file.h"
+#include "generation/naive_sampler.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -2,7 +2,7 @@
 // every mask source; greedy fills equal the model's own fill of the same window; bad masks
 // are errors; a rectangle that moves while PLAYING is followed frame by frame.
 #include "element_support.h"
-#include "hole_regions.h"
+#include "generation/hole_regions.h"
 #include "model_client.h"
 
 #include <glib/gstdio.h>

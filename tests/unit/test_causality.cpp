@@ -2,7 +2,7 @@
 // order. Checked exhaustively with the Jacobian of every logit, in eval and training mode,
 // for every architecture and both channel counts. Also prints each architecture's measured
 // receptive field (PixelCNN's blind spot shows as '.').
-#include "masked_conv.h"
+#include "network/masked_conv.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>

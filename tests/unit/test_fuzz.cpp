@@ -5,9 +5,9 @@
 // returns or throws its own error type; a crash, a hang or any other exception fails.
 // PIXELRNN_FUZZ_ROUNDS sets the rounds per reader (default 300; docs/benchmarks.md gives a
 // longer run's figures).
-#include "idx_dataset.h"
-#include "image.h"
-#include "model_file.h"
+#include "io/idx_dataset.h"
+#include "io/image.h"
+#include "io/model_file.h"
 #include "test_support.h"
 
 #include <glib.h>

@@ -1,8 +1,8 @@
 // The incremental engine against the parallel model and the naive reference sampler: every
 // logit it computes position by position equals the full forward pass, and it draws the same
 // values as fill_naive for the same seed, for every architecture, grey and RGB.
-#include "incremental_engine.h"
-#include "naive_sampler.h"
+#include "generation/incremental_engine.h"
+#include "generation/naive_sampler.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>

@@ -1,16 +1,16 @@
 // Inpainting that reads every side of the hole: the membrane fill, the conditioner, the
 // product of experts in the engine and the naive sampler, and the fill modes.
-#include "generation.h"
-#include "incremental_engine.h"
-#include "inpainting/conditioner.h"
+#include "generation/generation.h"
+#include "generation/incremental_engine.h"
+#include "network/conditioner.h"
 #include "inpainting/fill_loss.h"
-#include "inpainting/harmonic_fill.h"
-#include "likelihood.h"
-#include "model_file.h"
-#include "logistic_mixture.h"
-#include "naive_sampler.h"
+#include "network/harmonic_fill.h"
+#include "network/likelihood.h"
+#include "io/model_file.h"
+#include "network/logistic_mixture.h"
+#include "generation/naive_sampler.h"
 #include "test_support.h"
-#include "trainer.h"
+#include "training/trainer.h"
 
 #include <cstdio>
 #include <gtest/gtest.h>

@@ -1,10 +1,10 @@
 // Likelihood: normalised distributions, an untrained model near 8 bits/dim, and training on
 // real Fashion-MNIST images lowering bits/dim.
-#include "idx_dataset.h"
-#include "likelihood.h"
-#include "tensor_image.h"
+#include "io/idx_dataset.h"
+#include "network/likelihood.h"
+#include "io/tensor_image.h"
 #include "test_support.h"
-#include "trainer.h"
+#include "training/trainer.h"
 
 #include <gtest/gtest.h>
 #include <iostream>

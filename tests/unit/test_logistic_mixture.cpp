@@ -1,10 +1,10 @@
 // The discretized logistic mixture: a proper distribution over the 256 values, the cheap
 // training NLL equal to the full table, the engine's scalar code equal to the tensor code,
 // G's distribution following R, and training on real pixels lowering bits/dim.
-#include "likelihood.h"
-#include "logistic_mixture.h"
+#include "network/likelihood.h"
+#include "network/logistic_mixture.h"
 #include "test_support.h"
-#include "trainer.h"
+#include "training/trainer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The model file: a round trip keeps every log-probability, and each kind of bad file gets
 // its own clear error, never a crash.
-#include "likelihood.h"
-#include "model_file.h"
+#include "network/likelihood.h"
+#include "io/model_file.h"
 #include "test_support.h"
 
 #include <cstdio>

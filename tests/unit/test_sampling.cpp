@@ -1,8 +1,8 @@
 // The naive reference sampler: deterministic for a seed, never touches values outside the
 // mask, and sequentially consistent: every distribution it drew from equals what one parallel
 // pass computes on the finished image. A mask leak that one-shot likelihood hides shows here.
-#include "likelihood.h"
-#include "naive_sampler.h"
+#include "network/likelihood.h"
+#include "generation/naive_sampler.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>

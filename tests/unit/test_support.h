@@ -1,10 +1,10 @@
 // Helpers shared by the unit tests: small models and real data.
 #pragma once
 
-#include "model_config.h"
-#include "image.h"
-#include "pixel_model.h"
-#include "tensor_image.h"
+#include "network/model_config.h"
+#include "io/image.h"
+#include "network/pixel_model.h"
+#include "io/tensor_image.h"
 
 #include <string>
 #include <torch/types.h>

@@ -9,9 +9,9 @@
 // raster-then-channel order.
 #pragma once
 
-#include "inpainting/conditioner.h"
-#include "masked_conv.h"
-#include "model_config.h"
+#include "network/conditioner.h"
+#include "network/masked_conv.h"
+#include "network/model_config.h"
 
 #include <torch/nn/modules/container/sequential.h>
 

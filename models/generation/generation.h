@@ -2,10 +2,10 @@
 // masked region, seen through a window around the hole so that the cost follows the hole.
 #pragma once
 
-#include "incremental_engine.h"
+#include "generation/incremental_engine.h"
 #include "inpainting/fill_settings.h"
-#include "pixel_model.h"
-#include "value_sampler.h"
+#include "network/pixel_model.h"
+#include "generation/value_sampler.h"
 
 #include <vector>
 

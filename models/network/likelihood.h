@@ -2,7 +2,7 @@
 // NLL is in nats internally; users see bits per dimension = NLL / (H W C ln 2).
 #pragma once
 
-#include "pixel_model.h"
+#include "network/pixel_model.h"
 
 namespace pixelrnn {
 

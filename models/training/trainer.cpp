@@ -1,8 +1,8 @@
 #include "trainer.h"
 
 #include "inpainting/fill_loss.h"
-#include "likelihood.h"
-#include "model_file.h"
+#include "network/likelihood.h"
+#include "io/model_file.h"
 
 #include <algorithm>
 #include <chrono>

@@ -3,7 +3,7 @@
 // weights, optimizer state, step count and the data-sampling random state.
 #pragma once
 
-#include "pixel_model.h"
+#include "network/pixel_model.h"
 
 #include <functional>
 #include <memory>

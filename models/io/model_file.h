@@ -17,8 +17,8 @@
 // a half-written model.
 #pragma once
 
-#include "model_config.h"
-#include "pixel_model.h"
+#include "network/model_config.h"
+#include "network/pixel_model.h"
 
 #include <stdexcept>
 #include <string>

@@ -1,6 +1,6 @@
 #include "diagonal_bilstm.h"
 
-#include "lstm_cell.h"
+#include "network/lstm_cell.h"
 
 #include <torch/nn/functional/padding.h>
 

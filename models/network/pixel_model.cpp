@@ -1,9 +1,9 @@
 #include "pixel_model.h"
 
-#include "diagonal_bilstm.h"
-#include "logistic_mixture.h"
-#include "pixelcnn_block.h"
-#include "row_lstm.h"
+#include "network/diagonal_bilstm.h"
+#include "network/logistic_mixture.h"
+#include "network/pixelcnn_block.h"
+#include "network/row_lstm.h"
 
 #include <stdexcept>
 

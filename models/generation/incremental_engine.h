@@ -16,14 +16,14 @@
 // landing exactly on a draw boundary; the tests prove equality on their seeds).
 #pragma once
 
-#include "pixel_model.h"
-#include "value_sampler.h"
+#include "network/pixel_model.h"
+#include "generation/value_sampler.h"
 
 #include <memory>
 
 namespace pixelrnn {
 
-// The inpainting conditioner's view of a window (inpainting/conditioner.h): its mixture
+// The inpainting conditioner's view of a window (network/conditioner.h): its mixture
 // parameters at every position, [B or 1, C, P, H, W]. Each value of the hole is then drawn
 // from the product of experts softmax(a * model + b * conditioner).
 struct Conditioning {

@@ -3,9 +3,9 @@
 // is tested against.
 #pragma once
 
-#include "incremental_engine.h"
-#include "pixel_model.h"
-#include "value_sampler.h"
+#include "generation/incremental_engine.h"
+#include "network/pixel_model.h"
+#include "generation/value_sampler.h"
 
 namespace pixelrnn {
 

@@ -8,7 +8,7 @@
 // row's future pixels.
 #pragma once
 
-#include "masked_conv.h"
+#include "network/masked_conv.h"
 
 #include <torch/nn/modules/conv.h>
 

@@ -1,8 +1,8 @@
 // Conversions between Image (interleaved HWC bytes) and uint8 tensors [C, H, W].
 #pragma once
 
-#include "idx_dataset.h"
-#include "image.h"
+#include "io/idx_dataset.h"
+#include "io/image.h"
 
 #include <torch/types.h>
 

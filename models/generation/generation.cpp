@@ -1,10 +1,10 @@
 #include "generation.h"
 
-#include "hole_regions.h"
+#include "generation/hole_regions.h"
 
-#include "incremental_engine.h"
-#include "likelihood.h"
-#include "logistic_mixture.h"
+#include "generation/incremental_engine.h"
+#include "network/likelihood.h"
+#include "network/logistic_mixture.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -5,8 +5,8 @@
 // Both added to the input; optional dropout (training only) before the 3x3.
 #pragma once
 
-#include "masked_conv.h"
-#include "model_config.h"
+#include "network/masked_conv.h"
+#include "network/model_config.h"
 
 namespace pixelrnn {
 

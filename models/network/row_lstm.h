@@ -6,7 +6,7 @@
 // through a 1x1 mask-B conv back to 2h and are added to the input.
 #pragma once
 
-#include "masked_conv.h"
+#include "network/masked_conv.h"
 
 #include <torch/nn/modules/conv.h>
 

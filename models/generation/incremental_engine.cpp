@@ -1,10 +1,10 @@
 #include "incremental_engine.h"
 
-#include "dense_step.h"
-#include "diagonal_bilstm.h"
-#include "logistic_mixture.h"
-#include "pixelcnn_block.h"
-#include "row_lstm.h"
+#include "generation/dense_step.h"
+#include "network/diagonal_bilstm.h"
+#include "network/logistic_mixture.h"
+#include "network/pixelcnn_block.h"
+#include "network/row_lstm.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 #include "conditioner.h"
 
-#include "harmonic_fill.h"
-#include "mixture_kernel.h"
+#include "network/harmonic_fill.h"
+#include "network/mixture_kernel.h"
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/conv.h>

@@ -1,6 +1,6 @@
 #include "image.h"
 
-#include "model_file.h"
+#include "io/model_file.h"
 
 #include <cstring>
 #include <png.h>

@@ -43,7 +43,7 @@ struct ModelConfig {
   int mixtures = 5;        // logistic components per sub-pixel (Output::Mixture only)
   Block block = Block::Residual;  // PixelCNN only
   float dropout = 0.f;     // PixelCNN blocks, training only: dropout before the 3x3 conv
-  // Inpainting conditioner (inpainting/conditioner.h): an unmasked network that reads the
+  // Inpainting conditioner (network/conditioner.h): an unmasked network that reads the
   // whole surround of a hole; 0 features = none. Its own logistic mixture per sub-pixel.
   int conditioner_hidden = 0;
   int conditioner_layers = 8;

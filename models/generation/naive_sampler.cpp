@@ -1,7 +1,7 @@
 #include "naive_sampler.h"
 
 #include "inpainting/fill_loss.h"
-#include "logistic_mixture.h"
+#include "network/logistic_mixture.h"
 
 #include <stdexcept>
 #include <torch/utils.h>

@@ -16,7 +16,7 @@
 // Parameters per sub-pixel: [pi (K), mu (K), s (K), coeff (K) x (C - 1)] = params_per_channel.
 #pragma once
 
-#include "mixture_kernel.h"
+#include "network/mixture_kernel.h"
 
 #include <torch/types.h>
 

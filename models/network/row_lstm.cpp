@@ -1,6 +1,6 @@
 #include "row_lstm.h"
 
-#include "lstm_cell.h"
+#include "network/lstm_cell.h"
 
 namespace pixelrnn {
 
