@@ -44,13 +44,15 @@ torch::Tensor
 DiagonalLSTMImpl::forward (const torch::Tensor &x)
 {
   const int64_t B = x.size (0), H = x.size (2), W = x.size (3);
-  auto gates_in = skew (input_to_state (x));               // [B, 4h, H, H+W-1]
+  // Columns of the skewed map as separate contiguous views (see row_lstm.cpp: unbind's
+  // backward is one stack, select's a whole-map zero fill per column).
+  auto gates_in = skew (input_to_state (x)).permute ({3, 0, 1, 2}).contiguous ().unbind (0);  // (H+W-1) x [B, 4h, H]
   auto state = torch::zeros ({B, hidden, H}, x.options ());
   auto cell = torch::zeros ({B, hidden, H}, x.options ());
   std::vector<torch::Tensor> columns;
   columns.reserve (H + W - 1);
   for (int64_t j = 0; j < H + W - 1; ++j) {
-    auto gates = gates_in.select (3, j) + state_to_state (state).narrow (2, 0, H);
+    auto gates = gates_in[j] + state_to_state (state).narrow (2, 0, H);
     state = lstm_update (gates, cell);
     columns.push_back (state);
   }

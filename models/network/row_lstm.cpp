@@ -18,13 +18,16 @@ torch::Tensor
 RowLSTMImpl::forward (const torch::Tensor &x)
 {
   const auto B = x.size (0), H = x.size (2), W = x.size (3);
-  auto gates_in = input_to_state (x);                      // [B, 4h, H, W]
+  // Rows as separate contiguous views: unbind's backward stacks the row gradients once,
+  // where select's would fill a zero tensor of the whole map for every row (most of a
+  // training step's time at 32x32).
+  auto gates_in = input_to_state (x).permute ({2, 0, 1, 3}).contiguous ().unbind (0);  // H x [B, 4h, W]
   auto state = torch::zeros ({B, hidden, W}, x.options ());
   auto cell = torch::zeros ({B, hidden, W}, x.options ());
   std::vector<torch::Tensor> rows;
   rows.reserve (H);
   for (int64_t i = 0; i < H; ++i) {
-    auto gates = gates_in.select (2, i) + state_to_state (state);
+    auto gates = gates_in[i] + state_to_state (state);
     state = lstm_update (gates, cell);
     rows.push_back (state);
   }
