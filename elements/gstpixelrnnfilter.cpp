@@ -4,6 +4,7 @@
 #include "element_model.h"
 #include "frame_pixels.h"
 #include "model_client.h"
+#include "model_reloader.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,6 +28,7 @@ enum {
   PROP_THROUGHPUT,
   PROP_SKIP_LATE,
   PROP_LATE_FRAMES,
+  PROP_RELOAD,
 };
 
 struct FilterState {
@@ -47,6 +49,11 @@ struct FilterState {
   guint64 late_frames = 0;
 
   gboolean offer_refused = FALSE;                 /* GST_OBJECT_LOCK; said once per start */
+
+  /* Hot reload: `model` set in PLAYING, or the file replaced with reload=true. */
+  gboolean reload = FALSE;                        /* GST_OBJECT_LOCK */
+  guint swaps = 0;                                /* streaming thread */
+  std::unique_ptr<pixelrnn::ModelReloader> reloader;
 };
 
 /* The C++ state lives behind one pointer made in init and deleted in finalize, as
@@ -87,26 +94,82 @@ default_model (GstPixelrnnFilter * self)
   return name ? name : DEFAULT_MODEL;
 }
 
+/* Asks the reloader for the `model` property's current model, with the channels of the one in
+ * use (the negotiated caps fit those). No-op outside start()..stop(). */
+static void
+request_model (GstPixelrnnFilter * self)
+{
+  auto client = gst_pixelrnn_filter_get_client (self);
+  if (!client)
+    return;
+  std::string name;
+  {
+    pixelrnn::ObjectLock lock (self);
+    name = get_priv (self)->model.empty () ? default_model (self) : get_priv (self)->model;
+  }
+  get_priv (self)->reloader->request (name, client->channels ());
+}
+
+/* At a frame boundary, on the streaming thread: swap in a model the reloader finished, or
+ * ask for one when reload=true and the file changed. */
+static void
+swap_in_reloaded_model (GstPixelrnnFilter * self)
+{
+  auto *priv = get_priv (self);
+  gboolean reload;
+  {
+    pixelrnn::ObjectLock lock (self);
+    reload = priv->reload;
+  }
+  if (reload && priv->reloader->file_changed ()) {
+    GST_INFO_OBJECT (self, "model file changed on disk: reloading it");
+    request_model (self);
+  }
+  auto fresh = priv->reloader->take ();
+  if (!fresh)
+    return;
+  set_client (self, fresh);
+  priv->reloader->watch (fresh->path ());
+  priv->swaps++;
+  auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+  if (klass->model_swapped)
+    klass->model_swapped (self);
+  GST_INFO_OBJECT (self, "now using %s (%s)", fresh->path ().c_str (), fresh->summary ().c_str ());
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+      gst_structure_new ("pixelrnn-model", "model", G_TYPE_STRING, fresh->path ().c_str (),
+          "summary", G_TYPE_STRING, fresh->summary ().c_str (), "swaps", G_TYPE_UINT, priv->swaps,
+          NULL)));
+}
+
 static void
 gst_pixelrnn_filter_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
 {
   pixelrnn::guarded_query (object, "set_property", 0, [&] {
     auto *self = GST_PIXELRNN_FILTER (object);
+    bool reload = false;
+    {
     pixelrnn::ObjectLock lock (self);
     auto *priv = get_priv (self);
     switch (prop_id) {
       case PROP_MODEL: {
         const gchar *name = g_value_get_string (value);
         priv->model = name ? name : "";
+        reload = true;
         break;
       }
+      case PROP_RELOAD: priv->reload = g_value_get_boolean (value); break;
       case PROP_THREADS: priv->threads = g_value_get_int (value); break;
       case PROP_SKIP_LATE: priv->skip_late = g_value_get_boolean (value); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
     }
+    }
+    /* A new model while running: loaded off this thread, swapped in at a frame boundary
+     * (nothing happens before start(), which loads the model itself). */
+    if (reload)
+      request_model (self);
     return 0;
   });
 }
@@ -129,6 +192,7 @@ gst_pixelrnn_filter_get_property (GObject * object, guint prop_id, GValue * valu
         g_value_set_double (value, priv->interval_ms > 0 ? 1000.0 / priv->interval_ms : 0.0);
         break;
       case PROP_SKIP_LATE: g_value_set_boolean (value, priv->skip_late); break;
+      case PROP_RELOAD: g_value_set_boolean (value, priv->reload); break;
       case PROP_LATE_FRAMES: g_value_set_uint64 (value, priv->late_frames); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -288,7 +352,10 @@ gst_pixelrnn_filter_start (GstBaseTransform * trans)
         pixelrnn::load_element_model (GST_ELEMENT (self), model));
     if (!client)
       return FALSE;
+    get_priv (self)->reloader->watch (client->path ());
+    get_priv (self)->swaps = 0;
     set_client (self, std::move (client));
+    get_priv (self)->reloader->start ();
     {
       pixelrnn::ObjectLock lock (self);
       get_priv (self)->earliest = GST_CLOCK_TIME_NONE;
@@ -310,6 +377,7 @@ gst_pixelrnn_filter_stop (GstBaseTransform * trans)
   auto *self = GST_PIXELRNN_FILTER (trans);
   return pixelrnn::guarded (self, "stop", FALSE, [&] () -> gboolean {
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+    get_priv (self)->reloader->stop ();     /* a load in flight finishes first */
     if (klass->stop)
       klass->stop (self);
     set_client (self, nullptr);
@@ -391,6 +459,7 @@ gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame *
       pixelrnn::ObjectLock lock (self);
       threads = get_priv (self)->threads;
     }
+    swap_in_reloaded_model (self);
     auto client = gst_pixelrnn_filter_get_client (self);
     /* Automatic: one thread for the recurrent models, whose hundreds of small per-row ops
      * run slower with a second one (docs/models.md); all cores for PixelCNN. */
@@ -412,6 +481,7 @@ static void
 gst_pixelrnn_filter_finalize (GObject * object)
 {
   auto *self = GST_PIXELRNN_FILTER (object);
+  get_priv (self)->reloader->stop ();
   delete get_priv (self);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -455,9 +525,17 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "PixelRNN model file, or the short name of a shipped model (natural, natural-fast, "
-          "fashion-mnist); unset: natural-fast for pixelrnninpaint, natural for pixelrnnlikelihood",
+          "fashion-mnist); unset: natural-fast for pixelrnninpaint, natural for pixelrnnlikelihood. "
+          "Changeable while PLAYING: the new model loads in the background and replaces the old "
+          "one at a frame boundary (a pixelrnn-model message says so); if it cannot load, or "
+          "has other channels than the stream, a warning says why and the old one stays",
           DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_READY)));
+              GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_RELOAD,
+      g_param_spec_boolean ("reload", "Reload",
+          "Watch the model file (checked once a second) and reload it when it is replaced, "
+          "e.g. by pixelrnn train writing it atomically", FALSE,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_stop);
@@ -478,6 +556,7 @@ gst_pixelrnn_filter_init (GstPixelrnnFilter * self)
 {
   ((GstPixelrnnFilterPrivate *) gst_pixelrnn_filter_get_instance_private (self))->state =
       new FilterState ();
+  get_priv (self)->reloader = std::make_unique<pixelrnn::ModelReloader> (GST_ELEMENT (self));
   gst_pad_add_probe (GST_BASE_TRANSFORM_SINK_PAD (self), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       caps_event_probe, self, NULL);
   /* GstVideoFilter turns GstBaseTransform's QoS on, which drops late frames outright (an

@@ -31,6 +31,9 @@ struct _GstPixelrnnFilterClass {
   void (*stop) (GstPixelrnnFilter * filter);
   /* The negotiated video info; the format already fits the model. */
   gboolean (*set_info) (GstPixelrnnFilter * filter, const GstVideoInfo * info);
+  /* A new model was swapped in (hot reload), on the streaming thread before the frame that
+   * first uses it: reset what was learnt from the old model's scores. May be NULL. */
+  void (*model_swapped) (GstPixelrnnFilter * filter);
   /* One frame, in place. */
   GstFlowReturn (*transform_frame) (GstPixelrnnFilter * filter, GstVideoFrame * frame);
   /* A frame downstream's QoS says is already late (skip-late=true): do the cheapest correct

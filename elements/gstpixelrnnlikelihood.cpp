@@ -291,6 +291,24 @@ gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
   return TRUE;
 }
 
+/* Scores from another model are on another scale: the zscore history and a calibration learnt
+ * on this stream start again (a calibration file without calibration-frames stays, with a
+ * note in the log, since there are no frames to learn a new one from). */
+static void
+gst_pixelrnn_likelihood_model_swapped (GstPixelrnnFilter * filter)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (filter);
+  auto *priv = self->priv;
+  const auto settings = current_settings (self);
+  priv->zscore = pixelrnn::ZScore (settings.window);
+  priv->alarm = pixelrnn::AlarmFilter ((int) settings.min_duration, (int) settings.hold);
+  if (settings.calibration_frames > 0)
+    priv->calibration = pixelrnn::Calibration ((int) settings.calibration_frames);
+  else if (!settings.calibration_file.empty ())
+    GST_WARNING_OBJECT (self, "model changed; the calibration from %s was made with the old one",
+        settings.calibration_file.c_str ());
+}
+
 static void
 gst_pixelrnn_likelihood_stop (GstPixelrnnFilter * filter)
 {
@@ -657,6 +675,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
       "gst-pixelrnn developers");
 
   filter_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_start);
+  filter_class->model_swapped = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_model_swapped);
   filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_set_info);
   filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame);
