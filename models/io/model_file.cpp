@@ -395,8 +395,8 @@ std::string
 resolve_model (const std::string &name)
 {
   struct stat st;
-  if (name.find ('/') != std::string::npos || name.size () > 9 &&
-      name.compare (name.size () - 9, 9, ".pixelrnn") == 0) {
+  if (name.find ('/') != std::string::npos || (name.size () > 9 &&
+      name.compare (name.size () - 9, 9, ".pixelrnn") == 0)) {
     if (stat (name.c_str (), &st) != 0)
       throw ModelFileError (name + ": no such model file");
     return name;
