@@ -15,6 +15,7 @@
 #include "element_model.h"
 #include "frame_pixels.h"
 #include "model_client.h"
+#include "model_reloader.h"
 
 #include <gst/video/video.h>
 
@@ -40,6 +41,7 @@ enum {
   PROP_TEMPERATURE,
   PROP_SEED,
   PROP_FRAMERATE,
+  PROP_RELOAD,
 };
 
 struct SrcSettings {
@@ -48,12 +50,14 @@ struct SrcSettings {
   gdouble temperature = DEFAULT_TEMPERATURE;
   guint64 seed = DEFAULT_SEED;
   gint fps_n = 30, fps_d = 1;
+  gboolean reload = FALSE;
 };
 
 struct GstPixelrnnSrcPrivate {
   SrcSettings settings;                         /* GST_OBJECT_LOCK */
   std::mutex client_lock;                       /* get_caps reads it from any thread */
   std::shared_ptr<pixelrnn::ModelClient> client;
+  std::unique_ptr<pixelrnn::ModelReloader> reloader;   /* hot reload, as the filters do */
 
   /* streaming state */
   GstVideoInfo info;
@@ -99,14 +103,18 @@ gst_pixelrnn_src_set_property (GObject * object, guint prop_id, const GValue * v
 {
   pixelrnn::guarded_query (object, "set_property", 0, [&] {
     GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+    std::string reload_model;
+    {
     pixelrnn::ObjectLock lock (self);
     auto &s = self->priv->settings;
     switch (prop_id) {
       case PROP_MODEL: {
         const gchar *model = g_value_get_string (value);
         s.model = model && *model ? model : DEFAULT_MODEL;
+        reload_model = s.model;
         break;
       }
+      case PROP_RELOAD: s.reload = g_value_get_boolean (value); break;
       case PROP_WIDTH: s.width = g_value_get_int (value); break;
       case PROP_HEIGHT: s.height = g_value_get_int (value); break;
       case PROP_TEMPERATURE: s.temperature = g_value_get_double (value); break;
@@ -119,6 +127,11 @@ gst_pixelrnn_src_set_property (GObject * object, guint prop_id, const GValue * v
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
     }
+    }
+    /* While running: the same model channels (the caps stay), loaded in the background. */
+    auto client = get_client (self);
+    if (!reload_model.empty () && client)
+      self->priv->reloader->request (reload_model, client->channels ());
     return 0;
   });
 }
@@ -138,6 +151,7 @@ gst_pixelrnn_src_get_property (GObject * object, guint prop_id, GValue * value,
       case PROP_TEMPERATURE: g_value_set_double (value, s.temperature); break;
       case PROP_SEED: g_value_set_uint64 (value, s.seed); break;
       case PROP_FRAMERATE: gst_value_set_fraction (value, s.fps_n, s.fps_d); break;
+      case PROP_RELOAD: g_value_set_boolean (value, s.reload); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -155,7 +169,9 @@ gst_pixelrnn_src_start (GstBaseSrc * src)
         pixelrnn::load_element_model (GST_ELEMENT (self), current_settings (self).model));
     if (!client)
       return FALSE;
+    self->priv->reloader->watch (client->path ());
     set_client (self, std::move (client));
+    self->priv->reloader->start ();
     self->priv->frames = 0;
     return TRUE;
   });
@@ -166,6 +182,7 @@ gst_pixelrnn_src_stop (GstBaseSrc * src)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
   return pixelrnn::guarded (self, "stop", FALSE, [&] () -> gboolean {
+    self->priv->reloader->stop ();
     set_client (self, nullptr);
     return TRUE;
   });
@@ -247,6 +264,15 @@ gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
     if (GST_CLOCK_TIME_IS_VALID (pts))
       gst_object_sync_values (GST_OBJECT (self), pts);   /* temperature is controllable */
     const auto s = current_settings (self);
+    if (s.reload && priv->reloader->file_changed ())
+      priv->reloader->request (s.model, get_client (self)->channels ());
+    if (auto fresh = priv->reloader->take ()) {
+      set_client (self, fresh);
+      priv->reloader->watch (fresh->path ());
+      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("pixelrnn-model", "model", G_TYPE_STRING, fresh->path ().c_str (),
+              "summary", G_TYPE_STRING, fresh->summary ().c_str (), NULL)));
+    }
     auto client = get_client (self);
     const int W = GST_VIDEO_INFO_WIDTH (info), H = GST_VIDEO_INFO_HEIGHT (info);
     const int C = client->channels ();
@@ -283,6 +309,7 @@ static void
 gst_pixelrnn_src_finalize (GObject * object)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (object);
+  self->priv->reloader->stop ();
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -305,8 +332,16 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist)",
-          DEFAULT_MODEL, ready));
+          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist); "
+          "changeable while PLAYING to a model of the same channels (loaded in the background, "
+          "used from the next frame; a pixelrnn-model message says so)",
+          DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_RELOAD,
+      g_param_spec_boolean ("reload", "Reload",
+          "Watch the model file (checked once a second) and reload it when it is replaced",
+          FALSE, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_WIDTH,
       g_param_spec_int ("width", "Width", "Width of the generated frames, pixels",
           1, 4096, DEFAULT_WIDTH, ready));
@@ -342,6 +377,7 @@ static void
 gst_pixelrnn_src_init (GstPixelrnnSrc * self)
 {
   self->priv = new GstPixelrnnSrcPrivate ();
+  self->priv->reloader = std::make_unique<pixelrnn::ModelReloader> (GST_ELEMENT (self));
   gst_video_info_init (&self->priv->info);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
 }

@@ -186,3 +186,31 @@ TEST (HotReload, ReloadPicksUpAModelFileReplacedOnDisk)
   g_rmdir (dir);
   g_free (dir);
 }
+
+TEST (HotReload, SourceSwapsItsModelWhilePlaying)
+{
+  GstElement *pipeline = gst_parse_launch ("pixelrnnsrc name=e model=natural width=8 height=8 ! "
+      "fakesink sync=false", NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "e");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  auto next = [&] () -> std::string {
+    GstMessage *m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND, (GstMessageType)
+        (GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR));
+    if (!m)
+      return "timeout";
+    std::string out = GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT ?
+        gst_structure_get_string (gst_message_get_structure (m), "model") :
+        GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING ? "warning" : "error";
+    gst_message_unref (m);
+    return out;
+  };
+  g_object_set (src, "model", "natural-fast", NULL);
+  EXPECT_NE (next ().find ("natural-fast.pixelrnn"), std::string::npos);
+  g_object_set (src, "model", "fashion-mnist", NULL);   // gray: the RGB caps stay, so refused
+  EXPECT_EQ (next (), "warning");
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+}
