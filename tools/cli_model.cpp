@@ -19,11 +19,11 @@ load_model_or_die (const char *name)
 }
 
 void
-apply_threads (int threads, const ModelConfig &config)
+apply_threads (int threads, const ModelConfig &config, bool batched_training)
 {
   if (threads > 0)
     torch::set_num_threads (threads);
-  else if (config.architecture != Architecture::PixelCNN)
+  else if (config.architecture != Architecture::PixelCNN && !batched_training)
     torch::set_num_threads (1);
 }
 

@@ -94,7 +94,7 @@ cmd_train (int argc, char **argv)
     {"ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema_decay, "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validation and the written model use it (default 0: off)", "D"},
     {"flip", 0, 0, G_OPTION_ARG_NONE, &flip, "Flip training images left-right at random", nullptr},
     {"clip", 0, 0, G_OPTION_ARG_DOUBLE, &clip, "Clip the gradient norm to this, 0 = off (default 1)", "N"},
-    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores for pixelcnn, 1 for the recurrent models)", "N"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed for initialisation and batches (default 0)", "N"},
     {"val-every", 0, 0, G_OPTION_ARG_INT, &val_every, "Measure validation bits/dim every N steps (default 500)", "N"},
     {"val-images", 0, 0, G_OPTION_ARG_INT, &val_images, "Validation images or patches used (default 500)", "N"},
@@ -224,7 +224,7 @@ cmd_train (int argc, char **argv)
   std::string err = config.validate ();
   if (!err.empty ())
     cli::die ("bad model settings: " + err);
-  cli::apply_threads (threads, config);
+  cli::apply_threads (threads, config, true);
 
   torch::manual_seed (static_cast<uint64_t> (seed));
   TrainOptions topts;
