@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PIXELRNN = os.path.join(ROOT, "build", "tools", "pixelrnn")
-COLOURS = [(214, 39, 40), (31, 119, 180), (44, 160, 44), (148, 103, 189)]
+COLOURS = [(214, 39, 40), (31, 119, 180), (44, 160, 44), (148, 103, 189), (255, 127, 14)]
 
 # name, architecture, layers, output (a name with "gated" uses the gated block): depths the paper would call small, so that each runs
 # a useful number of steps on one core; h and the head are the same for all.
