@@ -52,7 +52,6 @@ struct FilterState {
 
   /* Hot reload: `model` set in PLAYING, or the file replaced with reload=true. */
   gboolean reload = FALSE;                        /* GST_OBJECT_LOCK */
-  guint swaps = 0;                                /* streaming thread */
   std::unique_ptr<pixelrnn::ModelReloader> reloader;
 };
 
@@ -110,35 +109,27 @@ request_model (GstPixelrnnFilter * self)
   get_priv (self)->reloader->request (name, client->channels ());
 }
 
-/* At a frame boundary, on the streaming thread: swap in a model the reloader finished, or
- * ask for one when reload=true and the file changed. */
+/* At a frame boundary, on the streaming thread: swap in a model the reloader finished (or
+ * asked for again because reload=true and the file changed). */
 static void
 swap_in_reloaded_model (GstPixelrnnFilter * self)
 {
   auto *priv = get_priv (self);
-  gboolean reload;
+  auto client = gst_pixelrnn_filter_get_client (self);
+  bool reload;
+  std::string name;
   {
     pixelrnn::ObjectLock lock (self);
     reload = priv->reload;
+    name = priv->model.empty () ? default_model (self) : priv->model;
   }
-  if (reload && priv->reloader->file_changed ()) {
-    GST_INFO_OBJECT (self, "model file changed on disk: reloading it");
-    request_model (self);
-  }
-  auto fresh = priv->reloader->take ();
+  auto fresh = priv->reloader->next_model (reload, name, client ? client->channels () : 0);
   if (!fresh)
     return;
   set_client (self, fresh);
-  priv->reloader->watch (fresh->path ());
-  priv->swaps++;
   auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
   if (klass->model_swapped)
     klass->model_swapped (self);
-  GST_INFO_OBJECT (self, "now using %s (%s)", fresh->path ().c_str (), fresh->summary ().c_str ());
-  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
-      gst_structure_new ("pixelrnn-model", "model", G_TYPE_STRING, fresh->path ().c_str (),
-          "summary", G_TYPE_STRING, fresh->summary ().c_str (), "swaps", G_TYPE_UINT, priv->swaps,
-          NULL)));
 }
 
 static void
@@ -353,7 +344,6 @@ gst_pixelrnn_filter_start (GstBaseTransform * trans)
     if (!client)
       return FALSE;
     get_priv (self)->reloader->watch (client->path ());
-    get_priv (self)->swaps = 0;
     set_client (self, std::move (client));
     get_priv (self)->reloader->start ();
     {

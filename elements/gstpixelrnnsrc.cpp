@@ -264,15 +264,8 @@ gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
     if (GST_CLOCK_TIME_IS_VALID (pts))
       gst_object_sync_values (GST_OBJECT (self), pts);   /* temperature is controllable */
     const auto s = current_settings (self);
-    if (s.reload && priv->reloader->file_changed ())
-      priv->reloader->request (s.model, get_client (self)->channels ());
-    if (auto fresh = priv->reloader->take ()) {
+    if (auto fresh = priv->reloader->next_model (s.reload, s.model, get_client (self)->channels ()))
       set_client (self, fresh);
-      priv->reloader->watch (fresh->path ());
-      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
-          gst_structure_new ("pixelrnn-model", "model", G_TYPE_STRING, fresh->path ().c_str (),
-              "summary", G_TYPE_STRING, fresh->summary ().c_str (), NULL)));
-    }
     auto client = get_client (self);
     const int W = GST_VIDEO_INFO_WIDTH (info), H = GST_VIDEO_INFO_HEIGHT (info);
     const int C = client->channels ();

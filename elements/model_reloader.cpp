@@ -13,6 +13,7 @@ ModelReloader::start ()
 {
   std::lock_guard<std::mutex> guard (lock_);
   accepting_ = true;
+  swaps_ = 0;
 }
 
 void
@@ -71,6 +72,26 @@ ModelReloader::take ()
 {
   std::lock_guard<std::mutex> guard (lock_);
   return std::move (pending_);
+}
+
+std::shared_ptr<ModelClient>
+ModelReloader::next_model (bool reload, const std::string &name, int channels)
+{
+  if (reload && file_changed ()) {
+    GST_INFO_OBJECT (element_, "model file changed on disk: reloading it");
+    request (name, channels);
+  }
+  auto fresh = take ();
+  if (!fresh)
+    return nullptr;
+  watch (fresh->path ());
+  ++swaps_;
+  GST_INFO_OBJECT (element_, "now using %s (%s)", fresh->path ().c_str (), fresh->summary ().c_str ());
+  gst_element_post_message (element_, gst_message_new_element (GST_OBJECT (element_),
+      gst_structure_new ("pixelrnn-model", "model", G_TYPE_STRING, fresh->path ().c_str (),
+          "summary", G_TYPE_STRING, fresh->summary ().c_str (), "swaps", G_TYPE_UINT, swaps_,
+          NULL)));
+  return fresh;
 }
 
 void

@@ -30,6 +30,10 @@ class ModelReloader {
   void request (const std::string &name, int channels);
   /* The replacement loaded since the last call, or NULL. Streaming thread. */
   std::shared_ptr<ModelClient> take ();
+  /* Once per frame on the streaming thread: with `reload`, asks for `name` again if its file
+   * changed; then returns a replacement that finished loading (already watched, announced in
+   * a pixelrnn-model message with the count of swaps), or NULL. The caller swaps it in. */
+  std::shared_ptr<ModelClient> next_model (bool reload, const std::string &name, int channels);
   /* Waits for a load in progress; later requests start a new one. */
   void stop ();
 
@@ -60,6 +64,7 @@ class ModelReloader {
   int channels_ = 0;
   std::shared_ptr<ModelClient> pending_;
   std::string watched_;              /* streaming thread only */
+  guint swaps_ = 0;                  /* streaming thread only; since start() */
   Stamp stamp_;
   gint64 last_look_us_ = 0;
 };
