@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -48,29 +49,37 @@ parse (int &argc, char **&argv, const GOptionEntry *entries, const char *paramet
 Rect
 parse_rect (const std::string &text)
 {
-  Rect r;
-  char extra;
-  if (std::sscanf (text.c_str (), "%d,%d,%d,%d%c", &r.x, &r.y, &r.w, &r.h, &extra) != 4 ||
-      r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0)
-    die ("bad rectangle '" + text + "': expected x,y,w,h with w and h > 0");
-  return r;
+  // Four decimal integers, each in int's range (sscanf's %d would overflow silently).
+  gchar **parts = g_strsplit (text.c_str (), ",", -1);
+  int values[4] = {0, 0, 0, 0};
+  bool ok = g_strv_length (parts) == 4;
+  for (int k = 0; ok && k < 4; ++k) {
+    gint64 v = 0;
+    ok = g_ascii_string_to_signed (parts[k], 10, 0, G_MAXINT, &v, nullptr);
+    values[k] = (int) v;
+  }
+  g_strfreev (parts);
+  if (!ok || values[2] <= 0 || values[3] <= 0)
+    throw std::invalid_argument ("bad rectangle '" + text +
+        "': expected x,y,w,h: integers, x and y >= 0, w and h > 0");
+  return Rect{values[0], values[1], values[2], values[3]};
 }
 
 std::vector<int>
 parse_positive_list (const std::string &text, const char *option)
 {
-  std::vector<int> out;
   gchar **parts = g_strsplit (text.c_str (), ",", -1);
-  bool ok = parts[0] != nullptr;
+  std::vector<int> out;
+  bool ok = parts[0] != nullptr && g_strv_length (parts) <= 8;
   for (gchar **p = parts; ok && *p; ++p) {
-    char *end = nullptr;
-    const long v = std::strtol (*p, &end, 10);
-    ok = end != *p && *end == '\0' && v >= 1 && v <= 64;
+    gint64 v = 0;
+    ok = g_ascii_string_to_signed (*p, 10, 1, 64, &v, nullptr);
     out.push_back ((int) v);
   }
   g_strfreev (parts);
-  if (!ok || out.size () > 8)
-    die (std::string ("bad ") + option + " '" + text + "': expected up to 8 integers 1..64 separated by commas");
+  if (!ok)
+    throw std::invalid_argument (std::string ("bad ") + option + " '" + text +
+        "': expected up to 8 integers 1..64 separated by commas");
   return out;
 }
 

@@ -21,10 +21,12 @@ void set_command (const char *name);
 void parse (int &argc, char **&argv, const GOptionEntry *entries, const char *parameter,
     const char *summary, const char *description = nullptr);
 
-// "x,y,w,h" with w, h > 0; dies naming the text otherwise.
+// "x,y,w,h" with x, y >= 0 and w, h > 0; throws std::invalid_argument naming the text
+// otherwise (the command's caller prints it as its one-line error).
 Rect parse_rect (const std::string &text);
 
-// "2,4,8": integers 1..64, at most 8 of them; dies naming the option and text otherwise.
+// "2,4,8": integers 1..64, at most 8 of them; throws std::invalid_argument naming the option
+// and text otherwise.
 std::vector<int> parse_positive_list (const std::string &text, const char *option);
 
 // Dies unless `path` could be created or replaced (its folder exists and is writable).
