@@ -10,5 +10,6 @@ int cmd_inpaint (int argc, char **argv);
 int cmd_info (int argc, char **argv);
 int cmd_convert (int argc, char **argv);
 int cmd_diff (int argc, char **argv);
+int cmd_score (int argc, char **argv);
 
 }  // namespace pixelrnn

@@ -21,6 +21,7 @@ const Command commands[] = {
   {"eval", pixelrnn::cmd_eval, "bits/dim of a model on data, per image to CSV"},
   {"sample", pixelrnn::cmd_sample, "generate images into a PNG grid"},
   {"inpaint", pixelrnn::cmd_inpaint, "fill a masked region of an image"},
+  {"score", pixelrnn::cmd_score, "anomaly scores of every frame of a video; AUROC with labels"},
   {"info", pixelrnn::cmd_info, "show a model's config, size and provenance"},
   {"convert", pixelrnn::cmd_convert, "rewrite an older model file in the current format"},
   {"diff", pixelrnn::cmd_diff, "compare two models' weights"},

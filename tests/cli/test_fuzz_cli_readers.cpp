@@ -8,7 +8,6 @@
 #include "dataset.h"
 
 #include <glib/gstdio.h>
-#include <gst/gst.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -100,12 +99,4 @@ TEST_F (Fuzz, CliRectParser)
   std::printf ("--rect parser: %d rounds, %d parsed, %d refused\n", rounds, parsed, refused);
   EXPECT_GT (parsed, 0);
   EXPECT_GT (refused, 0);
-}
-
-int
-main (int argc, char **argv)
-{
-  gst_init (&argc, &argv);
-  ::testing::InitGoogleTest (&argc, argv);
-  return RUN_ALL_TESTS ();
 }

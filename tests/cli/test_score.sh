@@ -1,0 +1,54 @@
+#!/bin/bash
+# pixelrnn score on a real (made here) video: 30 frames of one photograph with another
+# photograph at frames 12 and 20. Every mode gets a CSV column; with labels, the figures;
+# zscore must rank both odd frames above every repeated one. Bad input: one-line errors.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$SCRATCH/frames"
+for k in $(seq 0 29); do
+  n=$(printf %02d "$k")
+  if [ "$k" = 12 ] || [ "$k" = 20 ]; then cp "$DATA/storm-160x120.png" "$SCRATCH/frames/f$n.png"
+  else cp "$DATA/ladybird-160x120.png" "$SCRATCH/frames/f$n.png"; fi
+done
+gst-launch-1.0 -q multifilesrc location="$SCRATCH/frames/f%02d.png" index=0 stop-index=29 \
+  caps=image/png,framerate=10/1 ! pngdec ! videoconvert ! jpegenc ! avimux ! \
+  filesink location="$SCRATCH/video.avi" || fail "could not make the test video"
+VIDEO="$SCRATCH/video.avi"
+printf '12\n# the second odd frame, as a range\n20-20\n' >"$SCRATCH/labels.txt"
+
+expect_ok "score with labels and calibration" "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/labels.txt" \
+  --calibrate 5 --csv "$SCRATCH/scores.csv"
+cp "$SCRATCH/out" "$SCRATCH/summary.txt"
+rows=$(($(wc -l <"$SCRATCH/scores.csv") - 1))
+[ "$rows" = 30 ] && pass "one CSV row per frame" || fail "CSV has $rows rows, not 30"
+header=$(head -1 "$SCRATCH/scores.csv")
+[ "$header" = "frame,timestamp_ns,bits-per-dim,peak,complexity,zscore,calibrated,anomalous" ] \
+  && pass "CSV columns: every mode and the label" || fail "CSV header: $header"
+grep -q "^12,1200000000,.*,1$" "$SCRATCH/scores.csv" && pass "frame 12 labelled, with its timestamp" \
+  || fail "frame 12's row: $(grep '^12,' "$SCRATCH/scores.csv")"
+grep -q "ranked 25 (2 anomalous, 23 normal)" "$SCRATCH/summary.txt" && pass "calibration frames left out" \
+  || fail "summary: $(head -1 "$SCRATCH/summary.txt")"
+for mode in bits-per-dim peak complexity zscore calibrated; do
+  grep -q "^| $mode | [01]\.[0-9]* | " "$SCRATCH/summary.txt" && pass "figures for $mode" || fail "no figures for $mode"
+done
+grep -q "^| zscore | 1.000 | 1.000 | 1.000 |" "$SCRATCH/summary.txt" && pass "zscore ranks both odd frames first" \
+  || fail "zscore: $(grep zscore "$SCRATCH/summary.txt")"
+
+expect_ok "score to standard output" "$PIXELRNN" score "$VIDEO" --max-frames 4
+[ "$(wc -l <"$SCRATCH/out")" = 5 ] && pass "--max-frames 4: header and 4 rows" || fail "$(cat "$SCRATCH/out")"
+
+printf '12\nabc\n' >"$SCRATCH/bad.txt"
+expect_error "missing video" "no such file" "$PIXELRNN" score "$SCRATCH/none.mp4"
+expect_error "not a video" "bad.txt: " "$PIXELRNN" score "$SCRATCH/bad.txt"
+printf '12\n40\n' >"$SCRATCH/late.txt"
+expect_error "label past the end" "late.txt:2: frame 40 is past the video's last frame (29)" \
+  "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/late.txt"
+expect_error "label that is not a number" "bad.txt:2: expected a frame number or FIRST-LAST" \
+  "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/bad.txt"
+printf '# none\n' >"$SCRATCH/empty.txt"
+expect_error "labels without an anomalous frame" "need anomalous and normal frames" \
+  "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/empty.txt"
+expect_error "unknown model" "nonexistent" "$PIXELRNN" score "$VIDEO" --model nonexistent
+
+echo "$checks checks, $failures failed"
+[ "$failures" -eq 0 ]
