@@ -1,8 +1,26 @@
 #include "frame_pixels.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace pixelrnn {
+
+void
+analysis_size (int frame_w, int frame_h, int want_w, int want_h, int auto_pixels, int &w, int &h)
+{
+  w = want_w;
+  h = want_h;
+  if (w <= 0 || h <= 0) {
+    /* Keep the frame's aspect ratio; never upscale. */
+    const double s = std::sqrt ((double) auto_pixels / ((double) frame_w * frame_h));
+    if (w <= 0)
+      w = (int) std::lround (frame_w * std::min (1.0, h > 0 ? (double) h / frame_h : s));
+    if (h <= 0)
+      h = (int) std::lround (frame_h * std::min (1.0, (double) w / frame_w));
+  }
+  w = std::clamp (w, 1, frame_w);
+  h = std::clamp (h, 1, frame_h);
+}
 
 const char *
 formats_for_channels (int channels)

@@ -28,6 +28,16 @@ void write_masked (GstVideoFrame *frame, int x, int y, int w, int h, int channel
 /* The whole frame reduced to w x h by averaging the source pixels each output pixel covers
  * (box filter; w and h at most the frame's size). */
 void read_scaled (const GstVideoFrame *frame, int w, int h, int channels, uint8_t *out);
+/* pixelrnnlikelihood's automatic analysis size, in pixels: about 50 ms per frame for the
+ * shipped natural model on 2 cores (docs/benchmarks.md). */
+#define PIXELRNN_AUTO_ANALYSIS_PIXELS 2048
+
+/* The size frames are analysed at: `want_w` x `want_h` where given (> 0, at most the frame),
+ * else about `auto_pixels` pixels in all keeping the frame's aspect ratio, never upscaled.
+ * pixelrnnlikelihood scores at this size and pixelrnntrain trains at it, so that a scene
+ * model learns the scale it is used at. */
+void analysis_size (int frame_w, int frame_h, int want_w, int want_h, int auto_pixels, int &w, int &h);
+
 /* Marks (sets to 1) the pixels whose alpha is 0; returns false if the format has no alpha. */
 bool alpha_holes (const GstVideoFrame *frame, std::vector<uint8_t> &mask);
 

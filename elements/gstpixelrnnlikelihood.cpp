@@ -31,8 +31,7 @@
 GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_likelihood_debug
 
-/* About 50 ms per frame for the shipped natural model on 2 cores (docs/benchmarks.md). */
-#define AUTO_ANALYSIS_PIXELS 2048
+#define AUTO_ANALYSIS_PIXELS PIXELRNN_AUTO_ANALYSIS_PIXELS
 
 #define DEFAULT_WIDTH 0
 #define DEFAULT_HEIGHT 0
@@ -332,20 +331,13 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
   auto *priv = self->priv;
   const int W = GST_VIDEO_INFO_WIDTH (in_info), H = GST_VIDEO_INFO_HEIGHT (in_info);
   const auto settings = current_settings (self);
-  int aw = settings.width, ah = settings.height;
   if (settings.tiles) {
-    aw = W;
-    ah = H;
-  } else if (aw <= 0 || ah <= 0) {
-    /* Keep the frame's aspect ratio; never upscale. */
-    const double s = std::sqrt ((double) AUTO_ANALYSIS_PIXELS / ((double) W * H));
-    if (aw <= 0)
-      aw = (int) std::lround (W * std::min (1.0, ah > 0 ? (double) ah / H : s));
-    if (ah <= 0)
-      ah = (int) std::lround (H * std::min (1.0, (double) aw / W));
+    priv->analysis_width = W;
+    priv->analysis_height = H;
+  } else {
+    pixelrnn::analysis_size (W, H, settings.width, settings.height, AUTO_ANALYSIS_PIXELS,
+        priv->analysis_width, priv->analysis_height);
   }
-  priv->analysis_width = std::clamp (aw, 1, W);
-  priv->analysis_height = std::clamp (ah, 1, H);
   GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, priv->analysis_width,
       priv->analysis_height, settings.tiles ? " in tiles" : "");
   return TRUE;

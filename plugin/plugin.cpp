@@ -6,6 +6,7 @@
 #include "gstpixelrnnlikelihood.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 #include "gstpixelrnnsrc.h"
+#include "gstpixelrnntrain.h"
 
 
 static gboolean
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (pixelrnnlikelihood, plugin);
   ok |= GST_ELEMENT_REGISTER (pixelrnninpaint, plugin);
   ok |= GST_ELEMENT_REGISTER (pixelrnnsrc, plugin);
+  ok |= GST_ELEMENT_REGISTER (pixelrnntrain, plugin);
   return ok;
 }
 

@@ -2,6 +2,7 @@
 #include "gstpixelrnninpaint.h"
 #include "gstpixelrnnlikelihood.h"
 #include "gstpixelrnnsrc.h"
+#include "gstpixelrnntrain.h"
 
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@ main (int argc, char **argv)
   GST_ELEMENT_REGISTER (pixelrnnlikelihood, NULL);
   GST_ELEMENT_REGISTER (pixelrnninpaint, NULL);
   GST_ELEMENT_REGISTER (pixelrnnsrc, NULL);
+  GST_ELEMENT_REGISTER (pixelrnntrain, NULL);
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }
