@@ -11,10 +11,19 @@ ranked; the other modes rank the score itself (calibrated's is already two-sided
 --calibrate frames (calibration-frames); no fault is placed there, and those frames are left
 out of every mode's clean set, so all modes are ranked on exactly the same frames.
 
+The baselines are ffmpeg's classical detectors on the same frames (`--baselines`):
+signalstats YDIF (mean absolute change of luma from the previous frame), blockdetect and
+blurdetect, each ranked by its robust deviation from the calibration frames (|x - median| /
+MAD, two-sided, so an unusually still or sharp frame counts too), and freezedetect (a frame
+counts as detected when it lies in a freeze interval ffmpeg reports, with the minimum
+duration set below one frame so that a single repeated frame can be reported).
+
     GST_PLUGIN_PATH=build/plugin docs/eval/likelihood_faults.py VIDEO [--loops 3]
 """
 import argparse
+import subprocess
 import sys
+import tempfile
 
 import gi
 import numpy as np
@@ -122,6 +131,48 @@ def score(frames, props):
     return np.array(scores)
 
 
+def ffmpeg_scores(frames, calibrate, fps=30):
+    """Per-frame scores of ffmpeg's detectors (see the module doc)."""
+    h, w, _ = frames[0].shape
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as meta:
+        subprocess.run(
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+             "-s", f"{w}x{h}", "-r", str(fps), "-i", "-", "-vf",
+             f"signalstats,blockdetect,blurdetect,freezedetect=d={0.9 / fps:.4f},"
+             f"metadata=print:file={meta.name}", "-f", "null", "-"],
+            input=b"".join(f.tobytes() for f in frames), check=True)
+        values = {"ydif": [], "block": [], "blur": []}
+        freezes, start = [], None
+        for line in meta.read().splitlines():
+            if line.startswith("frame:"):
+                for v in values.values():
+                    v.append(v[-1] if v else 0.0)
+            key, _, val = line.partition("=")
+            if key == "lavfi.signalstats.YDIF":
+                values["ydif"][-1] = float(val)
+            elif key == "lavfi.block":
+                values["block"][-1] = float(val)
+            elif key == "lavfi.blur":
+                values["blur"][-1] = float(val)
+            elif key == "lavfi.freezedetect.freeze_start":
+                start = float(val)
+            elif key == "lavfi.freezedetect.freeze_end" and start is not None:
+                freezes.append((start, float(val)))
+                start = None
+    if start is not None:
+        freezes.append((start, len(frames) / fps))
+    out = {}
+    for name, v in values.items():
+        v = np.array(v[: len(frames)])
+        cal = v[1:calibrate] if calibrate > 2 else v
+        med = np.median(cal)
+        mad = max(np.median(np.abs(cal - med)), 1e-6)
+        out[f"ffmpeg {name}"] = np.abs(v - med) / mad
+    t = np.arange(len(frames)) / fps
+    out["ffmpeg freezedetect"] = np.array([float(any(a - 1e-6 <= x < b - 1e-6 for a, b in freezes)) for x in t])
+    return out
+
+
 def auroc(positive, negative):
     """Probability that a random faulty frame outranks a random clean one (ties count half)."""
     p, n = np.asarray(positive)[:, None], np.asarray(negative)[None, :]
@@ -137,6 +188,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--calibrate", type=int, default=60, help="normal frames the calibrated mode learns from")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--baselines", action="store_true", help="also rank ffmpeg's detectors on the same frames")
     args = ap.parse_args()
     Gst.init(None)
     frames = decode(args.video, args.width)
@@ -154,13 +206,18 @@ def main():
           f"{int(((labels == '') & (np.arange(len(labels)) >= first)).sum())}")
     print("| score mode | " + " | ".join(FAULTS) + " | all |")
     print("|---" * (len(FAULTS) + 2) + "|")
-    for mode in args.modes.split(","):
-        s = score(faulty, MODES[mode].format(calibrate=args.calibrate))
-        ranked = np.abs(s) if mode == "zscore" else s
+    def row(name, ranked):
         clean = ranked[(labels == "") & scored]
         cells = [auroc(ranked[labels == f], clean) for f in FAULTS]
         cells.append(auroc(ranked[labels != ""], clean))
-        print(f"| {mode} | " + " | ".join(f"{c:.2f}" for c in cells) + " |", flush=True)
+        print(f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + " |", flush=True)
+
+    for mode in args.modes.split(","):
+        s = score(faulty, MODES[mode].format(calibrate=args.calibrate))
+        row(mode, np.abs(s) if mode == "zscore" else s)
+    if args.baselines:
+        for name, s in ffmpeg_scores(faulty, args.calibrate).items():
+            row(name, s)
 
 
 if __name__ == "__main__":
