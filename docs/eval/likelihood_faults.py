@@ -18,6 +18,11 @@ MAD, two-sided, so an unusually still or sharp frame counts too), and freezedete
 counts as detected when it lies in a freeze interval ffmpeg reports, with the minimum
 duration set below one frame so that a single repeated frame can be reported).
 
+With --train-minutes M, a scene model is first fine-tuned from the shipped one on the same
+calibration frames (docs/eval/scene_adaptation.py's pixelrnntrain run, M minutes, one thread),
+and a mode "calibrated+scene" scores with it: everything it learns comes from the frames
+before the first fault.
+
     GST_PLUGIN_PATH=build/plugin docs/eval/likelihood_faults.py VIDEO [--loops 3]
 """
 import argparse
@@ -189,6 +194,8 @@ def main():
     ap.add_argument("--calibrate", type=int, default=60, help="normal frames the calibrated mode learns from")
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--baselines", action="store_true", help="also rank ffmpeg's detectors on the same frames")
+    ap.add_argument("--train-minutes", type=float, default=0,
+                    help="also fine-tune a scene model on the calibration frames and score with it")
     args = ap.parse_args()
     Gst.init(None)
     frames = decode(args.video, args.width)
@@ -215,6 +222,13 @@ def main():
     for mode in args.modes.split(","):
         s = score(faulty, MODES[mode].format(calibrate=args.calibrate))
         row(mode, np.abs(s) if mode == "zscore" else s)
+    if args.train_minutes > 0:
+        import tempfile
+        from scene_adaptation import train
+        scene = tempfile.mkdtemp(prefix="faults-scene-") + "/scene.pixelrnn"
+        train(faulty[: args.calibrate], "natural", scene, args.train_minutes)
+        s = score(faulty, f'model="{scene}" ' + MODES["calibrated"].format(calibrate=args.calibrate))
+        row("calibrated+scene", s)
     if args.baselines:
         for name, s in ffmpeg_scores(faulty, args.calibrate).items():
             row(name, s)

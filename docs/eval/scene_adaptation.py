@@ -103,7 +103,7 @@ def main():
     print(f"{args.video}: {len(frames)} frames {frames[0].shape[1]}x{frames[0].shape[0]}; "
           f"training on frames 0-{cut - 1}, held out {cut}-{len(frames) - 1}")
     base, n = held_out_bits(held_out, args.model)
-    print("| model | training | steps | frames offered / skipped | held-out bits/dim |")
+    print("| model | training | steps | frames taken / skipped | held-out bits/dim |")
     print("|---|---|---|---|---|")
     print(f"| {args.model} (shipped) | - | - | - | {base:.3f} |", flush=True)
     for minutes in [float(m) for m in args.minutes.split(",")]:
