@@ -236,6 +236,21 @@ Calibration::worst_cell (const std::vector<double> &cells) const
   return worst;
 }
 
+std::vector<float>
+Calibration::cell_heat (const NllMap &map, const NllMap &change) const
+{
+  const auto dev = cell_deviations (map, change);
+  std::vector<float> heat ((size_t) cells (), 0.f);
+  for (size_t k = 0; k < heat.size (); ++k) {
+    double v = k < dev.size () && std::isfinite (dev[k]) ? std::fabs (dev[k]) : 0.0;
+    const size_t c = k + heat.size ();
+    if (c < dev.size () && std::isfinite (dev[c]))
+      v = std::max (v, std::fabs (dev[c]));
+    heat[k] = (float) v;
+  }
+  return heat;
+}
+
 double
 Calibration::frame_deviation (const NllMap &map, const NllMap &change) const
 {

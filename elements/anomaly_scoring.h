@@ -89,6 +89,11 @@ class Calibration {
    * worst one of a normal frame is a few deviations out by chance; this second step makes
    * "threshold" mean "this many spreads beyond a normal frame's worst cell". */
   double frame_deviation (const NllMap &map, const NllMap &change) const;
+  /* The cell deviation at which a frame alarms at `threshold`: a normal frame's worst cell
+   * plus `threshold` spreads of it. The calibrated heat map is red there. */
+  double alarm_cell_deviation (double threshold) const { return worst_median_ + threshold * worst_sigma_; }
+  /* Per grid cell, the larger of its NLL and change |deviations| (cells () values). */
+  std::vector<float> cell_heat (const NllMap &map, const NllMap &change) const;
   int cells () const { return columns_ * rows_; }
   int columns () const { return columns_; }
   int rows () const { return rows_; }

@@ -518,7 +518,14 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
               "bits-per-dim", G_TYPE_DOUBLE, b.bits_per_dim, NULL));
     }
   }
-  if (settings.draw == GST_PIXELRNN_DRAW_HEATMAP) {
+  if (settings.draw == GST_PIXELRNN_DRAW_HEATMAP && calibrated && !calibrating &&
+      priv->calibration.ready ()) {
+    /* Each grid cell against its own normal: a normal frame looks calm, and red means the
+     * cell alone would raise the alarm. */
+    const auto heat = priv->calibration.cell_heat (map, change);
+    pixelrnn::blend_heatmap (frame, heat.data (), priv->calibration.columns (),
+        priv->calibration.rows (), C, (float) priv->calibration.alarm_cell_deviation (settings.threshold));
+  } else if (settings.draw == GST_PIXELRNN_DRAW_HEATMAP) {
     std::vector<float> per_dim (map.bits);
     for (auto &v : per_dim)
       v /= C;

@@ -524,6 +524,54 @@ TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
   std::remove (path.c_str ());
 }
 
+TEST (LikelihoodElement, CalibratedHeatmapIsCalmOnNormalFramesAndRedOnTheDamage)
+{
+  // The same fixed camera as above, drawn with draw=heatmap: once calibrated, a normal frame
+  // is blue everywhere (each cell near its own normal) and only the glitch's cell turns red.
+  const auto scene = photo_crop ("ladybird-160x120.png", 40, 30, kW, kH);
+  std::mt19937 rng (5);
+  std::uniform_int_distribution<int> grain (-3, 3);
+  auto shot = [&] {
+    auto f = scene;
+    for (auto &v : f)
+      v = (uint8_t) std::clamp ((int) v + grain (rng), 0, 255);
+    return f;
+  };
+  std::vector<std::vector<uint8_t>> frames;
+  for (int k = 0; k < 13; ++k)
+    frames.push_back (shot ());
+  auto glitch = shot ();
+  for (int y = 2; y < 10; ++y)
+    for (int x = 2; x < 12; ++x)
+      for (int c = 0; c < 3; ++c)
+        glitch[((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
+  frames.push_back (glitch);
+  GstHarness *h = likelihood_harness ("width=48 height=32 calibration-frames=12 draw=heatmap",
+      GST_VIDEO_FORMAT_RGB);
+  auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+  ASSERT_EQ (out.size (), frames.size ());
+  // The blend is (pixel + heat) / 2 with heat = (255 t, 0, 255 (1 - t)): t = (2 out - in) / 255
+  // from the red channel, per pixel.
+  auto heat = [&] (int k, int x0, int y0, int x1, int y1) {
+    auto got = read_frame (out[k], kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    double sum = 0;
+    int n = 0;
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x, ++n) {
+        const size_t i = ((size_t) y * kW + x) * 3;
+        sum += std::clamp ((2.0 * got[i] - frames[k][i]) / 255.0, 0.0, 1.0);
+      }
+    return sum / n;
+  };
+  const double normal_everywhere = heat (12, 0, 0, kW, kH);
+  const double glitch_cell = heat (13, 2, 2, 8, 8), glitch_elsewhere = heat (13, kW / 2, kH / 2, kW, kH);
+  EXPECT_LT (normal_everywhere, 0.25) << "a normal frame should look calm";
+  EXPECT_GT (glitch_cell, 0.9) << "the glitch's cell should be red";
+  EXPECT_LT (glitch_elsewhere, 0.25);
+  unref_all (out);
+  gst_harness_teardown (h);
+}
+
 TEST (LikelihoodElement, JsonLinesOneObjectPerFrame)
 {
   const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-scores.jsonl";
