@@ -23,6 +23,7 @@
 #include "scene_trainer.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,7 +71,7 @@ struct GstPixelrnnTrainPrivate {
   std::unique_ptr<pixelrnn::SceneTrainer> trainer;
   gint analysis_width = 0, analysis_height = 0;
   std::vector<guint8> pixels;
-  guint64 anomalous_frames = 0;
+  std::atomic<guint64> anomalous_frames{0};      /* the training thread's messages read it */
 };
 
 struct _GstPixelrnnTrain {
@@ -186,7 +187,7 @@ report (GstPixelrnnTrain * self, const std::string &location, const pixelrnn::Sc
       "bits-per-dim", G_TYPE_DOUBLE, r.bits_per_dim,
       "images-seen", G_TYPE_UINT64, r.images_seen,
       "frames-skipped", G_TYPE_UINT64, r.frames_skipped,
-      "anomalous-frames", G_TYPE_UINT64, self->priv->anomalous_frames,
+      "anomalous-frames", G_TYPE_UINT64, (guint64) self->priv->anomalous_frames,
       "saved", G_TYPE_BOOLEAN, r.saved,
       "location", G_TYPE_STRING, location.c_str (), NULL);
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
