@@ -2,6 +2,7 @@
 
 #include "generation/generation.h"
 #include "generation/incremental_engine.h"
+#include "generation/memory_reuse.h"
 #include "network/likelihood.h"
 #include "io/model_file.h"
 
@@ -13,6 +14,8 @@
 namespace pixelrnn {
 
 struct ModelClient::Impl {
+  /* Scoring and filling allocate the same shapes every frame: reuse them (see memory_reuse.h). */
+  MemoryPool pool;
   LoadedModel model;
   std::unique_ptr<IncrementalEngine> engine;
   bool loaded = false;
@@ -70,6 +73,7 @@ ScoreResult
 ModelClient::score (const uint8_t *pixels, int width, int height, int tile)
 {
   torch::NoGradGuard no_grad;
+  MemoryReuseScope reuse (impl_->pool);
   auto &model = impl_->model.model;
   const int C = channels ();
   auto x = packed_to_tensor (pixels, width, height, C);
@@ -110,6 +114,7 @@ ModelClient::fill (uint8_t *window, const uint8_t *mask, int width, int height,
     const FillSettings &s, std::vector<double> *scores, int *chosen)
 {
   torch::NoGradGuard no_grad;
+  MemoryReuseScope reuse (impl_->pool);
   const int C = channels ();
   auto x = packed_to_tensor (window, width, height, C);
   auto m = torch::from_blob (const_cast<uint8_t *> (mask), {height, width}, torch::kUInt8).ne (0);
@@ -127,6 +132,7 @@ std::vector<uint8_t>
 ModelClient::generate (int width, int height, int count, double temperature, uint64_t seed)
 {
   torch::NoGradGuard no_grad;
+  MemoryReuseScope reuse (impl_->pool);
   auto blank = torch::zeros ({count, channels (), height, width}, torch::kUInt8);
   auto out = impl_->engine->fill (blank, torch::ones ({height, width}, torch::kBool),
       {temperature, seed});

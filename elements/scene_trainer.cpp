@@ -1,6 +1,7 @@
 #include "scene_trainer.h"
 
 #include "model_client.h"
+#include "generation/memory_reuse.h"
 #include "io/model_file.h"
 #include "training/trainer.h"
 
@@ -79,6 +80,9 @@ void
 SceneTrainer::Impl::run ()
 {
   set_thread_compute_threads (settings.threads);
+  /* Every step allocates the same activations and gradients: reuse them. */
+  MemoryPool pool;
+  MemoryReuseScope reuse (pool);
   try {
     for (;;) {
       {
