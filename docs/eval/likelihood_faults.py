@@ -113,7 +113,6 @@ def score(frames, props):
         f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},"
         f"framerate=30/1 ! pixelrnnlikelihood {props} ! fakesink sync=false")
     src = pipe.get_by_name("src")
-    bus = pipe.get_bus()
     pipe.set_state(Gst.State.PLAYING)
     for i, f in enumerate(frames):
         buf = Gst.Buffer.new_wrapped(f.tobytes())
@@ -121,19 +120,24 @@ def score(frames, props):
         buf.duration = Gst.SECOND // 30
         src.emit("push-buffer", buf)
     src.emit("end-of-stream")
-    scores = []
+    return np.array([m.get_value("score") for m in messages_until_eos(pipe, "pixelrnn-likelihood")])
+
+
+def messages_until_eos(pipe, name, program="likelihood_faults"):
+    """The structures of every element message called `name` until EOS, then stops the
+    pipeline; an error message exits naming `program`."""
+    bus, found = pipe.get_bus(), []
     while True:
         msg = bus.timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.ELEMENT
                                      | Gst.MessageType.EOS | Gst.MessageType.ERROR)
         if msg.type == Gst.MessageType.ERROR:
-            sys.exit(f"likelihood_faults: {msg.parse_error()[0].message}")
+            sys.exit(f"{program}: {msg.parse_error()[0].message}")
         if msg.type == Gst.MessageType.EOS:
             break
-        s = msg.get_structure()
-        if s.get_name() == "pixelrnn-likelihood":
-            scores.append(s.get_value("score"))
+        if msg.get_structure().get_name() == name:
+            found.append(msg.get_structure())
     pipe.set_state(Gst.State.NULL)
-    return np.array(scores)
+    return found
 
 
 def ffmpeg_scores(frames, calibrate, fps=30):

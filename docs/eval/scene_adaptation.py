@@ -23,7 +23,7 @@ gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from likelihood_faults import decode  # noqa: E402
+from likelihood_faults import decode, messages_until_eos, score  # noqa: E402
 
 
 def caps_of(frames):
@@ -35,9 +35,9 @@ def train(frames, model, location, minutes, fps=30):
     pipe = Gst.parse_launch(
         f"appsrc name=src format=time caps={caps_of(frames)} block=true max-buffers=4 ! "
         f'pixelrnntrain model={model} location="{location}" save-every=100 threads=1 ! fakesink sync=false')
-    src, bus = pipe.get_by_name("src"), pipe.get_bus()
+    src = pipe.get_by_name("src")
     pipe.set_state(Gst.State.PLAYING)
-    end, k, last = time.monotonic() + 60 * minutes, 0, None
+    end, k = time.monotonic() + 60 * minutes, 0
     while time.monotonic() < end:
         buf = Gst.Buffer.new_wrapped(frames[k % len(frames)].tobytes())
         buf.pts, buf.duration = k * Gst.SECOND // fps, Gst.SECOND // fps
@@ -45,44 +45,14 @@ def train(frames, model, location, minutes, fps=30):
         k += 1
         time.sleep(1.0 / fps)
     src.emit("end-of-stream")
-    while True:
-        msg = bus.timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.ELEMENT | Gst.MessageType.EOS
-                                     | Gst.MessageType.ERROR)
-        if msg.type == Gst.MessageType.ERROR:
-            sys.exit(f"scene_adaptation: {msg.parse_error()[0].message}")
-        if msg.type == Gst.MessageType.EOS:
-            break
-        s = msg.get_structure()
-        if s.get_name() == "pixelrnn-train":
-            last = {f: s.get_value(f) for f in ("step", "images-seen", "frames-skipped", "bits-per-dim")}
-    pipe.set_state(Gst.State.NULL)
+    reports = messages_until_eos(pipe, "pixelrnn-train", "scene_adaptation")
+    last = {f: reports[-1].get_value(f) for f in ("step", "images-seen", "frames-skipped", "bits-per-dim")}
     return k, last
 
 
 def held_out_bits(frames, model):
-    pipe = Gst.parse_launch(
-        f"appsrc name=src format=time caps={caps_of(frames)} ! "
-        f'pixelrnnlikelihood model="{model}" score=bits-per-dim ! fakesink sync=false')
-    src, bus = pipe.get_by_name("src"), pipe.get_bus()
-    pipe.set_state(Gst.State.PLAYING)
-    for k, f in enumerate(frames):
-        buf = Gst.Buffer.new_wrapped(f.tobytes())
-        buf.pts, buf.duration = k * Gst.SECOND // 30, Gst.SECOND // 30
-        src.emit("push-buffer", buf)
-    src.emit("end-of-stream")
-    bits = []
-    while True:
-        msg = bus.timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.ELEMENT | Gst.MessageType.EOS
-                                     | Gst.MessageType.ERROR)
-        if msg.type == Gst.MessageType.ERROR:
-            sys.exit(f"scene_adaptation: {msg.parse_error()[0].message}")
-        if msg.type == Gst.MessageType.EOS:
-            break
-        s = msg.get_structure()
-        if s.get_name() == "pixelrnn-likelihood":
-            bits.append(s.get_value("bits-per-dim"))
-    pipe.set_state(Gst.State.NULL)
-    return float(np.mean(bits)), len(bits)
+    """Mean bits/dim of `frames` under `model`, as pixelrnnlikelihood scores them."""
+    return float(np.mean(score(frames, f'model="{model}" score=bits-per-dim')))
 
 
 def main():
@@ -102,14 +72,14 @@ def main():
     os.makedirs(out, exist_ok=True)
     print(f"{args.video}: {len(frames)} frames {frames[0].shape[1]}x{frames[0].shape[0]}; "
           f"training on frames 0-{cut - 1}, held out {cut}-{len(frames) - 1}")
-    base, n = held_out_bits(held_out, args.model)
+    base = held_out_bits(held_out, args.model)
     print("| model | training | steps | frames taken / skipped | held-out bits/dim |")
     print("|---|---|---|---|---|")
     print(f"| {args.model} (shipped) | - | - | - | {base:.3f} |", flush=True)
     for minutes in [float(m) for m in args.minutes.split(",")]:
         location = os.path.join(out, f"scene-{minutes:g}min.pixelrnn")
         offered, last = train(train_frames, args.model, location, minutes)
-        bits, _ = held_out_bits(held_out, location)
+        bits = held_out_bits(held_out, location)
         print(f"| after pixelrnntrain | {minutes:g} min, 1 thread | {last['step']} | "
               f"{last['images-seen']} / {last['frames-skipped']} | {bits:.3f} ({bits - base:+.3f}) |", flush=True)
 
