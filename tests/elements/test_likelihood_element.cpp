@@ -464,33 +464,34 @@ TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
   EXPECT_EQ (got, (std::vector<bool>{false, false, false, false, true, true, false, false}));
 }
 
-TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
+// A fixed camera: a held-out photo with fresh sensor noise in every frame stands for normal
+// footage. 12 such frames to calibrate on, one more, and one with a solid bright block (a
+// decoding glitch) over x 2-11, y 2-9.
+static std::vector<std::vector<uint8_t>>
+fixed_camera_with_a_glitch ()
 {
-  // A fixed camera: a held-out photo with fresh sensor noise in every frame stands for normal
-  // footage; then one more such frame, and one with a solid bright block (a decoding glitch)
-  // in a corner.
-  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
-  std::remove (path.c_str ());
   const auto scene = photo_crop ("ladybird-160x120.png", 40, 30, kW, kH);
   std::mt19937 rng (5);
   std::uniform_int_distribution<int> grain (-3, 3);
-  auto shot = [&] {
-    auto f = scene;
-    for (auto &v : f)
-      v = (uint8_t) std::clamp ((int) v + grain (rng), 0, 255);
-    return f;
-  };
   std::vector<std::vector<uint8_t>> frames;
-  for (int k = 0; k < 12; ++k)
-    frames.push_back (shot ());
-  auto normal = shot ();
-  auto glitch = shot ();
+  for (int k = 0; k < 14; ++k) {
+    frames.push_back (scene);
+    for (auto &v : frames.back ())
+      v = (uint8_t) std::clamp ((int) v + grain (rng), 0, 255);
+  }
   for (int y = 2; y < 10; ++y)
     for (int x = 2; x < 12; ++x)
       for (int c = 0; c < 3; ++c)
-        glitch[((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
-  frames.push_back (normal);
-  frames.push_back (glitch);
+        frames[13][((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
+  return frames;
+}
+
+TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
+{
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
+  std::remove (path.c_str ());
+  const auto frames = fixed_camera_with_a_glitch ();
+  const auto &normal = frames[12], &glitch = frames[13];
   GstHarness *h = likelihood_harness ("width=48 height=32 calibration-frames=12 "
       "calibration-file=" + path, GST_VIDEO_FORMAT_RGB);
   auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
@@ -528,24 +529,7 @@ TEST (LikelihoodElement, CalibratedHeatmapIsCalmOnNormalFramesAndRedOnTheDamage)
 {
   // The same fixed camera as above, drawn with draw=heatmap: once calibrated, a normal frame
   // is blue everywhere (each cell near its own normal) and only the glitch's cell turns red.
-  const auto scene = photo_crop ("ladybird-160x120.png", 40, 30, kW, kH);
-  std::mt19937 rng (5);
-  std::uniform_int_distribution<int> grain (-3, 3);
-  auto shot = [&] {
-    auto f = scene;
-    for (auto &v : f)
-      v = (uint8_t) std::clamp ((int) v + grain (rng), 0, 255);
-    return f;
-  };
-  std::vector<std::vector<uint8_t>> frames;
-  for (int k = 0; k < 13; ++k)
-    frames.push_back (shot ());
-  auto glitch = shot ();
-  for (int y = 2; y < 10; ++y)
-    for (int x = 2; x < 12; ++x)
-      for (int c = 0; c < 3; ++c)
-        glitch[((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
-  frames.push_back (glitch);
+  const auto frames = fixed_camera_with_a_glitch ();
   GstHarness *h = likelihood_harness ("width=48 height=32 calibration-frames=12 draw=heatmap",
       GST_VIDEO_FORMAT_RGB);
   auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
