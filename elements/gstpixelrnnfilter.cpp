@@ -451,8 +451,9 @@ gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame *
     }
     swap_in_reloaded_model (self);
     auto client = gst_pixelrnn_filter_get_client (self);
-    /* Automatic: one thread for the recurrent models, whose hundreds of small per-row ops
-     * run slower with a second one (docs/models.md); all cores for PixelCNN. */
+    /* Automatic: one thread for the recurrent models, whose per-row products LibTorch hands
+     * to OpenBLAS: its own process-wide thread pool (the host's to configure, not ours)
+     * fights a second LibTorch thread for the cores (docs/models.md); all cores for PixelCNN. */
     pixelrnn::set_thread_compute_threads (threads > 0 ? threads : client && client->recurrent () ? 1 : 0);
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
     if (frame_is_late (self, frame->buffer)) {

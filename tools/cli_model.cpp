@@ -19,12 +19,10 @@ load_model_or_die (const char *name)
 }
 
 void
-apply_threads (int threads, const ModelConfig &config, bool batched_training)
+apply_threads (int threads)
 {
   if (threads > 0)
     torch::set_num_threads (threads);
-  else if (config.architecture != Architecture::PixelCNN && !batched_training)
-    torch::set_num_threads (1);
 }
 
 }  // namespace pixelrnn::cli

@@ -31,7 +31,7 @@ cmd_eval (int argc, char **argv)
     {"every", 0, 0, G_OPTION_ARG_INT, &every, "Video: every Nth frame", "N"},
     {"downscale", 0, 0, G_OPTION_ARG_INT, &downscale, "Shrink images by this integer factor first (default 1)", "N"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per forward pass (default 100)", "N"},
-    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores for pixelcnn, 1 for the recurrent models)", "N"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- bits per dimension of a model on data",
       "Prints the mean negative log-likelihood in bits/dim with a 95% interval.");
@@ -40,7 +40,7 @@ cmd_eval (int argc, char **argv)
     cli::die ("--data PATH is required");
   if (per_image)
     cli::check_writable (per_image);
-  cli::apply_threads (threads, loaded.config);
+  cli::apply_threads (threads);
   Dataset ds;
   try {
     ds = load_dataset (cli::strv (data), {gray ? 1 : 0, every, max_images, std::max (1, downscale)});

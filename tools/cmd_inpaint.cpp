@@ -34,7 +34,7 @@ cmd_inpaint (int argc, char **argv)
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "N"},
     {"candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Draw N fills and keep the one under which the hole and the pixels right of and below it are most likely (default 1)", "N"},
     {"gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Read the image as gray (for 1-channel models)", nullptr},
-    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores for pixelcnn, 1 for the recurrent models)", "N"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- fill a region of an image",
       "Fills the pixels of the mask (or rectangle) in raster order, conditioned on the pixels "
@@ -49,7 +49,7 @@ cmd_inpaint (int argc, char **argv)
   cli::check_writable (out);
   if (compare)
     cli::check_writable (compare);
-  cli::apply_threads (threads, m.config);
+  cli::apply_threads (threads);
   if (temperature < 0 || context < 0)
     cli::die ("--temperature and --context must be >= 0");
   if (candidates < 1 || candidates > 256)

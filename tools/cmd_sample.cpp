@@ -28,7 +28,7 @@ cmd_sample (int argc, char **argv)
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "N"},
     {"columns", 0, 0, G_OPTION_ARG_INT, &columns, "Grid columns (default: square)", "N"},
     {"scale", 0, 0, G_OPTION_ARG_INT, &scale, "Enlarge each image by this factor (default: to about 96 px)", "N"},
-    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores for pixelcnn, 1 for the recurrent models)", "N"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- generate images", "Samples in raster order, R then G then B.");
   auto m = cli::load_model_or_die (model_name);
@@ -45,7 +45,7 @@ cmd_sample (int argc, char **argv)
     height = width;
   if (width > 4096 || height > 4096)
     cli::die ("--width and --height must be at most 4096");
-  cli::apply_threads (threads, m.config);
+  cli::apply_threads (threads);
   auto images = generate (m.model, count, height, width, {temperature, static_cast<uint64_t> (seed)});
   std::vector<Image> tiles;
   int factor = scale > 0 ? scale : std::max (1, 96 / std::max (width, height));

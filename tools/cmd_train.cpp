@@ -224,7 +224,7 @@ cmd_train (int argc, char **argv)
   std::string err = config.validate ();
   if (!err.empty ())
     cli::die ("bad model settings: " + err);
-  cli::apply_threads (threads, config, true);
+  cli::apply_threads (threads);
 
   torch::manual_seed (static_cast<uint64_t> (seed));
   TrainOptions topts;

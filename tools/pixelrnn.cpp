@@ -1,5 +1,5 @@
 // pixelrnn: train, evaluate, sample from and inpaint with PixelRNN models.
-#include "training/allocator_tuning.h"
+#include "training/process_tuning.h"
 #include "cli_common.h"
 #include "commands.h"
 
@@ -41,9 +41,10 @@ usage (FILE *to)
 int
 main (int argc, char **argv)
 {
-  // This process is ours, so its allocator may be tuned (the plugin leaves its host's alone
-  // and reuses buffers instead).
+  // This process is ours, so its allocator and BLAS may be tuned (the plugin leaves its
+  // host's alone and reuses buffers instead).
   pixelrnn::keep_freed_memory_for_reuse ();
+  pixelrnn::leave_parallelism_to_libtorch ();
   if (argc < 2 || !std::strcmp (argv[1], "--help") || !std::strcmp (argv[1], "-h")) {
     usage (argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

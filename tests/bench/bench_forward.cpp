@@ -1,6 +1,7 @@
 // Benchmark (not a test): parameter count and forward time of a 32x32x3 image for each
 // architecture at the paper's CIFAR sizes; median of repeated runs.
 #include "network/pixel_model.h"
+#include "training/process_tuning.h"
 
 #include <algorithm>
 #include <chrono>
@@ -14,6 +15,8 @@ int
 main (int argc, char **argv)
 {
   int threads = argc > 1 ? std::atoi (argv[1]) : 2;
+  keep_freed_memory_for_reuse ();    // as the CLI does: time arithmetic, not page faults,
+  leave_parallelism_to_libtorch ();  // and LibTorch's threads, not OpenBLAS's beside them
   torch::set_num_threads (threads);
   struct Case { Architecture arch; int hidden, layers; };
   const Case cases[] = {{Architecture::PixelCNN, 126, 15}, {Architecture::RowLSTM, 126, 12},

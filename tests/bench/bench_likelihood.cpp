@@ -3,7 +3,11 @@
 // (filesrc ! pngdec ! imagefreeze ! pixelrnnlikelihood ! fakesink).
 //
 //   bench-likelihood PHOTO.png [frames=30] [repeats=3]
+#include "frame_pixels.h"
+#include "generation/dense_step.h"
+#include "generation/incremental_engine.h"
 #include "gstpixelrnnlikelihood.h"
+#include "io/model_file.h"
 
 #include <gst/gst.h>
 #include <sys/resource.h>
@@ -44,6 +48,8 @@ run_seconds (const std::string &launch)
 
 // Minor page faults of this process so far: each is a page the kernel had to hand over,
 // which buffer reuse avoids.
+using namespace pixelrnn;
+
 static long
 minor_faults ()
 {
@@ -70,6 +76,7 @@ main (int argc, char **argv)
         std::to_string (n) + " ! ";
   };
   std::printf ("| configuration | frames/s | ms/frame | minor page faults per frame |\n|---|---|---|---|\n");
+  double default_fps = 0;
   for (const char *config : {"", "tiles=true", "tiles=true tile-size=64"}) {
     // Full-resolution tiles take seconds a frame: fewer frames there.
     const int n = *config ? std::max (2, frames / 10) : frames;
@@ -88,11 +95,34 @@ main (int argc, char **argv)
     std::sort (fps.begin (), fps.end ());
     const double median = fps[fps.size () / 2];
     const double faults_median = faults[faults.size () / 2];
+    if (!*config)
+      default_fps = median;
     std::printf ("| 640x480 RGB, %s | %.1f | %.1f | %.0f |\n",
         *config ? config : "default analysis size", median, 1000.0 / median, faults_median);
     std::printf ("@json {\"bench\": \"likelihood\", \"config\": \"%s\", \"fps\": %.3f, "
         "\"minor_faults_per_frame\": %.1f}\n", *config ? config : "default", median, faults_median);
     std::fflush (stdout);
   }
+
+  // How close the default configuration is to the physical limit: the shipped model's useful
+  // multiply-adds per analysed frame (counted by the incremental engine, which skips masked
+  // taps) times frames/s, against dense torch::mm measured in this run.
+  int w = 0, h = 0;
+  analysis_size (640, 480, 0, 0, PIXELRNN_AUTO_ANALYSIS_PIXELS, w, h);
+  auto loaded = load_model (resolve_model ("natural"));
+  loaded.model->eval ();
+  torch::NoGradGuard no_grad;
+  IncrementalEngine engine (loaded.model);
+  engine.logits (torch::randint (0, 256, {1, loaded.config.channels, h, w}, torch::kUInt8));
+  const double frame_gflop = engine.last_flops () / 1e9;
+  const double dense = dense_matmul_gflops (512, 20);
+  const double achieved = frame_gflop * default_fps;
+  std::printf ("\nDefault: %dx%d analysed, %.3f GFLOP per frame (natural model) x %.1f frames/s = "
+      "%.2f GFLOP/s; dense torch::mm 512^3 %.1f GFLOP/s (%d threads): %.0f%% of the limit, "
+      "which would be %.0f frames/s\n", w, h, frame_gflop, default_fps, achieved, dense,
+      torch::get_num_threads (), 100.0 * achieved / dense, dense / frame_gflop);
+  std::printf ("@json {\"bench\": \"likelihood-limit\", \"analysis_width\": %d, \"analysis_height\": %d, "
+      "\"gflop_per_frame\": %.4f, \"fps\": %.3f, \"gflops\": %.3f, \"dense_gflops\": %.3f}\n", w, h,
+      frame_gflop, default_fps, achieved, dense);
   return 0;
 }

@@ -7,12 +7,13 @@
 // are 3x the forward pass's useful multiply-adds x2 (backward costs about twice the
 // forward), counted by the incremental engine, which skips masked-out taps: so the figure is
 // work the model needs, not work a dense kernel happened to do on zeros.
-#include "training/allocator_tuning.h"
+#include "training/process_tuning.h"
 #include "generation/incremental_engine.h"
 #include "training/trainer.h"
 
 #include <algorithm>
 #include <chrono>
+#include <sys/resource.h>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -50,6 +51,21 @@ dense_gflops (int64_t m, int64_t k, int64_t n)
   return 2.0 * m * k * n / median (s) / 1e9;
 }
 
+// Minor page faults and system time of this process so far: what the allocator settings
+// (process_tuning.h) are there to keep near zero.
+struct Usage {
+  long minor_faults;
+  double system_s;
+};
+
+Usage
+process_usage ()
+{
+  struct rusage usage;
+  getrusage (RUSAGE_SELF, &usage);
+  return {usage.ru_minflt, usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6};
+}
+
 struct Case {
   const char *name;
   ModelConfig config;
@@ -76,6 +92,7 @@ int
 main (int argc, char **argv)
 {
   keep_freed_memory_for_reuse ();         // as `pixelrnn train` does
+  leave_parallelism_to_libtorch ();
   const int steps = argc > 1 ? std::atoi (argv[1]) : 8;
   std::vector<int> thread_counts;
   for (int a = 2; a < argc; ++a)
@@ -92,8 +109,11 @@ main (int argc, char **argv)
                "|---|---|---|---|---|---|\n");
   for (int threads : thread_counts) {
     torch::set_num_threads (threads);
+    // torch::mm is OpenBLAS alone: give it the same number of threads for the reference.
+    set_openblas_threads (threads);
     const double mm_peak = dense_gflops (1024, 1024, 1024);
     const double mm_conv = dense_gflops (16 * 32 * 32, 9 * 60, 60);
+    leave_parallelism_to_libtorch ();
     for (const auto &c : cases) {
       torch::manual_seed (0);
       PixelModel model (c.config);
@@ -108,19 +128,24 @@ main (int argc, char **argv)
       auto batch = torch::randint (0, 256, {c.batch, 3, c.patch, c.patch}, torch::kUInt8);
       trainer.step (batch);  // warm-up: allocations, Adam state
       std::vector<double> s;
+      const auto usage_before = process_usage ();
       for (int k = 0; k < steps; ++k) {
         auto t0 = std::chrono::steady_clock::now ();
         trainer.step (batch);
         s.push_back (seconds_since (t0));
       }
       const double step_s = median (s);
+      const auto usage_after = process_usage ();
+      const double faults_per_step = (double) (usage_after.minor_faults - usage_before.minor_faults) / steps;
+      const double sys_per_step = (usage_after.system_s - usage_before.system_s) / steps;
       const double gflops = 3.0 * forward_flops * c.batch / step_s / 1e9;
       std::printf ("| %s | %d | %.1f | %.2f | %.2f / %.2f | %.0f%% |\n", c.name, threads,
           c.batch / step_s, gflops, mm_conv, mm_peak, 100.0 * gflops / mm_conv);
       std::printf ("@json {\"bench\": \"training-flops\", \"model\": \"%s\", \"threads\": %d, "
           "\"batch\": %d, \"patch\": %d, \"images_per_s\": %.2f, \"gflops\": %.3f, "
-          "\"dense_gflops\": %.3f, \"dense_peak_gflops\": %.3f}\n", c.name, threads, c.batch,
-          c.patch, c.batch / step_s, gflops, mm_conv, mm_peak);
+          "\"dense_gflops\": %.3f, \"dense_peak_gflops\": %.3f, \"minor_faults_per_step\": %.0f, "
+          "\"system_s_per_step\": %.4f, \"step_s\": %.4f}\n", c.name, threads, c.batch,
+          c.patch, c.batch / step_s, gflops, mm_conv, mm_peak, faults_per_step, sys_per_step, step_s);
       std::fflush (stdout);
     }
   }
