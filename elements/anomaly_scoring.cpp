@@ -211,6 +211,13 @@ Calibration::add (const NllMap &map, const NllMap &change)
   for (auto &w : worst)
     w = std::fabs (w - worst_median_);
   worst_sigma_ = std::max (1.4826 * median_of (worst), 0.5);
+  std::vector<double> spread;
+  for (const auto &f : samples_)
+    spread.push_back (mean_cell (f));
+  spread_median_ = median_of (spread);
+  for (auto &v : spread)
+    v = std::fabs (v - spread_median_);
+  spread_sigma_ = std::max (1.4826 * median_of (spread), 0.05);
   samples_.clear ();
 }
 
@@ -236,6 +243,19 @@ Calibration::worst_cell (const std::vector<double> &cells) const
   return worst;
 }
 
+double
+Calibration::mean_cell (const std::vector<double> &cells) const
+{
+  double total = 0.0;
+  int n = 0;
+  for (size_t k = 0; k < cells.size () && k < median_.size (); ++k)
+    if (std::isfinite (cells[k]) && std::isfinite (sigma_[k])) {
+      total += std::fabs (cells[k] - median_[k]) / sigma_[k];
+      ++n;
+    }
+  return n > 0 ? total / n : 0.0;
+}
+
 std::vector<float>
 Calibration::cell_heat (const NllMap &map, const NllMap &change) const
 {
@@ -256,11 +276,14 @@ Calibration::frame_deviation (const NllMap &map, const NllMap &change) const
 {
   if (!ready ())
     return 0.0;
-  const auto d = cell_deviations (map, change);
-  double worst = 0.0;
-  for (double v : d)
-    worst = std::max (worst, std::fabs (v));
-  return (worst - worst_median_) / worst_sigma_;
+  int columns, rows;
+  const auto cells = features (map, change, columns, rows);
+  if (columns != columns_ || rows != rows_ || cells.size () != median_.size ())
+    return 0.0;
+  const double local = (worst_cell (cells) - worst_median_) / worst_sigma_;
+  if (!(spread_sigma_ > 0))
+    return local;
+  return std::max (local, (mean_cell (cells) - spread_median_) / spread_sigma_);
 }
 
 double
@@ -281,7 +304,8 @@ Calibration::save (const std::string &path) const
       v = 0.0;                             /* 0: never measured */
   nlohmann::json j = {{"format", "pixelrnn-calibration"}, {"version", 1}, {"frames", frames_},
       {"columns", columns_}, {"rows", rows_}, {"median", median_}, {"sigma", sigma},
-      {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_}};
+      {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_},
+      {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f (tmp);
@@ -316,6 +340,9 @@ Calibration::load (const std::string &path)
     c.sigma_ = j.at ("sigma").get<std::vector<double>> ();
     c.worst_median_ = j.at ("worst_median").get<double> ();
     c.worst_sigma_ = j.at ("worst_sigma").get<double> ();
+    /* Files written before the spread statistic load without it (the term is left out). */
+    c.spread_median_ = j.value ("spread_median", 0.0);
+    c.spread_sigma_ = j.value ("spread_sigma", 0.0);
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
   }
@@ -332,7 +359,8 @@ Calibration::load (const std::string &path)
   for (double m : c.median_)
     if (!std::isfinite (m))
       throw fail ("corrupt calibration file (a median is not finite)");
-  if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_))
+  if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_) ||
+      !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_))
     throw fail ("corrupt calibration file (bad frame statistics)");
   return c;
 }

@@ -87,7 +87,10 @@ class Calibration {
   /* The frame's score: the largest |cell deviation|, measured against the same figure on the
    * calibration frames themselves (their median and robust spread). With 96 cells the
    * worst one of a normal frame is a few deviations out by chance; this second step makes
-   * "threshold" mean "this many spreads beyond a normal frame's worst cell". */
+   * "threshold" mean "this many spreads beyond a normal frame's worst cell". The mean
+   * |cell deviation|, measured the same way, counts too (the larger of the two): damage
+   * spread over the whole frame (noise, a frozen picture of a moving scene) moves every cell
+   * a little and no single cell much. */
   double frame_deviation (const NllMap &map, const NllMap &change) const;
   /* The cell deviation at which a frame alarms at `threshold`: a normal frame's worst cell
    * plus `threshold` spreads of it. The calibrated heat map is red there. */
@@ -111,7 +114,12 @@ class Calibration {
   std::vector<std::vector<double>> samples_;   /* per frame, the cell means */
   std::vector<double> median_, sigma_;         /* per cell */
   double worst_median_ = 0, worst_sigma_ = 1;  /* of the calibration frames' worst cells */
+  /* Of the calibration frames' mean |cell deviation| (damage spread thinly over the whole
+   * frame, such as noise or a frozen picture, moves every cell a little and no cell much);
+   * spread_sigma_ 0 = not calibrated (a file from before it): the term is left out. */
+  double spread_median_ = 0, spread_sigma_ = 0;
   double worst_cell (const std::vector<double> &cells) const;
+  double mean_cell (const std::vector<double> &cells) const;
   /* The NLL cell means of `map`, then the change cell means (all NaN without a change map). */
   static std::vector<double> features (const NllMap &map, const NllMap &change, int &columns, int &rows);
 };

@@ -104,7 +104,8 @@ struct GstPixelrnnLikelihoodPrivate {
   bool json_lines = false;                      /* location ends in .jsonl */
   guint64 frames = 0;
   gint analysis_width = 0, analysis_height = 0;
-  std::vector<guint8> pixels, previous;   /* this and the last scored frame, analysis size */
+  /* This frame and the two scored before it, at the analysis size. */
+  std::vector<guint8> pixels, previous, before_previous;
 };
 
 struct _GstPixelrnnLikelihood {
@@ -322,6 +323,7 @@ gst_pixelrnn_likelihood_stop (GstPixelrnnFilter * filter)
   }
   self->priv->pixels = {};
   self->priv->previous = {};
+  self->priv->before_previous = {};
 }
 
 static gboolean
@@ -441,15 +443,25 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   const bool calibrated = settings.calibrated ();
   pixelrnn::NllMap change{aw, ah, 1, {}};      /* empty: no previous frame to compare with */
   if (calibrated) {
-    if (priv->previous.size () == pixels.size ()) {
+    /* Each pixel's change is the smaller of its change since the previous frame and since
+     * the one before: after a single damaged frame, the first good one is then compared
+     * with the good frame before the damage, instead of changing as much as the damage did
+     * and alarming too. */
+    const auto &prev = priv->previous, &earlier = priv->before_previous;
+    if (prev.size () == pixels.size ()) {
+      const bool two = earlier.size () == pixels.size ();
       change.bits.assign ((size_t) aw * ah, 0.f);
       for (size_t p = 0; p < change.bits.size (); ++p) {
-        int d = 0;
-        for (int c = 0; c < C; ++c)
-          d += std::abs ((int) pixels[p * C + c] - (int) priv->previous[p * C + c]);
-        change.bits[p] = (float) d / C;
+        int d = 0, e = 0;
+        for (int c = 0; c < C; ++c) {
+          d += std::abs ((int) pixels[p * C + c] - (int) prev[p * C + c]);
+          if (two)
+            e += std::abs ((int) pixels[p * C + c] - (int) earlier[p * C + c]);
+        }
+        change.bits[p] = (float) (two ? std::min (d, e) : d) / C;
       }
     }
+    priv->before_previous.swap (priv->previous);
     priv->previous = pixels;
   }
   gboolean calibrating = FALSE;
@@ -649,8 +661,9 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
       g_param_spec_uint ("calibration-frames", "Calibration frames",
           "Learn normal from the first N scored frames (0 = off): robust statistics (median, "
           "MAD) of every cell of an 8x6 grid over the NLL map and over the change since the "
-          "previous frame. Then the score is how far the cell furthest from its own normal "
-          "(either way) lies beyond a normal frame's furthest cell, in robust spreads, and "
+          "previous frames. Then the score is how far the cell furthest from its own normal "
+          "(either way) lies beyond a normal frame's furthest cell, in robust spreads, or the "
+          "mean of all cells' deviations beyond a normal frame's mean if that is larger, and "
           "'threshold' applies to it; frames while calibrating are never anomalous",
           0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,

@@ -434,6 +434,31 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
   EXPECT_GT (cal.frame_deviation (blank, moving (3.f)), 10.0);
   EXPECT_GT (cal.frame_deviation (frame (0.f), moving (0.f)), 5.0);
   EXPECT_DOUBLE_EQ (Calibration::normalized (4.0, 4.0), 0.5);
+
+  // Damage spread thinly (every calm cell a little more complex, none by much): the mean of
+  // the cells' deviations catches it where the worst cell alone stays near normal, as a
+  // calibration file written before the mean statistic (which still loads) scores it.
+  const std::string old_path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration-v1.json";
+  cal.save (old_path);
+  {
+    std::ifstream in (old_path);
+    auto j = nlohmann::json::parse (in);
+    j.erase ("spread_median");
+    j.erase ("spread_sigma");
+    std::ofstream out (old_path);
+    out << j.dump ();
+  }
+  auto worst_only = Calibration::load (old_path);
+  std::remove (old_path.c_str ());
+  NllMap thin = frame (0.f);
+  for (int y = 0; y < 24; ++y)
+    for (int x = 0; x < 16; ++x)
+      thin.bits[y * 32 + x] += 0.06f;
+  const double spread_score = cal.frame_deviation (thin, moving (3.f));
+  const double worst_score = worst_only.frame_deviation (thin, moving (3.f));
+  EXPECT_LT (worst_score, 4.0) << "the worst cell alone";
+  EXPECT_GT (spread_score, 8.0) << "with the mean of the cells (worst cell alone: " << worst_score << ")";
+  EXPECT_GT (worst_only.frame_deviation (frame (1.5f), moving (3.f)), 10.0) << "local damage";
   EXPECT_DOUBLE_EQ (Calibration::normalized (0.0, 4.0), 0.0);
   EXPECT_DOUBLE_EQ (Calibration::normalized (100.0, 4.0), 1.0);
 
@@ -465,8 +490,8 @@ TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
 }
 
 // A fixed camera: a held-out photo with fresh sensor noise in every frame stands for normal
-// footage. 12 such frames to calibrate on, one more, and one with a solid bright block (a
-// decoding glitch) over x 2-11, y 2-9.
+// footage. 12 such frames to calibrate on, one more, one with a solid bright block (a
+// decoding glitch) over x 2-11, y 2-9, and a normal one after it.
 static std::vector<std::vector<uint8_t>>
 fixed_camera_with_a_glitch ()
 {
@@ -474,7 +499,7 @@ fixed_camera_with_a_glitch ()
   std::mt19937 rng (5);
   std::uniform_int_distribution<int> grain (-3, 3);
   std::vector<std::vector<uint8_t>> frames;
-  for (int k = 0; k < 14; ++k) {
+  for (int k = 0; k < 15; ++k) {
     frames.push_back (scene);
     for (auto &v : frames.back ())
       v = (uint8_t) std::clamp ((int) v + grain (rng), 0, 255);
@@ -500,6 +525,9 @@ TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
     EXPECT_FALSE (meta_of (out[k])->anomaly) << "calibrating frame " << k;
   EXPECT_FALSE (meta_of (out[12])->anomaly) << "normal frame, deviation " << meta_of (out[12])->score;
   EXPECT_TRUE (meta_of (out[13])->anomaly) << "glitch, deviation " << meta_of (out[13])->score;
+  // The good frame after it is compared with the good one before: it changed no more than
+  // normal frames do, so it does not alarm too.
+  EXPECT_FALSE (meta_of (out[14])->anomaly) << "frame after the glitch, deviation " << meta_of (out[14])->score;
   GstCustomMeta *cm = gst_buffer_get_custom_meta (out[13], "pixelrnn-likelihood");
   ASSERT_NE (cm, nullptr);
   double normalized = -1;
