@@ -182,6 +182,7 @@ Calibration::add (const NllMap &map, const NllMap &change)
   columns_ = columns;
   rows_ = rows;
   samples_.push_back (std::move (cells));
+  still_samples_.push_back (still_share (change));
   if ((int) samples_.size () < frames_)
     return;
   const size_t n = samples_[0].size ();
@@ -218,6 +219,15 @@ Calibration::add (const NllMap &map, const NllMap &change)
   for (auto &v : spread)
     v = std::fabs (v - spread_median_);
   spread_sigma_ = std::max (1.4826 * median_of (spread), 0.05);
+  still_median_ = median_of (still_samples_);
+  if (std::isfinite (still_median_)) {
+    for (auto &v : still_samples_)
+      v = std::fabs (v - still_median_);
+    still_sigma_ = std::max (1.4826 * median_of (still_samples_), 0.01);
+  } else {
+    still_median_ = still_sigma_ = 0.0;
+  }
+  still_samples_.clear ();
   samples_.clear ();
 }
 
@@ -241,6 +251,17 @@ Calibration::worst_cell (const std::vector<double> &cells) const
     if (std::isfinite (cells[k]) && std::isfinite (sigma_[k]))
       worst = std::max (worst, std::fabs (cells[k] - median_[k]) / sigma_[k]);
   return worst;
+}
+
+double
+Calibration::still_share (const NllMap &change)
+{
+  if (change.bits.empty ())
+    return std::nan ("");
+  size_t still = 0;
+  for (float v : change.bits)
+    still += v == 0.f;
+  return (double) still / change.bits.size ();
 }
 
 double
@@ -281,9 +302,13 @@ Calibration::frame_deviation (const NllMap &map, const NllMap &change) const
   if (columns != columns_ || rows != rows_ || cells.size () != median_.size ())
     return 0.0;
   const double local = (worst_cell (cells) - worst_median_) / worst_sigma_;
-  if (!(spread_sigma_ > 0))
-    return local;
-  return std::max (local, (mean_cell (cells) - spread_median_) / spread_sigma_);
+  double score = local;
+  if (spread_sigma_ > 0)
+    score = std::max (score, (mean_cell (cells) - spread_median_) / spread_sigma_);
+  const double still = still_share (change);
+  if (still_sigma_ > 0 && std::isfinite (still))
+    score = std::max (score, (still - still_median_) / still_sigma_);
+  return score;
 }
 
 double
@@ -305,7 +330,8 @@ Calibration::save (const std::string &path) const
   nlohmann::json j = {{"format", "pixelrnn-calibration"}, {"version", 1}, {"frames", frames_},
       {"columns", columns_}, {"rows", rows_}, {"median", median_}, {"sigma", sigma},
       {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_},
-      {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_}};
+      {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_},
+      {"still_median", still_median_}, {"still_sigma", still_sigma_}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f (tmp);
@@ -343,6 +369,8 @@ Calibration::load (const std::string &path)
     /* Files written before the spread statistic load without it (the term is left out). */
     c.spread_median_ = j.value ("spread_median", 0.0);
     c.spread_sigma_ = j.value ("spread_sigma", 0.0);
+    c.still_median_ = j.value ("still_median", 0.0);
+    c.still_sigma_ = j.value ("still_sigma", 0.0);
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
   }
@@ -360,7 +388,8 @@ Calibration::load (const std::string &path)
     if (!std::isfinite (m))
       throw fail ("corrupt calibration file (a median is not finite)");
   if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_) ||
-      !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_))
+      !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_) ||
+      !std::isfinite (c.still_median_) || !(c.still_sigma_ >= 0) || !std::isfinite (c.still_sigma_))
     throw fail ("corrupt calibration file (bad frame statistics)");
   return c;
 }

@@ -90,7 +90,8 @@ class Calibration {
    * "threshold" mean "this many spreads beyond a normal frame's worst cell". The mean
    * |cell deviation|, measured the same way, counts too (the larger of the two): damage
    * spread over the whole frame (noise, a frozen picture of a moving scene) moves every cell
-   * a little and no single cell much. */
+   * a little and no single cell much. So does the share of pixels that did not change at
+   * all against a normal frame's share: a repeated (frozen) frame is exactly still. */
   double frame_deviation (const NllMap &map, const NllMap &change) const;
   /* The cell deviation at which a frame alarms at `threshold`: a normal frame's worst cell
    * plus `threshold` spreads of it. The calibrated heat map is red there. */
@@ -118,6 +119,12 @@ class Calibration {
    * frame, such as noise or a frozen picture, moves every cell a little and no cell much);
    * spread_sigma_ 0 = not calibrated (a file from before it): the term is left out. */
   double spread_median_ = 0, spread_sigma_ = 0;
+  /* Of the calibration frames' share of pixels that did not change at all: a repeated
+   * (frozen) frame is exactly still everywhere, where a normal one of a moving scene is not;
+   * still_sigma_ 0 = not calibrated. */
+  double still_median_ = 0, still_sigma_ = 0;
+  std::vector<double> still_samples_;
+  static double still_share (const NllMap &change);
   double worst_cell (const std::vector<double> &cells) const;
   double mean_cell (const std::vector<double> &cells) const;
   /* The NLL cell means of `map`, then the change cell means (all NaN without a change map). */

@@ -663,7 +663,8 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           "MAD) of every cell of an 8x6 grid over the NLL map and over the change since the "
           "previous frames. Then the score is how far the cell furthest from its own normal "
           "(either way) lies beyond a normal frame's furthest cell, in robust spreads, or the "
-          "mean of all cells' deviations beyond a normal frame's mean if that is larger, and "
+          "mean of all cells' deviations or the share of unchanged pixels beyond a normal "
+          "frame's if larger, and "
           "'threshold' applies to it; frames while calibrating are never anomalous",
           0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,

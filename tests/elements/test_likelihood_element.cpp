@@ -443,8 +443,8 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
   {
     std::ifstream in (old_path);
     auto j = nlohmann::json::parse (in);
-    j.erase ("spread_median");
-    j.erase ("spread_sigma");
+    for (const char *key : {"spread_median", "spread_sigma", "still_median", "still_sigma"})
+      j.erase (key);
     std::ofstream out (old_path);
     out << j.dump ();
   }
@@ -459,6 +459,7 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
   EXPECT_LT (worst_score, 4.0) << "the worst cell alone";
   EXPECT_GT (spread_score, 8.0) << "with the mean of the cells (worst cell alone: " << worst_score << ")";
   EXPECT_GT (worst_only.frame_deviation (frame (1.5f), moving (3.f)), 10.0) << "local damage";
+
   EXPECT_DOUBLE_EQ (Calibration::normalized (0.0, 4.0), 0.0);
   EXPECT_DOUBLE_EQ (Calibration::normalized (100.0, 4.0), 1.0);
 
@@ -478,6 +479,34 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
     EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
   }
   std::remove (path.c_str ());
+}
+
+TEST (AnomalyScoring, ARepeatedFrameIsExactlyStill)
+{
+  // A camera whose motion varies a lot from frame to frame (still moments, pans): every
+  // cell's change spans 0.2 to 10 levels, so "little change" is normal, but no frame is ever
+  // exactly unchanged. A repeated frame is.
+  std::mt19937 rng (4);
+  std::normal_distribution<float> jitter (0.f, 0.05f);
+  auto nll = [&] {
+    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
+    for (auto &v : m.bits)
+      v = 4.f + jitter (rng);
+    return m;
+  };
+  auto moving = [&] (float amount) {
+    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
+    for (auto &v : m.bits)
+      v = amount * (1.f + jitter (rng));
+    return m;
+  };
+  Calibration cal (20);
+  for (int k = 0; k < 20; ++k)
+    cal.add (nll (), moving (0.2f + 0.5f * k));
+  ASSERT_TRUE (cal.ready ());
+  EXPECT_LT (cal.frame_deviation (nll (), moving (0.3f)), 4.0) << "a slow frame is normal";
+  NllMap still{32, 24, 1, std::vector<float> (32 * 24, 0.f)};
+  EXPECT_GT (cal.frame_deviation (nll (), still), 10.0) << "a repeated frame";
 }
 
 TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
