@@ -177,8 +177,10 @@ Calibration::add (const NllMap &map, const NllMap &change)
     return;
   int columns, rows;
   auto cells = features (map, change, columns, rows);
-  if (!samples_.empty () && (columns != columns_ || rows != rows_))
+  if (!samples_.empty () && (columns != columns_ || rows != rows_)) {
     samples_.clear ();                          /* the analysis size changed: start again */
+    still_samples_.clear ();
+  }
   columns_ = columns;
   rows_ = rows;
   samples_.push_back (std::move (cells));
@@ -366,7 +368,8 @@ Calibration::load (const std::string &path)
     c.sigma_ = j.at ("sigma").get<std::vector<double>> ();
     c.worst_median_ = j.at ("worst_median").get<double> ();
     c.worst_sigma_ = j.at ("worst_sigma").get<double> ();
-    /* Files written before the spread statistic load without it (the term is left out). */
+    /* Files written before the spread and still statistics load without them (their terms
+     * are left out). */
     c.spread_median_ = j.value ("spread_median", 0.0);
     c.spread_sigma_ = j.value ("spread_sigma", 0.0);
     c.still_median_ = j.value ("still_median", 0.0);
