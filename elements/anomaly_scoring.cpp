@@ -131,6 +131,16 @@ median_of (std::vector<double> v)
   return v[v.size () / 2];
 }
 
+/* 1.4826 x the median absolute deviation of `v` from `centre`: a normal standard deviation's
+ * robust estimate. */
+double
+robust_spread (std::vector<double> v, double centre)
+{
+  for (auto &x : v)
+    x = std::fabs (x - centre);
+  return 1.4826 * median_of (std::move (v));
+}
+
 /* Cell means of a change map, or "not measured" for every cell when there is none. */
 std::vector<double>
 change_means (const NllMap &change, const NllMap &like, int &columns, int &rows)
@@ -195,37 +205,29 @@ Calibration::add (const NllMap &map, const NllMap &change)
     for (const auto &f : samples_)
       v.push_back (f[k]);
     const double m = median_of (v);
-    for (auto &x : v)
-      x = std::fabs (x - m);
-    /* 1.4826 MAD estimates a normal standard deviation; the floor keeps a perfectly still
-     * cell (a static scene coded the same way every frame) from turning noise into alarms. */
     if (!std::isfinite (m)) {            /* never measured (a single calibration frame) */
       median_[k] = 0.0;
       sigma_[k] = std::numeric_limits<double>::infinity ();
       continue;
     }
+    /* The floor keeps a perfectly still cell (a static scene coded the same way every
+     * frame) from turning noise into alarms. */
     median_[k] = m;
-    sigma_[k] = std::max (1.4826 * median_of (v), std::max (0.01, 0.01 * m));
+    sigma_[k] = std::max (robust_spread (std::move (v), m), std::max (0.01, 0.01 * m));
   }
-  std::vector<double> worst;
-  for (const auto &f : samples_)
+  /* The frame statistics, each over the calibration frames themselves. */
+  std::vector<double> worst, spread;
+  for (const auto &f : samples_) {
     worst.push_back (worst_cell (f));
-  worst_median_ = median_of (worst);
-  for (auto &w : worst)
-    w = std::fabs (w - worst_median_);
-  worst_sigma_ = std::max (1.4826 * median_of (worst), 0.5);
-  std::vector<double> spread;
-  for (const auto &f : samples_)
     spread.push_back (mean_cell (f));
+  }
+  worst_median_ = median_of (worst);
+  worst_sigma_ = std::max (robust_spread (std::move (worst), worst_median_), 0.5);
   spread_median_ = median_of (spread);
-  for (auto &v : spread)
-    v = std::fabs (v - spread_median_);
-  spread_sigma_ = std::max (1.4826 * median_of (spread), 0.05);
+  spread_sigma_ = std::max (robust_spread (std::move (spread), spread_median_), 0.05);
   still_median_ = median_of (still_samples_);
   if (std::isfinite (still_median_)) {
-    for (auto &v : still_samples_)
-      v = std::fabs (v - still_median_);
-    still_sigma_ = std::max (1.4826 * median_of (still_samples_), 0.01);
+    still_sigma_ = std::max (robust_spread (std::move (still_samples_), still_median_), 0.01);
   } else {
     still_median_ = still_sigma_ = 0.0;
   }
