@@ -449,6 +449,20 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
     out << j.dump ();
   }
   auto worst_only = Calibration::load (old_path);
+  // The new statistics are checked like the old ones: a negative spread is a corrupt file.
+  {
+    std::ifstream in (old_path);
+    auto j = nlohmann::json::parse (in);
+    j["still_sigma"] = -1.0;
+    std::ofstream out (old_path);
+    out << j.dump ();
+  }
+  try {
+    Calibration::load (old_path);
+    ADD_FAILURE () << "no error for a negative still_sigma";
+  } catch (const std::runtime_error &e) {
+    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
+  }
   std::remove (old_path.c_str ());
   NllMap thin = frame (0.f);
   for (int y = 0; y < 24; ++y)
