@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <limits>
 #include <ctime>
 #include <cstdio>
 #include <torch/utils.h>
@@ -46,7 +47,7 @@ cmd_train (int argc, char **argv)
   gchar *out = nullptr, *checkpoint = nullptr, *arch = nullptr, *optimizer = nullptr;
   gchar *output = nullptr, *scales = nullptr;
   gint mixtures = 5;
-  gchar *block = nullptr;
+  gchar *block = nullptr, *conditioner_base = nullptr;
   gdouble dropout = 0;
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
@@ -57,7 +58,7 @@ cmd_train (int argc, char **argv)
   gint64 seed = 0;
   gdouble lr = 1e-3, lr_decay = 0.9999, clip = 1.0, val_fraction = 0.05, ema_decay = 0.0;
   gboolean flip = FALSE;
-  gboolean resume = FALSE, gray = FALSE;
+  gboolean resume = FALSE, gray = FALSE, keep_best = FALSE;
   gchar *init = nullptr;
   gint world_size = -1, rank = -1, master_port = -1, dist_timeout = 120;
   gchar *master_addr = nullptr;
@@ -82,6 +83,7 @@ cmd_train (int argc, char **argv)
     {"dropout", 0, 0, G_OPTION_ARG_DOUBLE, &dropout, "Dropout before each PixelCNN block's 3x3 convolution while training, 0..0.9 (default 0)", "P"},
     {"conditioner", 0, 0, G_OPTION_ARG_INT, &conditioner, "Train an inpainting conditioner with N features for the --init model (its own weights stay fixed): random holes, loss in bits per hole sub-pixel", "N"},
     {"conditioner-layers", 0, 0, G_OPTION_ARG_INT, &conditioner_layers, "Dilated residual blocks of the conditioner (default 8)", "N"},
+    {"conditioner-base", 0, 0, G_OPTION_ARG_STRING, &conditioner_base, "Classical fill the conditioner's means start from: axis (default for a new conditioner: rows and columns across the hole, like ffmpeg's delogo) or membrane (the harmonic fill; conditioners trained before the axis fill). A base other than the --init model's trains a new conditioner", "BASE"},
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
@@ -101,6 +103,7 @@ cmd_train (int argc, char **argv)
     {"checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, "Checkpoint file (default OUT.ckpt)", "FILE"},
     {"checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every, "Write a checkpoint every N steps (default 500)", "N"},
     {"init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Start from this model's weights and settings (path or shipped name): fine-tune it on your own data", "MODEL"},
+    {"keep-best", 0, 0, G_OPTION_ARG_NONE, &keep_best, "Write the model at each validation that beats every earlier one (with --resume, also the --out file already there) and never replace it with a worse one: early stopping without stopping", nullptr},
     {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from the checkpoint: step, optimizer and random state", nullptr},
     {"world-size", 0, 0, G_OPTION_ARG_INT, &world_size, "Train data-parallel in this many processes (default $WORLD_SIZE or 1); --batch is per process", "N"},
     {"rank", 0, 0, G_OPTION_ARG_INT, &rank, "This process's rank, 0..N-1; rank 0 validates and writes (default $RANK or 0)", "R"},
@@ -171,10 +174,20 @@ cmd_train (int argc, char **argv)
     start = cli::load_model_or_die (init);
     config = start.config;           // the architecture flags are ignored: the model decides
   }
+  bool new_conditioner = false;
   if (conditioner > 0) {
     if (!init)
       cli::die ("--conditioner trains an inpainting conditioner for a trained model: give --init MODEL");
-    if (config.has_conditioner () && (config.conditioner_hidden != conditioner ||
+    ConditionerBase base = config.has_conditioner () ? config.conditioner_base : ConditionerBase::Axis;
+    try {
+      if (conditioner_base)
+        base = conditioner_base_from_name (conditioner_base);
+    } catch (const std::invalid_argument &e) {
+      cli::die (std::string ("--conditioner-base: ") + e.what ());
+    }
+    new_conditioner = !config.has_conditioner () || base != config.conditioner_base;
+    config.conditioner_base = base;
+    if (!new_conditioner && (config.conditioner_hidden != conditioner ||
         config.conditioner_layers != conditioner_layers || config.conditioner_mixtures != conditioner_mixtures))
       cli::die (std::string (init) + " already has a conditioner of another size (" +
           config.summary () + ")");
@@ -246,13 +259,14 @@ cmd_train (int argc, char **argv)
   std::unique_ptr<Trainer> trainer;
   try {
     PixelModel model = init ? start.model : PixelModel (config);
-    if (init && config.has_conditioner () && !start.config.has_conditioner ()) {
+    if (new_conditioner) {
       model = PixelModel (config);   // the --init model's weights, a new conditioner
       torch::NoGradGuard no_grad;
       auto from = start.model->named_parameters ();
       for (auto &p : model->named_parameters ())
-        if (const auto *t = from.find (p.key ()))
-          p.value ().copy_ (*t);
+        if (p.key ().rfind ("conditioner.", 0) != 0)
+          if (const auto *t = from.find (p.key ()))
+            p.value ().copy_ (*t);
     }
     trainer = std::make_unique<Trainer> (model, topts);
     if (resume && !group) {
@@ -308,6 +322,34 @@ cmd_train (int argc, char **argv)
   double ema = -1, val_bpd = -1;
   const int64_t first_step = trainer->steps ();
   bool out_of_time = false;
+  // The model file: the weights' average if one is kept, with what made them.
+  auto write_model = [&] (double validation) {
+    Provenance prov;
+    prov.data = train.description;
+    prov.steps = trainer->steps ();
+    prov.validation_bits_per_dim = validation;
+    prov.date = iso8601_now ();
+    prov.command = command;
+    prov.train_seconds = trainer->elapsed_seconds;
+    try {
+      trainer->swap_average ();
+      save_model (out_path, trainer->model (), prov);
+      trainer->swap_average ();
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
+  };
+  double best_bpd = std::numeric_limits<double>::infinity ();
+  int64_t best_step = -1;
+  if (keep_best && resume && writer && g_file_test (out_path.c_str (), G_FILE_TEST_EXISTS)) {
+    try {
+      const auto previous = load_model (out_path);
+      best_bpd = previous.provenance.validation_bits_per_dim;
+      best_step = previous.provenance.steps;
+    } catch (const std::exception &e) {
+      cli::die (std::string ("--keep-best: ") + e.what ());
+    }
+  }
   while (trainer->steps () < steps) {
     double loss = 0;
     try {
@@ -349,6 +391,12 @@ cmd_train (int argc, char **argv)
       if (conditioner > 0)
         std::printf ("step %lld: held-out holes: %.4f bits per value, conditioner mean off by %.2f levels (RMS)\n",
             (long long) s, val_bpd, trainer->evaluation_rmse);
+      if (keep_best && val_bpd < best_bpd) {
+        best_bpd = val_bpd;
+        best_step = s;
+        write_model (val_bpd);
+        std::printf ("step %lld: best validation so far, wrote %s\n", (long long) s, out_path.c_str ());
+      }
       last_tick = clock::now ();
       last_cpu = process_cpu_seconds ();
     }
@@ -394,22 +442,14 @@ cmd_train (int argc, char **argv)
   if (val_bpd < 0 || trainer->steps () == first_step)
     val_bpd = trainer->evaluate (val_tensor);
   trainer->save_checkpoint (ckpt_path);
-  Provenance prov;
-  prov.data = train.description;
-  prov.steps = trainer->steps ();
-  prov.validation_bits_per_dim = val_bpd;
-  prov.date = iso8601_now ();
-  prov.command = command;
-  prov.train_seconds = trainer->elapsed_seconds;
-  try {
-    trainer->swap_average ();                 // the model written is the average, if kept
-    save_model (out_path, trainer->model (), prov);
-    trainer->swap_average ();
-  } catch (const std::exception &e) {
-    cli::die (e.what ());
+  if (keep_best && val_bpd >= best_bpd) {
+    std::printf ("kept %s from step %lld (validation %.4f bits/dim; the last step's %.4f is no better)\n",
+        out_path.c_str (), (long long) best_step, best_bpd, val_bpd);
+  } else {
+    write_model (val_bpd);
+    std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", out_path.c_str (),
+        (long long) trainer->steps (), val_bpd, cli::format_duration (trainer->elapsed_seconds).c_str ());
   }
-  std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", out_path.c_str (),
-      (long long) trainer->steps (), val_bpd, cli::format_duration (trainer->elapsed_seconds).c_str ());
   if (group && trainer->steps () > first_step)
     std::printf ("all-reduce: %.1f ms per step (waiting for the other ranks included), %d ranks\n",
         1000.0 * trainer->communication_seconds / (trainer->steps () - first_step), dist.world_size);

@@ -162,7 +162,7 @@ def evaluate_size(s, args, pictures, video, rng):
             methods["pixelrnn sample"] = f"{model}mode=sample temperature={args.temperature}"
         else:
             methods[f"pixelrnn {mode}"] = f"{model}mode={mode}"
-    scores = {m: ([], []) for m in methods}
+    scores = {m: ([], [], []) for m in methods}   # PSNR, SSIM, from a video frame
     seconds = {m: 0.0 for m in methods}
     grid_rows = []
     for name, img in pictures:
@@ -181,6 +181,7 @@ def evaluate_size(s, args, pictures, video, rng):
                 truth, got = img[y : y + s, x : x + s], out[y : y + s, x : x + s]
                 scores[m][0].append(psnr(truth, got))
                 scores[m][1].append(ssim(truth, got))
+                scores[m][2].append(name.startswith("video frame"))
         # One picture row per image: the first hole with its surroundings, each method.
         x, y, _ = rects[0]
         x0, y0, x1, y1 = max(0, x - s), max(0, y - s), min(w, x + 2 * s), min(h, y + 2 * s)
@@ -202,14 +203,19 @@ def evaluate_size(s, args, pictures, video, rng):
     print(f"\n{s}x{s} holes, {holes} holes on {len(grid_rows)} held-out pictures; PSNR (dB) and "
           f"SSIM inside the hole, mean over holes; flicker over {len(video)} consecutive video "
           f"frames (true pixels: {flick['true pixels']:.2f})")
-    print("| method | PSNR | SSIM | flicker | s per hole (element, this machine) |\n|---|---|---|---|---|")
+    print("| method | PSNR | SSIM | photos PSNR / SSIM | video frames PSNR / SSIM | flicker | "
+          "s per hole (element, this machine) |\n|---|---|---|---|---|---|---|")
     table = {}
-    for m, (p, q) in scores.items():
+    for m, (p, q, from_video) in scores.items():
+        p, q, v = np.array(p), np.array(q), np.array(from_video)
         per_hole = seconds[m] / holes if methods[m] is not None else None
-        table[m] = {"psnr": float(np.mean(p)), "ssim": float(np.mean(q)), "flicker": flick[m],
+        table[m] = {"psnr": float(p.mean()), "ssim": float(q.mean()), "flicker": flick[m],
+                    "photos": {"psnr": float(p[~v].mean()), "ssim": float(q[~v].mean())},
+                    "video_frames": {"psnr": float(p[v].mean()), "ssim": float(q[v].mean())},
                     "seconds_per_hole": per_hole}
         t = f"{per_hole:.3f}" if per_hole is not None else "-"
-        print(f"| {m} | {np.mean(p):.2f} | {np.mean(q):.3f} | {flick[m]:.2f} | {t} |")
+        print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {p[~v].mean():.2f} / {q[~v].mean():.3f} | "
+              f"{p[v].mean():.2f} / {q[v].mean():.3f} | {flick[m]:.2f} | {t} |")
     if args.grid:
         path = args.grid.replace("{size}", str(s))
         width = max(r.shape[1] for r in grid_rows)

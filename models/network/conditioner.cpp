@@ -1,5 +1,6 @@
 #include "conditioner.h"
 
+#include "network/axis_fill.h"
 #include "network/harmonic_fill.h"
 #include "network/mixture_kernel.h"
 
@@ -15,10 +16,12 @@ conditioner_dilation (int layer)
   return 1 << (layer % 5);
 }
 
-ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K) : channels (C), mixtures (K)
+ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K, ConditionerBase base_fill)
+    : channels (C), mixtures (K), base (base_fill)
 {
   using torch::nn::Conv2dOptions;
-  input = register_module ("input", torch::nn::Conv2d (Conv2dOptions (C + 1, hidden, 3).padding (1)));
+  const int fills = base == ConditionerBase::Axis ? 2 : 1;
+  input = register_module ("input", torch::nn::Conv2d (Conv2dOptions (fills * C + 1, hidden, 3).padding (1)));
   dilated = register_module ("dilated", torch::nn::ModuleList ());
   mix = register_module ("mix", torch::nn::ModuleList ());
   for (int l = 0; l < layers; ++l) {
@@ -30,7 +33,7 @@ ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K) : channe
   output = register_module ("output", torch::nn::Conv2d (Conv2dOptions (hidden, C * P, 1)));
   expert_weights = register_parameter ("expert_weights", torch::ones ({2}));
   torch::NoGradGuard no_grad;
-  // Start exactly as the membrane fill (zero output weights: every component's mean on it,
+  // Start exactly as the base fill (zero output weights: every component's mean on it,
   // a few values wide); gradients still reach the body through the output weights.
   output->weight.zero_ ();
   output->bias.zero_ ();
@@ -71,7 +74,14 @@ ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &ho
   const int64_t B = x_scaled.size (0), H = x_scaled.size (2), W = x_scaled.size (3);
   auto h1 = hole.to (x_scaled.scalar_type ()).expand ({B, 1, H, W});
   auto membrane = harmonic_fill (x_scaled, 1.f - h1);
-  auto y = input (torch::cat ({membrane, h1}, 1));
+  auto fill = membrane;
+  torch::Tensor y;
+  if (base == ConditionerBase::Axis) {
+    fill = axis_fill (x_scaled, 1.f - h1, membrane);
+    y = input (torch::cat ({membrane, fill, h1}, 1));
+  } else {
+    y = input (torch::cat ({membrane, h1}, 1));
+  }
   for (size_t l = 0; l < dilated->size (); ++l) {
     auto t = dilated_conv (*dilated[l]->as<torch::nn::Conv2d> (), torch::relu (y),
         conditioner_dilation ((int) l));
@@ -79,9 +89,9 @@ ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &ho
   }
   const int K = mixtures, P = mixture_params_per_channel (K, channels);
   auto params = output (torch::relu (y)).view ({B, channels, P, H, W});
-  // Means are offsets from the membrane fill.
-  auto base = membrane.unsqueeze (2).expand ({B, channels, K, H, W});
-  return torch::cat ({params.narrow (2, 0, K), params.narrow (2, K, K) + base,
+  // Means are offsets from the base fill.
+  auto start = fill.unsqueeze (2).expand ({B, channels, K, H, W});
+  return torch::cat ({params.narrow (2, 0, K), params.narrow (2, K, K) + start,
       params.narrow (2, 2 * K, P - 2 * K)}, 2);
 }
 

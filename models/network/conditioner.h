@@ -3,12 +3,13 @@
 // and marked, and predicts every hole sub-pixel knowing the pixels on all four sides of it.
 // The autoregressive model alone reads only what lies above and to the left.
 //
-//   membrane fill of the hole (harmonic_fill.h) + hole mask  ->  3x3 conv  ->
+//   membrane fill of the hole (harmonic_fill.h) [+ axis fill (axis_fill.h)] + hole mask  ->  3x3 conv  ->
 //   `layers` residual blocks (ReLU, 3x3 conv dilated 1, 2, 4, 8, 16, ..., ReLU, 1x1 conv)  ->
 //   ReLU, 1x1 conv  ->  a discretized logistic mixture per sub-pixel (logistic_mixture.h)
 //
-// The mixture's means are offsets from the membrane fill, so the network starts as a
-// classical inpainter and learns corrections. Its G and B means are linear in the pixel's
+// The mixture's means are offsets from a classical fill (the base: the membrane, or, in models
+// trained since the axis fill, the axis fill, which the network then reads beside the
+// membrane), so the network starts as a classical inpainter and learns corrections. Its G and B means are linear in the pixel's
 // earlier channels like the model's own mixture (legal: R is drawn before G).
 //
 // Filling combines the two as a product of experts over the 256 values of each sub-pixel:
@@ -23,17 +24,21 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
+#include "network/model_config.h"
+
 namespace pixelrnn {
 
 class ConditionerImpl : public torch::nn::Module {
  public:
-  ConditionerImpl (int channels, int hidden, int layers, int mixtures);
+  ConditionerImpl (int channels, int hidden, int layers, int mixtures,
+      ConditionerBase base = ConditionerBase::Membrane);
 
   // x_scaled: [B, C, H, W] on the network scale [-1, 1] (hole values are ignored);
   // hole: [B or 1, 1, H, W], 1 in the hole. Returns mixture parameters [B, C, P, H, W].
   torch::Tensor forward (const torch::Tensor &x_scaled, const torch::Tensor &hole);
 
   int channels, mixtures;
+  ConditionerBase base;
   torch::nn::Conv2d input{nullptr}, output{nullptr};
   torch::nn::ModuleList dilated{nullptr}, mix{nullptr};
   torch::Tensor expert_weights;  // [2]: a (the autoregressive model), b (the conditioner)

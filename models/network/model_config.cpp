@@ -59,6 +59,22 @@ block_from_name (const std::string &name)
   throw std::invalid_argument ("unknown block '" + name + "' (expected residual or gated)");
 }
 
+const char *
+conditioner_base_name (ConditionerBase base)
+{
+  return base == ConditionerBase::Axis ? "axis" : "membrane";
+}
+
+ConditionerBase
+conditioner_base_from_name (const std::string &name)
+{
+  if (name == "membrane")
+    return ConditionerBase::Membrane;
+  if (name == "axis")
+    return ConditionerBase::Axis;
+  throw std::invalid_argument ("unknown conditioner base '" + name + "' (expected membrane or axis)");
+}
+
 int
 ModelConfig::params_per_channel () const
 {
@@ -124,6 +140,8 @@ ModelConfig::to_json () const
     j["conditioner_hidden"] = conditioner_hidden;
     j["conditioner_layers"] = conditioner_layers;
     j["conditioner_mixtures"] = conditioner_mixtures;
+    if (conditioner_base != ConditionerBase::Membrane)
+      j["conditioner_base"] = conditioner_base_name (conditioner_base);
   }
   return j.dump ();
 }
@@ -179,6 +197,11 @@ ModelConfig::from_json (const std::string &text)
   get_int ("conditioner_hidden", c.conditioner_hidden);
   get_int ("conditioner_layers", c.conditioner_layers);
   get_int ("conditioner_mixtures", c.conditioner_mixtures);
+  if (j.contains ("conditioner_base")) {
+    if (!j["conditioner_base"].is_string ())
+      throw std::runtime_error ("config field 'conditioner_base' is not a string");
+    c.conditioner_base = conditioner_base_from_name (j["conditioner_base"].get<std::string> ());
+  }
   std::string err = c.validate ();
   if (!err.empty ())
     throw std::runtime_error ("invalid config: " + err);
@@ -204,7 +227,8 @@ ModelConfig::summary () const
     s << ", 256-way softmax";
   if (has_conditioner ())
     s << "; inpainting conditioner " << conditioner_hidden << " features x " << conditioner_layers
-      << " layers, " << conditioner_mixtures << " mixtures";
+      << " layers, " << conditioner_mixtures << " mixtures, from the "
+      << conditioner_base_name (conditioner_base) << " fill";
   return s.str ();
 }
 

@@ -27,6 +27,13 @@ const char *block_name (Block block);
 // Parses "residual", "gated"; throws std::invalid_argument otherwise.
 Block block_from_name (const std::string &name);
 
+// Where the inpainting conditioner's means start (conditioner.h): the membrane (harmonic)
+// fill of the hole, or the axis fill beside it (axis_fill.h; the network reads both).
+enum class ConditionerBase { Membrane, Axis };
+const char *conditioner_base_name (ConditionerBase base);
+// Parses "membrane", "axis"; throws std::invalid_argument otherwise.
+ConditionerBase conditioner_base_from_name (const std::string &name);
+
 // Bounds that keep a config from asking for absurd memory: a model file is outside input.
 constexpr int kMaxHidden = 1024;
 constexpr int kMaxHeadHidden = 4096;
@@ -48,6 +55,8 @@ struct ModelConfig {
   int conditioner_hidden = 0;
   int conditioner_layers = 8;
   int conditioner_mixtures = 3;
+  // Files written before the axis fill have no such field: membrane.
+  ConditionerBase conditioner_base = ConditionerBase::Membrane;
 
   bool has_conditioner () const { return conditioner_hidden > 0; }
 

@@ -37,7 +37,7 @@ PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
       c.head_hidden, c.params_per_channel () * C, 1, 1, MaskType::B, C}));
   if (c.has_conditioner ())
     conditioner = register_module ("conditioner", Conditioner (C, c.conditioner_hidden,
-        c.conditioner_layers, c.conditioner_mixtures));
+        c.conditioner_layers, c.conditioner_mixtures, c.conditioner_base));
   // Start near a flat distribution (8 bits/dim) rather than at a random confident one.
   torch::NoGradGuard no_grad;
   head_out->weight.mul_ (0.1);

@@ -4,6 +4,7 @@
 #include "generation/incremental_engine.h"
 #include "network/conditioner.h"
 #include "inpainting/fill_loss.h"
+#include "network/axis_fill.h"
 #include "network/harmonic_fill.h"
 #include "network/likelihood.h"
 #include "io/model_file.h"
@@ -21,12 +22,14 @@ using namespace pixelrnn;
 namespace {
 
 PixelModel
-conditioned_model (Architecture arch, int channels, Output output, uint64_t seed = 3)
+conditioned_model (Architecture arch, int channels, Output output, uint64_t seed = 3,
+    ConditionerBase base = ConditionerBase::Membrane)
 {
   auto c = test::small_config (arch, channels, 2, output);
   c.conditioner_hidden = 8;
   c.conditioner_layers = 3;
   c.conditioner_mixtures = 2;
+  c.conditioner_base = base;
   torch::manual_seed (seed);
   PixelModel model (c);
   // Make the two experts disagree so that a wrong combination shows.
@@ -69,23 +72,102 @@ TEST (HarmonicFill, NoKnownValueGivesMidGrey)
   EXPECT_EQ (filled.abs ().max ().item<float> (), 0.f);
 }
 
+// A plane a + b y + c x on [1, 3, H, W], and a known mask with a rectangular hole.
+torch::Tensor
+plane_image (int64_t H, int64_t W)
+{
+  auto yy = torch::arange (H, torch::kFloat32).view ({1, 1, H, 1}).expand ({1, 3, H, W});
+  auto xx = torch::arange (W, torch::kFloat32).view ({1, 1, 1, W}).expand ({1, 3, H, W});
+  return (0.03 * yy - 0.02 * xx + 0.1).contiguous ();
+}
+
+TEST (AxisFill, KeepsKnownValuesAndReproducesAPlaneExactly)
+{
+  auto plane = plane_image (20, 24);
+  auto known = torch::ones ({1, 1, 20, 24});
+  known.narrow (2, 4, 12).narrow (3, 5, 14).zero_ ();
+  auto x = plane.clone ();
+  x.narrow (2, 4, 12).narrow (3, 5, 14).fill_ (7.0);     // garbage in the hole is ignored
+  auto filled = axis_fill (x, known, torch::zeros_like (x));
+  EXPECT_TRUE (torch::equal (filled * known, plane * known));
+  // Inverse-distance weights of the four sides reproduce a plane (the membrane only nearly).
+  EXPECT_LT ((filled - plane).abs ().max ().item<float> (), 1e-5);
+}
+
+TEST (AxisFill, CarriesAnEdgeAcrossTheHoleBetterThanTheMembrane)
+{
+  // A vertical edge across a wide hole: each column sees its own side of the edge above and
+  // below, the membrane smears the edge sideways.
+  auto x = torch::zeros ({1, 1, 30, 30});
+  x.narrow (3, 15, 15).fill_ (1.0);
+  auto known = torch::ones ({1, 1, 30, 30});
+  known.narrow (2, 11, 8).narrow (3, 7, 16).zero_ ();
+  auto membrane = harmonic_fill (x, known);
+  auto axis = axis_fill (x, known, membrane);
+  const float axis_error = (axis - x).abs ().sum ().item<float> ();
+  const float membrane_error = (membrane - x).abs ().sum ().item<float> ();
+  EXPECT_LT (axis_error, 0.85f * membrane_error) << axis_error << " vs " << membrane_error;
+}
+
+TEST (AxisFill, ValuesThatSeeNothingTakeTheFallback)
+{
+  // A hole as wide as the window in its rows and as tall in its columns: the corner region
+  // of an L-shaped hole sees no known value along its row or column.
+  auto x = torch::rand ({2, 3, 6, 6});
+  auto known = torch::ones ({1, 1, 6, 6});
+  known.narrow (2, 0, 3).zero_ ();                  // top three rows
+  known.narrow (3, 0, 2).zero_ ();                  // left two columns
+  auto fallback = torch::full_like (x, 0.5);
+  auto filled = axis_fill (x, known, fallback);
+  // (0, 0): row 0 and column 0 are wholly hole.
+  EXPECT_EQ (filled[1][2][0][0].item<float> (), 0.5f);
+  // (1, 3): its column reaches known row 3.
+  EXPECT_NEAR (filled[0][0][1][3].item<float> (),
+      (x[0][0][3][2].item<float> () + x[0][0][3][3].item<float> () + x[0][0][3][4].item<float> ()) / 3, 1e-6);
+}
+
+TEST (Conditioner, AFreshAxisConditionerFillsLikeTheAxisFill)
+{
+  auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+  c.conditioner_hidden = 8;
+  c.conditioner_layers = 3;
+  c.conditioner_base = ConditionerBase::Axis;
+  torch::manual_seed (4);
+  PixelModel model (c);
+  model->eval ();
+  auto x = test::load_test_image ("ladybird-160x120.png").narrow (1, 20, 30).narrow (2, 40, 30)
+      .unsqueeze (0).contiguous ();
+  auto mask = torch::zeros ({30, 30}, torch::kBool);
+  mask.narrow (0, 8, 12).narrow (1, 9, 10).fill_ (true);
+  auto known = mask.logical_not ().to (torch::kFloat32).view ({1, 1, 30, 30});
+  auto scaled = x.to (torch::kFloat32) / 127.5 - 1.0;
+  auto expected = ((axis_fill (scaled, known, harmonic_fill (scaled, known)) + 1.0) * 127.5)
+      .round ().clamp (0, 255).to (torch::kUInt8);
+  auto filled = direct_fill (model, x, mask);
+  // Up to the float rounding of the mixture's mean around .5 levels.
+  EXPECT_LE ((filled.to (torch::kInt32) - expected.to (torch::kInt32)).abs ().max ().item<int> (), 1);
+  EXPECT_LT ((filled.to (torch::kFloat32) - expected.to (torch::kFloat32)).abs ().mean ().item<float> (), 0.01);
+}
+
 TEST (Conditioner, IgnoresTheHolesValuesAndReadsEverySide)
 {
-  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Softmax);
-  auto x = test::random_images (1, 3, 9, 9, 5);
-  auto mask = window_hole (9, 9);
-  auto base = condition_on_window (model, x, mask).params;
-  // Any values in the hole give the same parameters (the hole is blanked before reading).
-  auto y = x.clone ();
-  y.masked_fill_ (mask.expand_as (y[0]).unsqueeze (0), 17);
-  EXPECT_TRUE (torch::allclose (condition_on_window (model, y, mask).params, base));
-  // A known pixel below and right of the hole changes the hole's parameters: the
-  // conditioner reads what a raster-order model cannot.
-  auto z = x.clone ();
-  z[0][1][7][7] = (uint8_t) (255 - x[0][1][7][7].item<uint8_t> ());
-  auto changed = (condition_on_window (model, z, mask).params - base).abs ()
-      .narrow (3, 2, 3).narrow (4, 2, 3).max ().item<float> ();
-  EXPECT_GT (changed, 0.f);
+  for (auto fill_base : {ConditionerBase::Membrane, ConditionerBase::Axis}) {
+    auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Softmax, 3, fill_base);
+    auto x = test::random_images (1, 3, 9, 9, 5);
+    auto mask = window_hole (9, 9);
+    auto base = condition_on_window (model, x, mask).params;
+    // Any values in the hole give the same parameters (the hole is blanked before reading).
+    auto y = x.clone ();
+    y.masked_fill_ (mask.expand_as (y[0]).unsqueeze (0), 17);
+    EXPECT_TRUE (torch::allclose (condition_on_window (model, y, mask).params, base));
+    // A known pixel below and right of the hole changes the hole's parameters: the
+    // conditioner reads what a raster-order model cannot.
+    auto z = x.clone ();
+    z[0][1][7][7] = (uint8_t) (255 - x[0][1][7][7].item<uint8_t> ());
+    auto changed = (condition_on_window (model, z, mask).params - base).abs ()
+        .narrow (3, 2, 3).narrow (4, 2, 3).max ().item<float> ();
+    EXPECT_GT (changed, 0.f) << conditioner_base_name (fill_base);
+  }
 }
 
 TEST (Conditioner, EngineDrawsWhatTheNaiveSamplerDraws)
@@ -93,7 +175,10 @@ TEST (Conditioner, EngineDrawsWhatTheNaiveSamplerDraws)
   for (auto arch : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM})
     for (int channels : {1, 3})
       for (auto output : {Output::Softmax, Output::Mixture}) {
-        auto model = conditioned_model (arch, channels, output);
+        // Both bases in turn, across the combinations (the engine sees only parameters).
+        const auto base = (channels == 3) == (output == Output::Mixture) ? ConditionerBase::Axis
+                                                                         : ConditionerBase::Membrane;
+        auto model = conditioned_model (arch, channels, output, 3, base);
         auto x = test::random_images (2, channels, 8, 7, 9);
         auto mask = window_hole (8, 7);
         auto c = condition_on_window (model, x, mask);
@@ -214,8 +299,9 @@ TEST (FillTraining, ConditionerLearnsOnARealPhotoAndTheModelStaysFixed)
   size_t k = 0;
   for (const auto &p : after) {
     const bool conditioner = p.key ().rfind ("conditioner.", 0) == 0;
-    if (!conditioner)
+    if (!conditioner) {
       EXPECT_TRUE (torch::equal (p.value (), before[k])) << p.key ();
+    }
     ++k;
   }
 }

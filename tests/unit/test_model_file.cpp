@@ -100,6 +100,35 @@ TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
   }
 }
 
+TEST_F (ModelFileTest, ConditionerBaseRoundTripsAndOlderFilesReadAsMembrane)
+{
+  for (auto base : {ConditionerBase::Membrane, ConditionerBase::Axis}) {
+    auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+    c.conditioner_hidden = 4;
+    c.conditioner_layers = 2;
+    c.conditioner_base = base;
+    torch::manual_seed (2);
+    PixelModel model (c);
+    save_model (path ("c.pixelrnn"), model, Provenance{});
+    auto loaded = load_model (path ("c.pixelrnn"));
+    EXPECT_EQ (loaded.config.conditioner_base, base);
+    auto a = model->named_parameters (), b = loaded.model->named_parameters ();
+    for (auto &p : a)
+      EXPECT_TRUE (torch::equal (p.value (), b[p.key ()])) << p.key ();
+    // The membrane is what files without the field were trained with; they keep their bytes.
+    const bool written = loaded.config.to_json ().find ("conditioner_base") != std::string::npos;
+    EXPECT_EQ (written, base == ConditionerBase::Axis);
+  }
+  auto json = test::small_config (Architecture::PixelCNN, 3).to_json ();
+  json.insert (json.size () - 1, ",\"conditioner_hidden\":4,\"conditioner_base\":\"blur\"");
+  try {
+    ModelConfig::from_json (json);
+    ADD_FAILURE () << "an unknown conditioner base was accepted";
+  } catch (const std::exception &e) {
+    EXPECT_NE (std::string (e.what ()).find ("conditioner base 'blur'"), std::string::npos) << e.what ();
+  }
+}
+
 TEST_F (ModelFileTest, WritesTheCurrentFormat)
 {
   auto model = small_model (Architecture::PixelCNN, 3, 1, 2, Output::Mixture);
