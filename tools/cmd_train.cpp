@@ -442,7 +442,7 @@ cmd_train (int argc, char **argv)
   if (val_bpd < 0 || trainer->steps () == first_step)
     val_bpd = trainer->evaluate (val_tensor);
   trainer->save_checkpoint (ckpt_path);
-  if (keep_best && val_bpd >= best_bpd) {
+  if (keep_best && !(val_bpd < best_bpd)) {   // a NaN validation is never better
     std::printf ("kept %s from step %lld (validation %.4f bits/dim; the last step's %.4f is no better)\n",
         out_path.c_str (), (long long) best_step, best_bpd, val_bpd);
   } else {

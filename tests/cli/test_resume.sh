@@ -61,4 +61,14 @@ expect_ok "processor-time budget" train --steps 1000000 --cpu-minutes 0.02 --out
 n=$(steps_of "$SCRATCH/cpu.pixelrnn")
 [ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 1000000 ] && pass "stopped by processor time at step $n" || fail "cpu budget run wrote steps '$n'"
 expect_error "negative budget" "--minutes and --cpu-minutes must be" train --steps 10 --minutes -1 --out "$SCRATCH/x.pixelrnn"
+# --keep-best: a resumed run that ruins the model (a learning rate far too high) leaves the
+# file of its best validation in place and says so.
+expect_ok "keep-best: 10 steps" train --steps 10 --keep-best --out "$SCRATCH/best.pixelrnn"
+expect_ok "keep-best: resumed with a ruinous rate" "$PIXELRNN" train --data "$FASHION/train-images-idx3-ubyte.gz" \
+  --max-images 300 --hidden 4 --layers 1 --head-hidden 8 --batch 8 --val-images 20 --val-every 5 \
+  --checkpoint-every 5 --threads 1 --seed 9 --steps 20 --lr 50 --keep-best --resume --out "$SCRATCH/best.pixelrnn"
+grep -q "^kept .*best.pixelrnn from step 10" "$SCRATCH/out" && pass "keep-best says it kept step 10" \
+  || fail "keep-best output: $(tail -2 "$SCRATCH/out")"
+[ "$(steps_of "$SCRATCH/best.pixelrnn")" = 10 ] && pass "keep-best left the step-10 model" \
+  || fail "keep-best wrote step $(steps_of "$SCRATCH/best.pixelrnn")"
 finish
