@@ -33,18 +33,29 @@ PHOTOS = ["/usr/share/backgrounds/mate/nature/LadyBird.jpg",
           "/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg",
           "/usr/share/backgrounds/sunset_by_Aitzol_Berasategi.jpg"]
 VIDEO = "/usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4"
+# Camera photographs used neither in training nor in the figures above: `--photos
+# validation` chooses between training checkpoints on them, so that the held-out figures
+# are not also what picked the model.
+VALIDATION = ["/usr/share/forensics-samples/original-files/pic1/" + f
+              for f in ("IMG-20191006-WA0002.jpg", "IMG_1054.JPG", "IMG_20200827_231612.jpg")] + \
+             ["/usr/share/forensics-samples/original-files/pic2/" + f
+              for f in ("IMG_20191224_234846.jpg", "IMG_20200124_231153.jpg", "IMG_20200608_111614.jpg")]
 
 
-def load_pictures():
+def load_pictures(photos, with_video):
     pics = []
-    for p in PHOTOS:
+    for p in photos:
         if not os.path.exists(p):
             raise SystemExit(f"{p} is missing: run scripts/install-deps")
         img = cv2.cvtColor(cv2.imread(p), cv2.COLOR_BGR2RGB)
         h, w = img.shape[:2]
-        small = cv2.resize(img, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
+        # 4x shrink for the wallpapers (1920 wide); camera photos of any size to the same width.
+        f = 4 if with_video else w / 480
+        small = cv2.resize(img, (int(w / f), int(h / f)), interpolation=cv2.INTER_AREA)
         # Widths a multiple of 4: packed RGB rows then need no padding in the GstBuffer.
         pics.append((os.path.basename(p), small[:, : small.shape[1] // 4 * 4]))
+    if not with_video:
+        return pics
     cap = cv2.VideoCapture(VIDEO)
     for k in range(3):
         cap.set(cv2.CAP_PROP_POS_FRAMES, 12 * k)
@@ -191,6 +202,8 @@ def evaluate_size(s, args, pictures, video, rng):
         grid_rows.append(np.hstack([np.pad(c, ((2, 2), (2, 2), (0, 0)), constant_values=255) for c in row]))
     holes = len(scores["OpenCV Telea"][0])
     # Flicker: one hole, the same place on consecutive frames.
+    if not video:
+        video = [pictures[0][1]] * 2   # no video: a still picture, flicker 0 for every method
     h, w = video[0].shape[:2]
     rect = (int(rng.integers(s, w - 2 * s)), int(rng.integers(s, h - 2 * s)), s)
     flick = {"true pixels": flicker(video, rect)}
@@ -207,15 +220,16 @@ def evaluate_size(s, args, pictures, video, rng):
           "s per hole (element, this machine) |\n|---|---|---|---|---|---|---|")
     table = {}
     for m, (p, q, from_video) in scores.items():
-        p, q, v = np.array(p), np.array(q), np.array(from_video)
+        p, q, v = np.array(p), np.array(q), np.array(from_video, dtype=bool)
+        avg = lambda a: float(a.mean()) if a.size else float("nan")  # noqa: E731
         per_hole = seconds[m] / holes if methods[m] is not None else None
         table[m] = {"psnr": float(p.mean()), "ssim": float(q.mean()), "flicker": flick[m],
-                    "photos": {"psnr": float(p[~v].mean()), "ssim": float(q[~v].mean())},
-                    "video_frames": {"psnr": float(p[v].mean()), "ssim": float(q[v].mean())},
+                    "photos": {"psnr": avg(p[~v]), "ssim": avg(q[~v])},
+                    "video_frames": {"psnr": avg(p[v]), "ssim": avg(q[v])},
                     "seconds_per_hole": per_hole}
         t = f"{per_hole:.3f}" if per_hole is not None else "-"
-        print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {p[~v].mean():.2f} / {q[~v].mean():.3f} | "
-              f"{p[v].mean():.2f} / {q[v].mean():.3f} | {flick[m]:.2f} | {t} |")
+        print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {avg(p[~v]):.2f} / {avg(q[~v]):.3f} | "
+              f"{avg(p[v]):.2f} / {avg(q[v]):.3f} | {flick[m]:.2f} | {t} |")
     if args.grid:
         path = args.grid.replace("{size}", str(s))
         width = max(r.shape[1] for r in grid_rows)
@@ -239,11 +253,16 @@ def main():
     ap.add_argument("--grid", default="", help="PNG path per size, {size} is replaced")
     ap.add_argument("--json", default="", help="also write the figures here")
     ap.add_argument("--model", default="", help="model for every mode (default: the element's)")
+    ap.add_argument("--photos", choices=["held-out", "validation"], default="held-out",
+                    help="held-out: the figures in docs (photos and video); validation: other camera "
+                         "photos, no video, for choosing between checkpoints")
     ap.add_argument("--temperature", type=float, default=1.0, help="for sample and best-of")
     args = ap.parse_args()
     Gst.init(None)
     rng = np.random.default_rng(args.seed)
-    pictures, video = load_pictures(), load_video_run(args.video_frames)
+    held_out = args.photos == "held-out"
+    pictures = load_pictures(PHOTOS if held_out else VALIDATION, held_out)
+    video = load_video_run(args.video_frames) if held_out else []
     report = {}
     for s in (int(v) for v in args.holes.split(",")):
         report[s] = evaluate_size(s, args, pictures, video, rng)
