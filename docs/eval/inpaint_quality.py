@@ -202,8 +202,9 @@ def evaluate_size(s, args, pictures, video, rng):
         grid_rows.append(np.hstack([np.pad(c, ((2, 2), (2, 2), (0, 0)), constant_values=255) for c in row]))
     holes = len(scores["OpenCV Telea"][0])
     # Flicker: one hole, the same place on consecutive frames.
-    if not video:
-        video = [pictures[0][1]] * 2   # no video: a still picture, flicker 0 for every method
+    no_video = not video
+    if no_video:
+        video = [pictures[0][1]] * 2   # no video: a still picture stands in, flicker not reported
     h, w = video[0].shape[:2]
     rect = (int(rng.integers(s, w - 2 * s)), int(rng.integers(s, h - 2 * s)), s)
     flick = {"true pixels": flicker(video, rect)}
@@ -228,8 +229,10 @@ def evaluate_size(s, args, pictures, video, rng):
                     "video_frames": {"psnr": avg(p[v]), "ssim": avg(q[v])},
                     "seconds_per_hole": per_hole}
         t = f"{per_hole:.3f}" if per_hole is not None else "-"
+        on_video = f"{avg(p[v]):.2f} / {avg(q[v]):.3f}" if v.any() else "-"
+        flickers = "-" if no_video else f"{flick[m]:.2f}"
         print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {avg(p[~v]):.2f} / {avg(q[~v]):.3f} | "
-              f"{avg(p[v]):.2f} / {avg(q[v]):.3f} | {flick[m]:.2f} | {t} |")
+              f"{on_video} | {flickers} | {t} |")
     if args.grid:
         path = args.grid.replace("{size}", str(s))
         width = max(r.shape[1] for r in grid_rows)
