@@ -23,6 +23,20 @@ across_mean (const float *plane, const float *kn, int64_t H, int64_t W, int64_t 
   return sum / n;
 }
 
+// Along one line of `count` pixels (`first`, then every `step`), each pixel's position on
+// the line of the nearest known pixel at or before it, or at or after it when `backwards`;
+// -1 where there is none.
+void
+nearest_known (const float *kn, int64_t first, int64_t step, int64_t count, bool backwards,
+    std::vector<int64_t> &nearest)
+{
+  int64_t last = -1;
+  for (int64_t n = 0; n < count; ++n) {
+    const int64_t k = backwards ? count - 1 - n : n, p = first + k * step;
+    nearest[p] = last = kn[p] > 0.f ? k : last;
+  }
+}
+
 }  // namespace
 
 torch::Tensor
@@ -42,20 +56,12 @@ axis_fill (const torch::Tensor &x, const torch::Tensor &known, const torch::Tens
   for (int64_t b = 0; b < B; ++b) {
     const float *kn = k.data_ptr<float> () + b * H * W;
     for (int64_t i = 0; i < H; ++i) {
-      int64_t last = -1;
-      for (int64_t j = 0; j < W; ++j)
-        left[i * W + j] = last = kn[i * W + j] > 0.f ? j : last;
-      last = -1;
-      for (int64_t j = W - 1; j >= 0; --j)
-        right[i * W + j] = last = kn[i * W + j] > 0.f ? j : last;
+      nearest_known (kn, i * W, 1, W, false, left);
+      nearest_known (kn, i * W, 1, W, true, right);
     }
     for (int64_t j = 0; j < W; ++j) {
-      int64_t last = -1;
-      for (int64_t i = 0; i < H; ++i)
-        up[i * W + j] = last = kn[i * W + j] > 0.f ? i : last;
-      last = -1;
-      for (int64_t i = H - 1; i >= 0; --i)
-        down[i * W + j] = last = kn[i * W + j] > 0.f ? i : last;
+      nearest_known (kn, j, W, H, false, up);
+      nearest_known (kn, j, W, H, true, down);
     }
     for (int64_t c = 0; c < C; ++c) {
       float *dst = data + (b * C + c) * H * W;
