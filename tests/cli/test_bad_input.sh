@@ -36,6 +36,7 @@ expect_error "IDX header of 65536x65536 images" "truncated (header promises 5 im
 printf '\x00\x00\x08\x03\x00\x98\x96\x80\x00\x00\x00\x1c\x00\x00\x00\x1cxxxx' >"$SCRATCH/many.idx"
 expect_error "IDX header of ten million images" "truncated (header promises 10000000 images" "$PIXELRNN" eval --model fashion-mnist --data "$SCRATCH/many.idx"
 expect_error "image smaller than --patch" "green-64x48.jpg: 64x48 is smaller than --patch 100" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --patch 100 --steps 1 --out "$SCRATCH/o.pixelrnn"
+expect_error "unknown conditioner base" "--conditioner-base: unknown conditioner base 'blur'" "$PIXELRNN" train --init natural-fast --conditioner 32 --conditioner-base blur --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
 expect_error "rectangle outside the image" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 20,20,10,10 --out "$SCRATCH/o.png"
 expect_error "rectangle overflowing int" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,1,2147483647,2 --out "$SCRATCH/o.png"
 expect_error "bad rectangle" "bad rectangle" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,x --out "$SCRATCH/o.png"
