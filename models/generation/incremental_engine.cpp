@@ -5,6 +5,7 @@
 #include "network/logistic_mixture.h"
 #include "network/pixelcnn_block.h"
 #include "network/row_lstm.h"
+#include "network/two_stream_block.h"
 
 #include <algorithm>
 #include <cmath>
@@ -40,6 +41,14 @@ from_masked (const MaskedConv2d &conv, const std::vector<int> &order = {})
   return DenseStep::from_conv (conv->masked_weight ().detach (), conv->bias.detach (), order);
 }
 
+DenseStep
+from_shifted (const ShiftedConv2d &conv)
+{
+  // Kernel index (r, c) is tap r * kw + c, as taps() lists them.
+  return DenseStep::from_taps (conv->masked_weight ().detach ().flatten (2),
+      conv->bias.detach (), conv->taps ());
+}
+
 // One LSTM scan of a recurrent layer: its two convolutions and its state maps.
 struct Scan {
   DenseStep input_to_state, state_to_state;
@@ -57,6 +66,11 @@ struct Layer {
   DenseStep reduce, conv, expand;  // PixelCNN block
   bool gated = false;              // conv makes (a, b) pairs; convolved holds a * sigmoid(b)
   FeatureMap reduced, convolved;
+  // Two-stream block: `link` adds the vertical stream to the pairs; the vertical stream's
+  // own steps and maps (computed a whole row at a time: vertical_row).
+  bool two_stream = false;
+  DenseStep link, v_reduce, v_conv, v_expand;
+  FeatureMap v_reduced, v_gated, v_out;
   Scan forward, backward;          // Row LSTM uses `forward` only
   DenseStep output;
   FeatureMap out;                  // the layer's output, 2h features
@@ -72,6 +86,12 @@ struct IncrementalEngine::Impl {
   DenseStep input_conv, head_hidden, head_out;
   std::vector<Layer> layers;
   FeatureMap input, first;
+  // Two-stream PixelCNN: the vertical stream's input conv and first map; rows of it a fill
+  // needs (empty = all).
+  bool two_stream = false;
+  DenseStep vertical_input;
+  FeatureMap v_first;
+  std::vector<uint8_t> v_rows;
   std::vector<float> patch, gates, head, logits, sum, cell_in, pairs;
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   int B = 0, H = 0, W = 0;
@@ -93,8 +113,12 @@ struct IncrementalEngine::Impl {
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
   { return at.empty () || at[(size_t) i * W + j]; }
   void step (int i, int j, int g0, int g1, bool want_logits);
-  // Gated block: colour groups g0..g1 of `pairs` (a's then b's per group) -> a * sigmoid(b).
-  void gate (int g0, int g1, float *out) const;
+  // Gated blocks: groups g0..g1 of `pairs` (a's then b's per group, `groups` groups in all)
+  // -> a * sigmoid(b).
+  void gate (int groups, int g0, int g1, float *out) const;
+  // Two-stream blocks: every layer's vertical stream along row i, whose values depend only
+  // on rows above it; called once rows 0..i-1 hold their final values.
+  void vertical_row (int i);
   // The 256 logits sub-pixel (b, c) is drawn from, after a step that wanted them.
   const float *distribution (int b, int c) const
   {
@@ -126,6 +150,15 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
       L.conv = from_masked (b->conv);
       L.expand = from_masked (b->expand);
       L.gated = b->block == Block::Gated;
+    } else if (auto *t = module->as<TwoStreamBlockImpl> ()) {
+      L.reduce = from_masked (t->reduce);
+      L.conv = from_shifted (t->conv);
+      L.link = from_masked (t->link);
+      L.expand = from_masked (t->expand);
+      L.v_reduce = from_masked (t->v_reduce);
+      L.v_conv = from_shifted (t->v_conv);
+      L.v_expand = from_masked (t->v_expand);
+      L.gated = L.two_stream = two_stream = true;
     } else if (auto *r = module->as<RowLSTMImpl> ()) {
       L.forward.input_to_state = from_masked (r->input_to_state, order);
       const int k = (int) r->state_to_state->weight.size (2);
@@ -153,6 +186,8 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
     }
     layers.push_back (std::move (L));
   }
+  if (two_stream)
+    vertical_input = from_shifted (model->vertical_input);
 }
 
 void
@@ -169,6 +204,11 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
     if (kind == Architecture::PixelCNN) {
       L.reduced.reset (H, W, B, hidden);
       L.convolved.reset (H, W, B, hidden);
+      if (L.two_stream) {
+        L.v_reduced.reset (H, W, B, hidden);
+        L.v_gated.reset (H, W, B, hidden);
+        L.v_out.reset (H, W, B, 2 * hidden);
+      }
     } else {
       L.forward.state.reset (H, W, B, hidden);
       L.forward.cell.reset (H, W, B, hidden);
@@ -180,6 +220,8 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
       compute_edges (L.backward);
     }
   }
+  if (two_stream)
+    v_first.reset (H, W, B, 2 * hidden);
   head.assign ((size_t) B * head_hidden.out, 0.f);
   logits.assign ((size_t) B * head_out.out, 0.f);
   dist.assign ((size_t) B * C * 256, 0.f);
@@ -290,6 +332,7 @@ IncrementalEngine::Impl::plan (const std::vector<uint8_t> &holes)
   reduce_at.clear ();
   out_at.clear ();
   first_at.clear ();
+  v_rows.clear ();
   if (kind != Architecture::PixelCNN || holes.empty ())
     return;                     // recurrent states reach back to the window's first pixel
   // Walk back from the head: a layer's output is needed at S; its 3x3 conv then needs the
@@ -312,12 +355,50 @@ IncrementalEngine::Impl::plan (const std::vector<uint8_t> &holes)
     S = std::move (D);
   }
   first_at = std::move (S);
+  if (!two_stream)
+    return;
+  // Horizontal layer l reads vertical layer l at its own position; vertical row i reads the
+  // row above, down to the vertical input L rows up: those rows are computed whole.
+  const int reach = (int) layers.size ();
+  v_rows.assign (H, 0);
+  for (int i = 0; i < H; ++i) {
+    bool used = false;
+    for (const auto &at : out_at)
+      used = used || std::any_of (at.begin () + (size_t) i * W, at.begin () + (size_t) (i + 1) * W,
+          [] (uint8_t u) { return u != 0; });
+    if (used)
+      std::fill (v_rows.begin () + std::max (0, i - reach), v_rows.begin () + i + 1, 1);
+  }
 }
 
 void
-IncrementalEngine::Impl::gate (int g0, int g1, float *out) const
+IncrementalEngine::Impl::vertical_row (int i)
 {
-  const int n = hidden / C;
+  if (!two_stream || (!v_rows.empty () && !v_rows[i]))
+    return;
+  const int F = 2 * hidden;
+  for (int j = 0; j < W; ++j)
+    run (vertical_input, input, i, j, false, 0, C, v_first.at (i, j), F, false);
+  const FeatureMap *v = &v_first;
+  for (auto &L : layers) {
+    // The 2x3 conv reads the next column's reduced features: reduce the whole row first.
+    for (int j = 0; j < W; ++j) {
+      std::copy_n (v->at (i, j), (size_t) B * F, L.v_out.at (i, j));   // the residual
+      run (L.v_reduce, *v, i, j, true, 0, C, L.v_reduced.at (i, j), hidden, false);
+    }
+    for (int j = 0; j < W; ++j) {
+      run (L.v_conv, L.v_reduced, i, j, true, 0, C, pairs.data (), F, false);
+      gate (1, 0, 1, L.v_gated.at (i, j));
+      run (L.v_expand, L.v_gated, i, j, false, 0, C, L.v_out.at (i, j), F, true);
+    }
+    v = &L.v_out;
+  }
+}
+
+void
+IncrementalEngine::Impl::gate (int groups, int g0, int g1, float *out) const
+{
+  const int n = hidden / groups;
   for (int b = 0; b < B; ++b)
     for (int g = g0; g < g1; ++g) {
       const float *a = pairs.data () + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
@@ -350,7 +431,9 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
           run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
         if (out_needed && L.gated) {
           run (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false);
-          gate (g0, g1, L.convolved.at (i, j));
+          if (L.two_stream)
+            run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
+          gate (C, g0, g1, L.convolved.at (i, j));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         } else if (out_needed) {
           run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
@@ -493,6 +576,7 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
   std::vector<float> combined (conditioning ? 256 : 0), cond_lp (conditioning ? 256 : 0);
   std::mt19937_64 rng (options.seed);
   for (int64_t i = 0; i <= last_i; ++i) {
+    m.vertical_row ((int) i);
     for (int64_t j = 0; j < W; ++j) {
       if (i == last_i && j > last_j)
         break;
@@ -550,6 +634,7 @@ IncrementalEngine::logits (const torch::Tensor &image)
   auto result = torch::empty ({B, C, 256, H, W});
   auto r = result.accessor<float, 5> ();
   for (int64_t i = 0; i < H; ++i) {
+    m.vertical_row ((int) i);
     for (int64_t j = 0; j < W; ++j) {
       m.step ((int) i, (int) j, 0, (int) C, true);
       for (int64_t b = 0; b < B; ++b)

@@ -5,6 +5,8 @@
 //
 //   PixelCNN        each masked conv reads the cached activations of the positions its
 //                   kernel covers (the cached-activation idea of Ramachandran et al. 2017);
+//                   two-stream blocks compute their vertical stream a whole row at a time
+//                   when the row starts (it depends only on the rows above);
 //   Row LSTM        one column step per layer over the cached previous row's state;
 //   Diagonal BiLSTM one diagonal step for the left-to-right scan; the right-to-left scan of a
 //                   row runs once the row is complete, and the next row reads it (the same

@@ -46,7 +46,11 @@ output_from_name (const std::string &name)
 const char *
 block_name (Block block)
 {
-  return block == Block::Gated ? "gated" : "residual";
+  switch (block) {
+    case Block::Gated: return "gated";
+    case Block::TwoStream: return "two-stream";
+    default: return "residual";
+  }
 }
 
 Block
@@ -56,7 +60,9 @@ block_from_name (const std::string &name)
     return Block::Residual;
   if (name == "gated")
     return Block::Gated;
-  throw std::invalid_argument ("unknown block '" + name + "' (expected residual or gated)");
+  if (name == "two-stream")
+    return Block::TwoStream;
+  throw std::invalid_argument ("unknown block '" + name + "' (expected residual, gated or two-stream)");
 }
 
 const char *
@@ -218,6 +224,8 @@ ModelConfig::summary () const
     s << ", row kernel 1x" << row_kernel;
   if (architecture == Architecture::PixelCNN && block == Block::Gated)
     s << ", gated blocks";
+  if (architecture == Architecture::PixelCNN && block == Block::TwoStream)
+    s << ", two-stream gated blocks";
   if (dropout > 0.f)
     s << ", dropout " << dropout;
   s << ", head " << head_hidden;

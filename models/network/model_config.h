@@ -21,10 +21,12 @@ const char *output_name (Output output);
 Output output_from_name (const std::string &name);
 
 // PixelCNN's residual block: the paper's (ReLU, 1x1, 3x3, 1x1), or a gated one whose 3x3 makes
-// pairs (a, b) and passes a * sigmoid(b) on (PixelCNN++ section 2.4's gated ResNet).
-enum class Block { Residual, Gated };
+// pairs (a, b) and passes a * sigmoid(b) on (PixelCNN++ section 2.4's gated ResNet), or the
+// two-stream gated block (a vertical and a horizontal stream: no blind spot;
+// network/two_stream_block.h).
+enum class Block { Residual, Gated, TwoStream };
 const char *block_name (Block block);
-// Parses "residual", "gated"; throws std::invalid_argument otherwise.
+// Parses "residual", "gated", "two-stream"; throws std::invalid_argument otherwise.
 Block block_from_name (const std::string &name);
 
 // Where the inpainting conditioner's means start (conditioner.h): the membrane (harmonic)

@@ -4,8 +4,11 @@
 #include "network/logistic_mixture.h"
 #include "network/pixelcnn_block.h"
 #include "network/row_lstm.h"
+#include "network/two_stream_block.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace pixelrnn {
 
@@ -24,9 +27,18 @@ PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
   input_conv = register_module ("input_conv", MaskedConv2d (MaskedConv2dOptions{
       C, 2 * h, c.input_kernel, c.input_kernel, MaskType::A, C}));
   body = register_module ("body", torch::nn::Sequential ());
+  const bool two_stream = c.architecture == Architecture::PixelCNN && c.block == Block::TwoStream;
+  if (two_stream)
+    vertical_input = register_module ("vertical_input", ShiftedConv2d (ShiftedConv2dOptions{
+        C, 2 * h, std::max (1, c.input_kernel / 2), c.input_kernel, Shift::Above}));
   for (int l = 0; l < c.layers; ++l) {
     switch (c.architecture) {
-      case Architecture::PixelCNN: body->push_back (PixelCNNBlock (h, C, c.block, c.dropout)); break;
+      case Architecture::PixelCNN:
+        if (two_stream)
+          body->push_back (TwoStreamBlock (h, C, c.dropout));
+        else
+          body->push_back (PixelCNNBlock (h, C, c.block, c.dropout));
+        break;
       case Architecture::RowLSTM: body->push_back (RowLSTM (h, C, c.row_kernel)); break;
       case Architecture::DiagonalBiLSTM: body->push_back (DiagonalBiLSTM (h, C)); break;
     }
@@ -55,6 +67,12 @@ torch::Tensor
 PixelModelImpl::features (const torch::Tensor &x)
 {
   auto y = input_conv (x);
+  if (vertical_input) {
+    auto v = vertical_input (x);
+    for (size_t l = 0; l < body->size (); ++l)
+      std::tie (v, y) = body->ptr (l)->as<TwoStreamBlockImpl> ()->forward (v, y);
+    return y;
+  }
   return body->is_empty () ? y : body->forward (y);
 }
 

@@ -3,6 +3,9 @@
 //   7x7 mask-A conv (C -> 2h)  ->  residual layers (PixelCNN blocks, Row LSTM or
 //   Diagonal BiLSTM)  ->  ReLU, 1x1 mask B (head_hidden), ReLU, 1x1 mask B (C x P)
 //
+// Two-stream PixelCNN blocks also carry a vertical stream, started by a 3x7 convolution of
+// the rows above (`vertical_input`); the head reads the horizontal stream.
+//
 // P is 256 logits (the paper's softmax) or a discretized logistic mixture's parameters.
 // forward() is the parallel path: one pass gives the log-distribution over the 256 values of
 // every sub-pixel, [B, C, 256, H, W], each conditioned only on what precedes it in
@@ -12,6 +15,7 @@
 #include "network/conditioner.h"
 #include "network/masked_conv.h"
 #include "network/model_config.h"
+#include "network/shifted_conv.h"
 
 #include <torch/nn/modules/container/sequential.h>
 
@@ -43,6 +47,7 @@ class PixelModelImpl : public torch::nn::Module {
   ModelConfig config;
   MaskedConv2d input_conv{nullptr}, head_hidden{nullptr}, head_out{nullptr};
   torch::nn::Sequential body{nullptr};
+  ShiftedConv2d vertical_input{nullptr};   // two-stream blocks only
   // Present when config.has_conditioner (): inpainting reads the hole's whole surround.
   Conditioner conditioner{nullptr};
 };

@@ -77,10 +77,10 @@ TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
 {
   for (auto arch : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM})
   for (auto output : {Output::Softmax, Output::Mixture})
-  for (auto block : {Block::Residual, Block::Gated}) {
-    if (block == Block::Gated && arch != Architecture::PixelCNN)
+  for (auto block : {Block::Residual, Block::Gated, Block::TwoStream}) {
+    if (block != Block::Residual && arch != Architecture::PixelCNN)
       continue;
-    auto model = small_model (arch, 3, 1, 2, output, block, block == Block::Gated ? 0.25f : 0.f);
+    auto model = small_model (arch, 3, 1, 2, output, block, block != Block::Residual ? 0.25f : 0.f);
     Provenance p;
     p.data = "unit test";
     p.steps = 17;
@@ -96,7 +96,7 @@ TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
     model->eval ();
     auto x = test::random_images (2, 3, 5, 6);
     EXPECT_TRUE (torch::equal (log_probs (model, x), log_probs (loaded.model, x)))
-        << architecture_name (arch) << " " << output_name (output);
+        << architecture_name (arch) << " " << output_name (output) << " " << block_name (block);
   }
 }
 
