@@ -1,6 +1,9 @@
 #include "diagonal_bilstm.h"
 
 #include "network/lstm_cell.h"
+#include "network/small_products.h"
+
+#include <torch/autograd.h>
 
 #include <torch/nn/functional/padding.h>
 
@@ -51,8 +54,13 @@ DiagonalLSTMImpl::forward (const torch::Tensor &x)
   auto cell = torch::zeros ({B, hidden, H}, x.options ());
   std::vector<torch::Tensor> columns;
   columns.reserve (H + W - 1);
+  // Inference keeps each product on this thread (small_products.h); training needs autograd.
+  const bool inference = !torch::GradMode::is_enabled ();
   for (int64_t j = 0; j < H + W - 1; ++j) {
-    auto gates = gates_in[j] + state_to_state (state).narrow (2, 0, H);
+    auto to_state = inference
+        ? conv1d_in_pieces (state, state_to_state->weight, state_to_state->bias, 1)
+        : state_to_state (state);
+    auto gates = gates_in[j] + to_state.narrow (2, 0, H);
     state = lstm_update (gates, cell);
     columns.push_back (state);
   }

@@ -1,6 +1,9 @@
 #include "row_lstm.h"
 
 #include "network/lstm_cell.h"
+#include "network/small_products.h"
+
+#include <torch/autograd.h>
 
 namespace pixelrnn {
 
@@ -26,8 +29,13 @@ RowLSTMImpl::forward (const torch::Tensor &x)
   auto cell = torch::zeros ({B, hidden, W}, x.options ());
   std::vector<torch::Tensor> rows;
   rows.reserve (H);
+  // Inference keeps each product on this thread (small_products.h); training needs autograd.
+  const bool inference = !torch::GradMode::is_enabled ();
+  const int64_t pad = state_to_state->weight.size (2) / 2;   // as built: kernel / 2
   for (int64_t i = 0; i < H; ++i) {
-    auto gates = gates_in[i] + state_to_state (state);
+    auto gates = gates_in[i] + (inference
+        ? conv1d_in_pieces (state, state_to_state->weight, state_to_state->bias, pad)
+        : state_to_state (state));
     state = lstm_update (gates, cell);
     rows.push_back (state);
   }

@@ -73,7 +73,7 @@ struct Case {
 };
 
 ModelConfig
-config (Architecture arch, int hidden, int layers, Output output)
+config (Architecture arch, int hidden, int layers, Output output, Block block = Block::Residual)
 {
   ModelConfig c;
   c.architecture = arch;
@@ -83,6 +83,7 @@ config (Architecture arch, int hidden, int layers, Output output)
   c.head_hidden = 96;
   c.output = output;
   c.mixtures = 5;
+  c.block = block;
   return c;
 }
 
@@ -102,6 +103,7 @@ main (int argc, char **argv)
   const Case cases[] = {
     {"pixelcnn (natural v3 config)", config (Architecture::PixelCNN, 60, 5, Output::Mixture), 16, 32},
     {"pixelcnn (natural-fast config)", config (Architecture::PixelCNN, 48, 5, Output::Softmax), 16, 32},
+    {"pixelcnn two-stream (h=48, 5 layers, mixture)", config (Architecture::PixelCNN, 48, 5, Output::Mixture, Block::TwoStream), 16, 32},
     {"row-lstm (h=60, 3 layers)", config (Architecture::RowLSTM, 60, 3, Output::Mixture), 16, 32},
     {"diagonal-bilstm (h=60, 3 layers)", config (Architecture::DiagonalBiLSTM, 60, 3, Output::Mixture), 16, 32},
   };

@@ -1,0 +1,25 @@
+// The recurrent layers' per-row (Row LSTM) and per-diagonal (Diagonal BiLSTM) convolutions
+// at inference, as products small enough that OpenBLAS runs each on the calling thread.
+//
+// Debian's OpenBLAS is the pthreads build: a product with m * n * k above 4 x 65536 wakes
+// its own pool, one thread per core, which then spins while LibTorch's threads want the same
+// cores. For the tens-of-microseconds products of a scan that costs more than it gains
+// (measured, 2 cores, the other busy: 192x144x52 took 372 us pooled, 35x144x52 12 us on the
+// calling thread). The CLI sets OpenBLAS to one thread (process_tuning.h); a plugin may not
+// change its host's BLAS, so the layers cut their products into pieces under the threshold.
+#pragma once
+
+#include <torch/types.h>
+
+namespace pixelrnn {
+
+// OpenBLAS's GEMM runs on the calling thread when m * n * k is at most this.
+constexpr int64_t kSingleThreadedProduct = 65536 * 4;
+
+// conv1d (x [B, Cin, L], weight [Cout, Cin, k], bias [Cout], zero padding `padding` on both
+// sides, stride 1) -> [B, Cout, L + 2 * padding - k + 1], each BLAS call within
+// kSingleThreadedProduct. No autograd: for inference (the training path uses conv1d).
+torch::Tensor conv1d_in_pieces (const torch::Tensor &x, const torch::Tensor &weight,
+    const torch::Tensor &bias, int64_t padding);
+
+}  // namespace pixelrnn
