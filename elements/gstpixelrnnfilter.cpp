@@ -450,11 +450,9 @@ gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame *
       threads = get_priv (self)->threads;
     }
     swap_in_reloaded_model (self);
-    auto client = gst_pixelrnn_filter_get_client (self);
-    /* Automatic: one thread for the recurrent models, whose per-row products LibTorch hands
-     * to OpenBLAS: its own process-wide thread pool (the host's to configure, not ours)
-     * fights a second LibTorch thread for the cores (docs/models.md); all cores for PixelCNN. */
-    pixelrnn::set_thread_compute_threads (threads > 0 ? threads : client && client->recurrent () ? 1 : 0);
+    /* Automatic: all cores, for every architecture (the recurrent layers keep their per-row
+     * products off OpenBLAS's process-wide pool: network/small_products.h). */
+    pixelrnn::set_thread_compute_threads (threads);
     auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
     if (frame_is_late (self, frame->buffer)) {
       GST_LOG_OBJECT (self, "late frame %" GST_TIME_FORMAT ": not run through the model",
@@ -491,7 +489,7 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_int ("threads", "Threads",
           "Compute threads for this element's model, on its own streaming thread only (0 = "
-          "automatic: 1 for Row LSTM and Diagonal BiLSTM models, all cores for PixelCNN)",
+          "automatic: all cores)",
           0, MAX_THREADS, DEFAULT_THREADS, (GParamFlags) (G_PARAM_READWRITE |
               G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_LATENCY,

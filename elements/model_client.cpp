@@ -44,12 +44,6 @@ int ModelClient::channels () const { return impl_->model.config.channels; }
 const std::string &ModelClient::path () const { return impl_->model.path; }
 
 bool
-ModelClient::recurrent () const
-{
-  return impl_->model.config.architecture != Architecture::PixelCNN;
-}
-
-bool
 ModelClient::has_conditioner () const
 {
   return impl_->model.config.has_conditioner ();

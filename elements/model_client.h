@@ -35,7 +35,6 @@ class ModelClient {
   int channels () const;
   const std::string &path () const;    // the file actually read
   std::string summary () const;        // architecture and size, for logs
-  bool recurrent () const;             // Row LSTM or Diagonal BiLSTM
   bool has_conditioner () const;       // can fill reading every side of a hole (mode direct)
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into

@@ -6,8 +6,8 @@ processor time on the same photographs, then scored on held-out photographs.
         [--json docs/eval/paper_comparison.json] [--curve docs/images/paper-comparison.png]
 
 Trains (with `pixelrnn train --cpu-minutes`, so other work on the machine does not tilt it) PixelCNN, Row LSTM and Diagonal BiLSTM with the
-paper's 256-way softmax, and PixelCNN with the PixelCNN++ logistic mixture (residual and
-gated blocks), all at h=48 on
+paper's 256-way softmax, and PixelCNN with the PixelCNN++ logistic mixture (residual, gated
+and two-stream blocks), all at h=48 on
 runs/natural-train (scripts/natural-data) shrunk 2x and 4x, 32x32 crops, flips. Validation
 during training reads crops of the held-out photographs (nothing is selected on it); the
 table's figure is `pixelrnn eval` on the whole held-out photographs shrunk 4x, beside PNG on
@@ -24,9 +24,9 @@ from PIL import Image, ImageDraw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PIXELRNN = os.path.join(ROOT, "build", "tools", "pixelrnn")
-COLOURS = [(214, 39, 40), (31, 119, 180), (44, 160, 44), (148, 103, 189), (255, 127, 14)]
+COLOURS = [(214, 39, 40), (31, 119, 180), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75)]
 
-# name, architecture, layers, output (a name with "gated" uses the gated block): depths the paper would call small, so that each runs
+# name, architecture, layers, output (a name with "gated" or "two-stream" uses that block): depths the paper would call small, so that each runs
 # a useful number of steps on one core; h and the head are the same for all.
 DESIGNS = [
     ("pixelcnn-softmax", "pixelcnn", 6, "softmax"),
@@ -34,6 +34,7 @@ DESIGNS = [
     ("diagonal-bilstm-softmax", "diagonal-bilstm", 3, "softmax"),
     ("pixelcnn-mixture", "pixelcnn", 6, "mixture"),
     ("pixelcnn-gated-mixture", "pixelcnn", 6, "mixture"),
+    ("pixelcnn-two-stream-mixture", "pixelcnn", 6, "mixture"),
 ]
 
 
@@ -52,6 +53,8 @@ def train(work, name, arch, layers, output, minutes, threads):
         cmd += ["--mixtures", "5"]
     if "gated" in name:
         cmd += ["--block", "gated"]
+    if "two-stream" in name:
+        cmd += ["--block", "two-stream"]
     print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
     with open(log, "w") as f:
         subprocess.run(cmd, check=True, stdout=f, stderr=subprocess.STDOUT)
