@@ -145,8 +145,10 @@ best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor 
   // candidates in batches that keep those maps under ~256 MB (256 candidates of a 64x48
   // window would need 4.9 GB at once).
   const auto &c = model->config;
+  // Per layer 4h features of maps (two-stream blocks: 8h, the vertical stream's too).
+  const double per_layer = c.block == Block::TwoStream ? 8.0 * c.hidden : 4.0 * c.hidden;
   const double per_candidate = 4.0 * window.size (1) * window.size (2) *
-      (4.0 * c.hidden * (c.layers + 2) + c.head_hidden + 256.0 * c.channels);
+      (per_layer * (c.layers + 2) + c.head_hidden + 256.0 * c.channels);
   const int batch = (int) std::clamp<double> ((256 << 20) / per_candidate, 1, candidates);
   std::vector<torch::Tensor> drawn, scores;
   for (int first = 0, round = 0; first < candidates; first += batch, ++round) {
