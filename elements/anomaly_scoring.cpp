@@ -181,7 +181,7 @@ Calibration::features (const NllMap &map, const NllMap &change, int &columns, in
 }
 
 void
-Calibration::add (const NllMap &map, const NllMap &change)
+Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
 {
   if (ready () || frames_ <= 0)
     return;
@@ -190,7 +190,9 @@ Calibration::add (const NllMap &map, const NllMap &change)
   if (!samples_.empty () && (columns != columns_ || rows != rows_)) {
     samples_.clear ();                          /* the analysis size changed: start again */
     still_samples_.clear ();
+    repeats_ = 0;
   }
+  repeats_ += repeated;
   columns_ = columns;
   rows_ = rows;
   samples_.push_back (std::move (cells));
@@ -232,6 +234,7 @@ Calibration::add (const NllMap &map, const NllMap &change)
     still_median_ = still_sigma_ = 0.0;
   }
   still_samples_.clear ();
+  repeat_rate_ = (repeats_ + 0.5) / (samples_.size () + 1.0);
   samples_.clear ();
 }
 
@@ -297,7 +300,7 @@ Calibration::cell_heat (const NllMap &map, const NllMap &change) const
 }
 
 double
-Calibration::frame_deviation (const NllMap &map, const NllMap &change) const
+Calibration::frame_deviation (const NllMap &map, const NllMap &change, bool repeated) const
 {
   if (!ready ())
     return 0.0;
@@ -312,6 +315,8 @@ Calibration::frame_deviation (const NllMap &map, const NllMap &change) const
   const double still = still_share (change);
   if (still_sigma_ > 0 && std::isfinite (still))
     score = std::max (score, (still - still_median_) / still_sigma_);
+  if (repeated && repeat_rate_ > 0)
+    score = std::max (score, std::sqrt ((1.0 - repeat_rate_) / repeat_rate_));
   return score;
 }
 
@@ -335,7 +340,8 @@ Calibration::save (const std::string &path) const
       {"columns", columns_}, {"rows", rows_}, {"median", median_}, {"sigma", sigma},
       {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_},
       {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_},
-      {"still_median", still_median_}, {"still_sigma", still_sigma_}};
+      {"still_median", still_median_}, {"still_sigma", still_sigma_},
+      {"repeat_rate", repeat_rate_}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f (tmp);
@@ -376,6 +382,7 @@ Calibration::load (const std::string &path)
     c.spread_sigma_ = j.value ("spread_sigma", 0.0);
     c.still_median_ = j.value ("still_median", 0.0);
     c.still_sigma_ = j.value ("still_sigma", 0.0);
+    c.repeat_rate_ = j.value ("repeat_rate", 0.0);
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
   }
@@ -394,7 +401,8 @@ Calibration::load (const std::string &path)
       throw fail ("corrupt calibration file (a median is not finite)");
   if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_) ||
       !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_) ||
-      !std::isfinite (c.still_median_) || !(c.still_sigma_ >= 0) || !std::isfinite (c.still_sigma_))
+      !std::isfinite (c.still_median_) || !(c.still_sigma_ >= 0) || !std::isfinite (c.still_sigma_) ||
+      !(c.repeat_rate_ >= 0 && c.repeat_rate_ < 1))
     throw fail ("corrupt calibration file (bad frame statistics)");
   return c;
 }

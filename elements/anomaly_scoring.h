@@ -77,9 +77,10 @@ class Calibration {
   int frames_seen () const { return (int) samples_.size (); }
   int frames_needed () const { return frames_; }
   /* Adds one normal frame: its NLL map and its change map (mean absolute change of each
-   * pixel since the previous frame, one channel, any unit); the statistics are computed when
-   * the last one arrives. */
-  void add (const NllMap &map, const NllMap &change);
+   * pixel since the previous frame, one channel, any unit), and whether it repeats the
+   * previous frame exactly, byte for byte at full size; the statistics are computed when the
+   * last one arrives. */
+  void add (const NllMap &map, const NllMap &change, bool repeated = false);
 
   /* Robust deviations of every cell, signed: the NLL cells (same order as cell_means), then
    * the change cells. */
@@ -91,8 +92,14 @@ class Calibration {
    * |cell deviation|, measured the same way, counts too (the larger of the two): damage
    * spread over the whole frame (noise, a frozen picture of a moving scene) moves every cell
    * a little and no single cell much. So does the share of pixels that did not change at
-   * all against a normal frame's share: a repeated (frozen) frame is exactly still. */
-  double frame_deviation (const NllMap &map, const NllMap &change) const;
+   * all against a normal frame's share: a repeated (frozen) frame is exactly still. And a
+   * frame that repeats the previous one exactly scores the standard score of that event
+   * against how often calibration frames did: sqrt ((1 - p) / p), p = (repeats + 0.5) /
+   * (frames + 1) (a Bernoulli variable's (1 - mean) / deviation; median and MAD say
+   * nothing of a 0/1 event). A camera's sensor noise never repeats a frame (60 frames, none
+   * repeated: 11 deviations); footage that often does (a slide show, 24 frames/s content in
+   * 30) gets a small figure. */
+  double frame_deviation (const NllMap &map, const NllMap &change, bool repeated = false) const;
   /* The cell deviation at which a frame alarms at `threshold`: a normal frame's worst cell
    * plus `threshold` spreads of it. The calibrated heat map is red there. */
   double alarm_cell_deviation (double threshold) const { return worst_median_ + threshold * worst_sigma_; }
@@ -124,6 +131,10 @@ class Calibration {
    * still_sigma_ 0 = not calibrated. */
   double still_median_ = 0, still_sigma_ = 0;
   std::vector<double> still_samples_;
+  /* Share of calibration frames that repeated the previous one exactly (smoothed: never 0);
+   * 0 = not calibrated (a file from before it): the term is left out. */
+  double repeat_rate_ = 0;
+  int repeats_ = 0;
   static double still_share (const NllMap &change);
   double worst_cell (const std::vector<double> &cells) const;
   double mean_cell (const std::vector<double> &cells) const;

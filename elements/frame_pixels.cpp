@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace pixelrnn {
 
@@ -179,6 +180,25 @@ blend_heatmap (GstVideoFrame *frame, const float *bits, int mw, int mh, int chan
         p[l.offset[c]] = (guint8) ((p[l.offset[c]] + heat[c]) / 2.f + 0.5f);
     }
   }
+}
+
+bool
+repeats_previous (const GstVideoFrame *frame, std::vector<uint8_t> &previous)
+{
+  /* Packed formats only (plane 0): the visible bytes of each row, without stride padding. */
+  const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
+  const size_t row = (size_t) W * GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0);
+  const int stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  const auto *data = static_cast<const uint8_t *> (GST_VIDEO_FRAME_PLANE_DATA (frame, 0));
+  bool same = previous.size () == row * H;
+  for (int y = 0; same && y < H; ++y)
+    same = std::memcmp (data + (size_t) y * stride, previous.data () + row * y, row) == 0;
+  if (!same) {
+    previous.resize (row * H);
+    for (int y = 0; y < H; ++y)
+      std::memcpy (previous.data () + row * y, data + (size_t) y * stride, row);
+  }
+  return same;
 }
 
 }  // namespace pixelrnn

@@ -38,6 +38,10 @@ void read_scaled (const GstVideoFrame *frame, int w, int h, int channels, uint8_
  * model learns the scale it is used at. */
 void analysis_size (int frame_w, int frame_h, int want_w, int want_h, int auto_pixels, int &w, int &h);
 
+/* Whether `frame`'s visible bytes equal `previous` (a frozen source repeats a frame byte
+ * for byte); then keeps them in `previous` for the next call. False on the first call. */
+bool repeats_previous (const GstVideoFrame *frame, std::vector<uint8_t> &previous);
+
 /* Marks (sets to 1) the pixels whose alpha is 0; returns false if the format has no alpha. */
 bool alpha_holes (const GstVideoFrame *frame, std::vector<uint8_t> &mask);
 

@@ -106,6 +106,7 @@ struct GstPixelrnnLikelihoodPrivate {
   gint analysis_width = 0, analysis_height = 0;
   /* This frame and the two scored before it, at the analysis size. */
   std::vector<guint8> pixels, previous, before_previous;
+  std::vector<guint8> previous_frame;   /* full size, for exact repeats */
 };
 
 struct _GstPixelrnnLikelihood {
@@ -324,6 +325,7 @@ gst_pixelrnn_likelihood_stop (GstPixelrnnFilter * filter)
   self->priv->pixels = {};
   self->priv->previous = {};
   self->priv->before_previous = {};
+  self->priv->previous_frame = {};
 }
 
 static gboolean
@@ -442,7 +444,9 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   /* Calibrated: the score is the worst grid cell's robust deviation from its own normal. */
   const bool calibrated = settings.calibrated ();
   pixelrnn::NllMap change{aw, ah, 1, {}};      /* empty: no previous frame to compare with */
+  bool repeated = false;
   if (calibrated) {
+    repeated = pixelrnn::repeats_previous (frame, priv->previous_frame);
     /* Each pixel's change is the smaller of its change since the previous frame and since
      * the one before: after a single damaged frame, the first good one is then compared
      * with the good frame before the damage, instead of changing as much as the damage did
@@ -468,7 +472,7 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   if (calibrated) {
     auto &cal = priv->calibration;
     if (!cal.ready ()) {
-      cal.add (map, change);
+      cal.add (map, change, repeated);
       calibrating = TRUE;
       score = 0.0;
       if (cal.ready () && !settings.calibration_file.empty ()) {
@@ -481,7 +485,7 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
         }
       }
     } else {
-      score = cal.frame_deviation (map, change);
+      score = cal.frame_deviation (map, change, repeated);
     }
   }
   const double magnitude = mode == GST_PIXELRNN_SCORE_ZSCORE && !calibrated ? std::fabs (score) : score;
@@ -664,7 +668,8 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           "previous frames. Then the score is how far the cell furthest from its own normal "
           "(either way) lies beyond a normal frame's furthest cell, in robust spreads, or the "
           "mean of all cells' deviations or the share of unchanged pixels beyond a normal "
-          "frame's if larger, and "
+          "frame's if larger, or for an exact repeat of the previous frame the standard score "
+          "of repeats against their rate while calibrating, and "
           "'threshold' applies to it; frames while calibrating are never anomalous",
           0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,

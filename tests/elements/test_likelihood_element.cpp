@@ -523,6 +523,52 @@ TEST (AnomalyScoring, ARepeatedFrameIsExactlyStill)
   EXPECT_GT (cal.frame_deviation (nll (), still), 10.0) << "a repeated frame";
 }
 
+// An exact repeat of the previous frame scores by how rare repeats were in calibration:
+// a camera that never repeats a frame alarms on one; footage that repeats every other frame
+// (content at half the frame rate) does not; a file from before the statistic leaves it out.
+TEST (AnomalyScoring, AnExactRepeatScoresByHowRareRepeatsWere)
+{
+  std::mt19937 rng (6);
+  std::normal_distribution<float> jitter (0.f, 0.05f);
+  auto noisy = [&] (float level) {
+    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
+    for (auto &v : m.bits)
+      v = level * (1.f + jitter (rng));
+    return m;
+  };
+  Calibration never (30), often (30);
+  for (int k = 0; k < 30; ++k) {
+    never.add (noisy (4.f), noisy (2.f), false);
+    often.add (noisy (4.f), noisy (2.f), k % 2 == 1);
+  }
+  ASSERT_TRUE (never.ready () && often.ready ());
+  const NllMap map = noisy (4.f), change = noisy (2.f);
+  EXPECT_LT (never.frame_deviation (map, change, false), 4.0) << "a normal frame";
+  EXPECT_GT (never.frame_deviation (map, change, true), 7.0) << "a repeat where there never was one";
+  EXPECT_LT (often.frame_deviation (map, change, true), 2.0) << "a repeat where half the frames are";
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration-repeat.json";
+  never.save (path);
+  EXPECT_DOUBLE_EQ (Calibration::load (path).frame_deviation (map, change, true),
+      never.frame_deviation (map, change, true));
+  auto rewrite = [&] (const std::function<void (nlohmann::json &)> &edit) {
+    std::ifstream in (path);
+    auto j = nlohmann::json::parse (in);
+    edit (j);
+    std::ofstream out (path);
+    out << j.dump ();
+  };
+  rewrite ([] (nlohmann::json &j) { j.erase ("repeat_rate"); });
+  EXPECT_LT (Calibration::load (path).frame_deviation (map, change, true), 4.0) << "older file";
+  rewrite ([] (nlohmann::json &j) { j["repeat_rate"] = 1.5; });
+  try {
+    Calibration::load (path);
+    ADD_FAILURE () << "no error for a repeat rate of 1.5";
+  } catch (const std::runtime_error &e) {
+    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
+  }
+  std::remove (path.c_str ());
+}
+
 TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
 {
   AlarmFilter a (2, 1);
@@ -571,6 +617,19 @@ TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
   // The good frame after it is compared with the good one before: it changed no more than
   // normal frames do, so it does not alarm too.
   EXPECT_FALSE (meta_of (out[14])->anomaly) << "frame after the glitch, deviation " << meta_of (out[14])->score;
+  // The camera's noise never repeats a frame: an exact repeat (a frozen source) alarms.
+  {
+    GstHarness *frozen = likelihood_harness ("width=48 height=32 calibration-frames=12",
+        GST_VIDEO_FORMAT_RGB);
+    auto sequence = std::vector<std::vector<uint8_t>> (frames.begin (), frames.begin () + 13);
+    sequence.push_back (frames[12]);
+    auto got = push_all (frozen, sequence, GST_VIDEO_FORMAT_RGB, 3);
+    ASSERT_EQ (got.size (), sequence.size ());
+    EXPECT_FALSE (meta_of (got[12])->anomaly) << "normal frame, deviation " << meta_of (got[12])->score;
+    EXPECT_TRUE (meta_of (got[13])->anomaly) << "repeated frame, deviation " << meta_of (got[13])->score;
+    unref_all (got);
+    gst_harness_teardown (frozen);
+  }
   GstCustomMeta *cm = gst_buffer_get_custom_meta (out[13], "pixelrnn-likelihood");
   ASSERT_NE (cm, nullptr);
   double normalized = -1;
