@@ -13,9 +13,9 @@ using pixelrnn::test::small_model;
 namespace {
 
 void
-check_sequential_consistency (Architecture arch, int channels)
+check_sequential_consistency (Architecture arch, int channels, Block block = Block::Residual)
 {
-  auto model = small_model (arch, channels, 9);
+  auto model = small_model (arch, channels, 9, 2, Output::Softmax, block);
   model->eval ();
   // Start from noise, not zeros: the values not yet sampled then differ from their final
   // ones, so a model that peeks at them gets caught.
@@ -24,7 +24,8 @@ check_sequential_consistency (Architecture arch, int channels)
   auto filled = fill_naive (model, start, torch::ones ({5, 4}, torch::kBool), {1.0, 5}, &used);
   torch::NoGradGuard no_grad;
   auto parallel = log_probs (model, filled);
-  EXPECT_LT ((parallel - used).abs ().max ().item<float> (), 1e-4) << architecture_name (arch);
+  EXPECT_LT ((parallel - used).abs ().max ().item<float> (), 1e-4)
+      << architecture_name (arch) << " " << block_name (block);
 }
 
 }  // namespace
@@ -36,6 +37,12 @@ TEST (SequentialConsistency, Gray)
 {
   for (auto arch : {Architecture::PixelCNN, Architecture::RowLSTM, Architecture::DiagonalBiLSTM})
     check_sequential_consistency (arch, 1);
+}
+TEST (SequentialConsistency, GatedAndTwoStreamBlocks)
+{
+  for (auto block : {Block::Gated, Block::TwoStream})
+    for (int channels : {1, 3})
+      check_sequential_consistency (Architecture::PixelCNN, channels, block);
 }
 
 TEST (NaiveSampling, DeterministicForASeed)
