@@ -4,7 +4,6 @@
 #include "network/small_products.h"
 
 #include <torch/autograd.h>
-
 #include <torch/nn/functional/padding.h>
 
 namespace pixelrnn {

@@ -1,12 +1,39 @@
 #include "small_products.h"
 
 #include <algorithm>
+#include <dlfcn.h>
+#include <torch/nn/functional/conv.h>
 #include <torch/nn/functional/padding.h>
 
 namespace pixelrnn {
 
+namespace {
+
+// Whether the process's OpenBLAS runs every product on the calling thread (set to one
+// thread, as the CLI does). Looked up, not linked: Debian's libblas.so.3 may be another BLAS.
+bool
+openblas_single_threaded ()
+{
+  using GetThreads = int (*) ();
+  static const auto get_threads =
+      reinterpret_cast<GetThreads> (dlsym (RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get_threads && get_threads () == 1;
+}
+
+}  // namespace
+
 torch::Tensor
 conv1d_in_pieces (const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias,
+    int64_t padding)
+{
+  namespace F = torch::nn::functional;
+  if (openblas_single_threaded ())
+    return F::conv1d (x, weight, F::Conv1dFuncOptions ().bias (bias).padding (padding));
+  return conv1d_tiled (x, weight, bias, padding);
+}
+
+torch::Tensor
+conv1d_tiled (const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias,
     int64_t padding)
 {
   namespace F = torch::nn::functional;

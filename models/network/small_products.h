@@ -18,8 +18,12 @@ constexpr int64_t kSingleThreadedProduct = 65536 * 4;
 
 // conv1d (x [B, Cin, L], weight [Cout, Cin, k], bias [Cout], zero padding `padding` on both
 // sides, stride 1) -> [B, Cout, L + 2 * padding - k + 1], each BLAS call within
-// kSingleThreadedProduct. No autograd: for inference (the training path uses conv1d).
+// kSingleThreadedProduct; one conv1d when OpenBLAS is set to one thread anyway (the CLI).
+// No autograd: for inference (the training path uses conv1d).
 torch::Tensor conv1d_in_pieces (const torch::Tensor &x, const torch::Tensor &weight,
+    const torch::Tensor &bias, int64_t padding);
+// The same, always cut into pieces (what conv1d_in_pieces does under a threaded OpenBLAS).
+torch::Tensor conv1d_tiled (const torch::Tensor &x, const torch::Tensor &weight,
     const torch::Tensor &bias, int64_t padding);
 
 }  // namespace pixelrnn
