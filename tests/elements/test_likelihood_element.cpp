@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -74,6 +75,32 @@ noise (int w, int h, int c, uint32_t seed)
   for (auto &x : v)
     x = (uint8_t) (rng () & 255);
   return v;
+}
+
+// Loads the JSON file at `path`, lets `edit` change it, writes it back.
+void
+rewrite_json (const std::string &path, const std::function<void (nlohmann::json &)> &edit)
+{
+  nlohmann::json j;
+  {
+    std::ifstream in (path);
+    j = nlohmann::json::parse (in);
+  }
+  edit (j);
+  std::ofstream out (path);
+  out << j.dump ();
+}
+
+// Loading the calibration file at `path` must fail with an error that says it is corrupt.
+void
+expect_corrupt_calibration (const std::string &path, const std::string &what)
+{
+  try {
+    pixelrnn::Calibration::load (path);
+    ADD_FAILURE () << "no error for " << what;
+  } catch (const std::runtime_error &e) {
+    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
+  }
 }
 
 }  // namespace
@@ -440,29 +467,14 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
   // calibration file written before the mean statistic (which still loads) scores it.
   const std::string old_path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration-v1.json";
   cal.save (old_path);
-  {
-    std::ifstream in (old_path);
-    auto j = nlohmann::json::parse (in);
+  rewrite_json (old_path, [] (nlohmann::json &j) {
     for (const char *key : {"spread_median", "spread_sigma", "still_median", "still_sigma"})
       j.erase (key);
-    std::ofstream out (old_path);
-    out << j.dump ();
-  }
+  });
   auto worst_only = Calibration::load (old_path);
   // The new statistics are checked like the old ones: a negative spread is a corrupt file.
-  {
-    std::ifstream in (old_path);
-    auto j = nlohmann::json::parse (in);
-    j["still_sigma"] = -1.0;
-    std::ofstream out (old_path);
-    out << j.dump ();
-  }
-  try {
-    Calibration::load (old_path);
-    ADD_FAILURE () << "no error for a negative still_sigma";
-  } catch (const std::runtime_error &e) {
-    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
-  }
+  rewrite_json (old_path, [] (nlohmann::json &j) { j["still_sigma"] = -1.0; });
+  expect_corrupt_calibration (old_path, "a negative still_sigma");
   std::remove (old_path.c_str ());
   NllMap thin = frame (0.f);
   for (int y = 0; y < 24; ++y)
@@ -486,12 +498,7 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
     std::ofstream bad (path);
     bad << "{\"format\": \"pixelrnn-calibration\", \"frames\": 3, \"columns\": 8, \"rows\": 6, \"median\": [1], \"sigma\": [1]}";
   }
-  try {
-    Calibration::load (path);
-    ADD_FAILURE () << "no error";
-  } catch (const std::runtime_error &e) {
-    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
-  }
+  expect_corrupt_calibration (path, "a grid that does not match its statistics");
   std::remove (path.c_str ());
 }
 
@@ -550,22 +557,10 @@ TEST (AnomalyScoring, AnExactRepeatScoresByHowRareRepeatsWere)
   never.save (path);
   EXPECT_DOUBLE_EQ (Calibration::load (path).frame_deviation (map, change, true),
       never.frame_deviation (map, change, true));
-  auto rewrite = [&] (const std::function<void (nlohmann::json &)> &edit) {
-    std::ifstream in (path);
-    auto j = nlohmann::json::parse (in);
-    edit (j);
-    std::ofstream out (path);
-    out << j.dump ();
-  };
-  rewrite ([] (nlohmann::json &j) { j.erase ("repeat_rate"); });
+  rewrite_json (path, [] (nlohmann::json &j) { j.erase ("repeat_rate"); });
   EXPECT_LT (Calibration::load (path).frame_deviation (map, change, true), 4.0) << "older file";
-  rewrite ([] (nlohmann::json &j) { j["repeat_rate"] = 1.5; });
-  try {
-    Calibration::load (path);
-    ADD_FAILURE () << "no error for a repeat rate of 1.5";
-  } catch (const std::runtime_error &e) {
-    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
-  }
+  rewrite_json (path, [] (nlohmann::json &j) { j["repeat_rate"] = 1.5; });
+  expect_corrupt_calibration (path, "a repeat rate of 1.5");
   std::remove (path.c_str ());
 }
 
