@@ -3,7 +3,6 @@
 #include "network/lstm_cell.h"
 #include "network/small_products.h"
 
-#include <torch/autograd.h>
 #include <torch/nn/functional/padding.h>
 
 namespace pixelrnn {
@@ -53,13 +52,9 @@ DiagonalLSTMImpl::forward (const torch::Tensor &x)
   auto cell = torch::zeros ({B, hidden, H}, x.options ());
   std::vector<torch::Tensor> columns;
   columns.reserve (H + W - 1);
-  // Inference keeps each product on this thread (small_products.h); training needs autograd.
-  const bool inference = !torch::GradMode::is_enabled ();
   for (int64_t j = 0; j < H + W - 1; ++j) {
-    auto to_state = inference
-        ? conv1d_in_pieces (state, state_to_state->weight, state_to_state->bias, 1)
-        : state_to_state (state);
-    auto gates = gates_in[j] + to_state.narrow (2, 0, H);
+    // At inference each product stays on this thread (small_products.h).
+    auto gates = gates_in[j] + step_conv1d (state_to_state, state, 1).narrow (2, 0, H);
     state = lstm_update (gates, cell);
     columns.push_back (state);
   }

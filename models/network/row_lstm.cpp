@@ -3,8 +3,6 @@
 #include "network/lstm_cell.h"
 #include "network/small_products.h"
 
-#include <torch/autograd.h>
-
 namespace pixelrnn {
 
 RowLSTMImpl::RowLSTMImpl (int h, int groups, int kernel) : hidden (h)
@@ -29,13 +27,10 @@ RowLSTMImpl::forward (const torch::Tensor &x)
   auto cell = torch::zeros ({B, hidden, W}, x.options ());
   std::vector<torch::Tensor> rows;
   rows.reserve (H);
-  // Inference keeps each product on this thread (small_products.h); training needs autograd.
-  const bool inference = !torch::GradMode::is_enabled ();
   const int64_t pad = state_to_state->weight.size (2) / 2;   // as built: kernel / 2
   for (int64_t i = 0; i < H; ++i) {
-    auto gates = gates_in[i] + (inference
-        ? conv1d_in_pieces (state, state_to_state->weight, state_to_state->bias, pad)
-        : state_to_state (state));
+    // At inference each product stays on this thread (small_products.h).
+    auto gates = gates_in[i] + step_conv1d (state_to_state, state, pad);
     state = lstm_update (gates, cell);
     rows.push_back (state);
   }

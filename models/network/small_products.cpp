@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <dlfcn.h>
+#include <torch/autograd.h>
 #include <torch/nn/functional/conv.h>
 #include <torch/nn/functional/padding.h>
 
@@ -30,6 +31,14 @@ conv1d_in_pieces (const torch::Tensor &x, const torch::Tensor &weight, const tor
   if (openblas_single_threaded ())
     return F::conv1d (x, weight, F::Conv1dFuncOptions ().bias (bias).padding (padding));
   return conv1d_tiled (x, weight, bias, padding);
+}
+
+torch::Tensor
+step_conv1d (torch::nn::Conv1d &conv, const torch::Tensor &x, int64_t padding)
+{
+  if (torch::GradMode::is_enabled ())
+    return conv (x);
+  return conv1d_in_pieces (x, conv->weight, conv->bias, padding);
 }
 
 torch::Tensor

@@ -9,6 +9,7 @@
 // change its host's BLAS, so the layers cut their products into pieces under the threshold.
 #pragma once
 
+#include <torch/nn/modules/conv.h>
 #include <torch/types.h>
 
 namespace pixelrnn {
@@ -22,6 +23,10 @@ constexpr int64_t kSingleThreadedProduct = 65536 * 4;
 // No autograd: for inference (the training path uses conv1d).
 torch::Tensor conv1d_in_pieces (const torch::Tensor &x, const torch::Tensor &weight,
     const torch::Tensor &bias, int64_t padding);
+// A recurrent layer's per-step convolution: `conv` itself while autograd records (training
+// needs it), conv1d_in_pieces of its weights at inference. `padding`: what `conv` was built with.
+torch::Tensor step_conv1d (torch::nn::Conv1d &conv, const torch::Tensor &x, int64_t padding);
+
 // The same, always cut into pieces (what conv1d_in_pieces does under a threaded OpenBLAS).
 torch::Tensor conv1d_tiled (const torch::Tensor &x, const torch::Tensor &weight,
     const torch::Tensor &bias, int64_t padding);
