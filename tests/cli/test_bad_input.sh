@@ -43,6 +43,8 @@ expect_error "bad rectangle" "bad rectangle" "$PIXELRNN" inpaint --model "$M" --
 expect_error "no candidates" "--candidates" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,3,3 --candidates 0 --out "$SCRATCH/o.png"
 expect_error "--init model of other channels" "channel" "$PIXELRNN" train --init natural --gray --data "$DATA/fashion-t10k-0.png" --val-data "$DATA/fashion-t10k-1.png" --steps 1 --out "$SCRATCH/o.pixelrnn"
 expect_error "--init model missing" "no-such-model" "$PIXELRNN" train --init no-such-model --data "$DATA/fashion-t10k-0.png" --steps 1 --out "$SCRATCH/o.pixelrnn"
+expect_error "unknown block" "unknown block 'twostream' (expected residual, gated or two-stream)" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --block twostream --out "$SCRATCH/o.pixelrnn"
+expect_error "two-stream block on a recurrent model" "--block and --dropout are for --arch pixelcnn" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --arch row-lstm --block two-stream --out "$SCRATCH/o.pixelrnn"
 expect_error "unknown architecture" "unknown architecture" "$PIXELRNN" train --data "$FASHION/t10k-images-idx3-ubyte.gz" --arch transformer --out "$SCRATCH/x.pixelrnn"
 expect_error "unknown option" "--frobnicate" "$PIXELRNN" eval --frobnicate
 finish

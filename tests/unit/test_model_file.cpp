@@ -100,6 +100,19 @@ TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
   }
 }
 
+// A config naming a block this release does not know (or a typo) is refused, naming it.
+TEST_F (ModelFileTest, UnknownBlockIsRefusedByName)
+{
+  auto json = test::small_config (Architecture::PixelCNN, 3).to_json ();
+  json.insert (json.size () - 1, ",\"block\":\"three-stream\"");
+  try {
+    ModelConfig::from_json (json);
+    ADD_FAILURE () << "an unknown block was accepted";
+  } catch (const std::exception &e) {
+    EXPECT_NE (std::string (e.what ()).find ("unknown block 'three-stream'"), std::string::npos) << e.what ();
+  }
+}
+
 TEST_F (ModelFileTest, ConditionerBaseRoundTripsAndOlderFilesReadAsMembrane)
 {
   for (auto base : {ConditionerBase::Membrane, ConditionerBase::Axis}) {
