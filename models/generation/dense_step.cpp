@@ -18,31 +18,45 @@ FeatureMap::reset (int h, int w, int b, int f)
 
 static DenseStep
 pack (const torch::Tensor &w3, const torch::Tensor &bias,
-    const std::vector<std::pair<int, int>> &taps, const std::vector<int> &order)
+    const std::vector<std::pair<int, int>> &taps, int groups, const std::vector<int> &order,
+    const ProductKernel &kernel)
 {
   // w3: [out, in, taps]
   DenseStep s;
   s.taps = taps;
   s.out = (int) w3.size (0);
   s.in = (int) w3.size (1);
+  s.groups = groups;
+  s.kernel = &kernel;
   auto w = w3.to (torch::kFloat32).contiguous ();
   auto a = w.accessor<float, 3> ();
   auto b = bias.to (torch::kFloat32).contiguous ();
-  s.weight.assign ((size_t) taps.size () * s.in * s.out, 0.f);
+  const int K = s.patch_size ();
   s.bias.assign (s.out, 0.f);
-  for (int k = 0; k < s.out; ++k) {
-    int o = order.empty () ? k : order[k];
-    s.bias[k] = b[o].item<float> ();
-    for (size_t t = 0; t < taps.size (); ++t)
-      for (int c = 0; c < s.in; ++c)
-        s.weight[((size_t) t * s.in + c) * s.out + k] = a[o][c][t];
+  for (int k = 0; k < s.out; ++k)
+    s.bias[k] = b[order.empty () ? k : order[k]].item<float> ();
+  size_t total = 0;
+  for (int g = 0; g < groups; ++g) {
+    const int m = s.first (g + 1) - s.first (g);
+    s.offset.push_back (total);
+    s.stride.push_back ((m + kernel.lanes - 1) / kernel.lanes * kernel.lanes);
+    total += (size_t) K * s.stride.back ();
   }
+  s.packed.assign (total, 0.f);
+  for (int g = 0; g < groups; ++g)
+    for (int k = s.first (g); k < s.first (g + 1); ++k) {
+      const int o = order.empty () ? k : order[k];
+      float *column = s.packed.data () + s.offset[g] + (k - s.first (g));
+      for (size_t t = 0; t < taps.size (); ++t)
+        for (int c = 0; c < s.in; ++c)
+          column[(t * s.in + c) * s.stride[g]] = a[o][c][t];
+    }
   return s;
 }
 
 DenseStep
-DenseStep::from_conv (const torch::Tensor &weight, const torch::Tensor &bias,
-    const std::vector<int> &order)
+DenseStep::from_conv (const torch::Tensor &weight, const torch::Tensor &bias, int groups,
+    const std::vector<int> &order, const ProductKernel &kernel)
 {
   const int kh = (int) weight.size (2), kw = (int) weight.size (3);
   const int cy = kh / 2, cx = kw / 2;
@@ -55,27 +69,26 @@ DenseStep::from_conv (const torch::Tensor &weight, const torch::Tensor &bias,
       taps.emplace_back (y - cy, x - cx);
       columns.push_back (weight.select (3, x).select (2, y));
     }
-  return pack (torch::stack (columns, 2), bias, taps, order);
+  return pack (torch::stack (columns, 2), bias, taps, groups, order, kernel);
 }
 
 DenseStep
 DenseStep::from_taps (const torch::Tensor &weight, const torch::Tensor &bias,
-    const std::vector<std::pair<int, int>> &taps, const std::vector<int> &order)
+    const std::vector<std::pair<int, int>> &taps, int groups, const std::vector<int> &order,
+    const ProductKernel &kernel)
 {
-  return pack (weight, bias, taps, order);
+  return pack (weight, bias, taps, groups, order, kernel);
 }
 
 void
-gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu,
-    std::vector<float> &patch)
+gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu, float *patch)
 {
-  const int K = (int) s.taps.size () * s.in;
-  patch.resize ((size_t) map.batch * K);
+  const int K = s.patch_size ();
   for (size_t t = 0; t < s.taps.size (); ++t) {
     const int y = i + s.taps[t].first, x = j + s.taps[t].second;
     const bool inside = map.inside (y, x);
     for (int b = 0; b < map.batch; ++b) {
-      float *dst = patch.data () + (size_t) b * K + t * s.in;
+      float *dst = patch + (size_t) b * K + t * s.in;
       if (!inside) {
         std::memset (dst, 0, sizeof (float) * s.in);
         continue;
@@ -90,91 +103,34 @@ gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu
   }
 }
 
-namespace {
-
-// y[0:m] += sum_k x[k] * W[k, 0:m] (W rows `ldw` apart). Outputs in blocks of 32 kept in
-// registers across the whole k loop; inputs that are exactly zero (half of them, after a
-// ReLU) are skipped. Compiled for AVX2+FMA and for baseline x86-64, picked at load time.
-__attribute__ ((target_clones ("arch=haswell", "default"))) void
-accumulate_rows (const float *W, int ldw, const float *x, int K, float *y, int m)
+void
+gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu,
+    std::vector<float> &patch)
 {
-  int o = 0;
-  for (; o + 32 <= m; o += 32) {
-    float acc[32];
-    for (int t = 0; t < 32; ++t)
-      acc[t] = y[o + t];
-    for (int k = 0; k < K; ++k) {
-      const float xv = x[k];
-      if (xv == 0.f)
-        continue;
-      const float *w = W + (size_t) k * ldw + o;
-      for (int t = 0; t < 32; ++t)
-        acc[t] += xv * w[t];
-    }
-    for (int t = 0; t < 32; ++t)
-      y[o + t] = acc[t];
-  }
-  for (; o < m; ++o) {
-    float acc = y[o];
-    for (int k = 0; k < K; ++k)
-      acc += x[k] * W[(size_t) k * ldw + o];
-    y[o] = acc;
-  }
+  patch.resize ((size_t) map.batch * s.patch_size ());
+  gather_patch (s, map, i, j, relu, patch.data ());
 }
-
-// The same for four batch rows at once: each weight row loaded once feeds four accumulators
-// (best-of's candidates share the weights). x rows are `ldx` apart, y rows `ldy`.
-__attribute__ ((target_clones ("arch=haswell", "default"))) void
-accumulate_rows4 (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ldy,
-    int m)
-{
-  int o = 0;
-  for (; o + 16 <= m; o += 16) {
-    float acc[4][16];
-    for (int b = 0; b < 4; ++b)
-      for (int t = 0; t < 16; ++t)
-        acc[b][t] = y[(size_t) b * ldy + o + t];
-    for (int k = 0; k < K; ++k) {
-      const float *w = W + (size_t) k * ldw + o;
-      for (int b = 0; b < 4; ++b) {
-        const float xv = x[(size_t) b * ldx + k];
-        for (int t = 0; t < 16; ++t)
-          acc[b][t] += xv * w[t];
-      }
-    }
-    for (int b = 0; b < 4; ++b)
-      for (int t = 0; t < 16; ++t)
-        y[(size_t) b * ldy + o + t] = acc[b][t];
-  }
-  if (o < m)
-    for (int b = 0; b < 4; ++b)
-      accumulate_rows (W + o, ldw, x + (size_t) b * ldx, K, y + (size_t) b * ldy + o, m - o);
-}
-
-}  // namespace
 
 void
-apply_step (const DenseStep &s, const std::vector<float> &patch, int batch, int o0, int o1,
-    float *out, int ld, bool accumulate, bool add_bias)
+apply_step (const DenseStep &s, const float *patch, int rows, int g0, int g1, float *out,
+    int ld, bool accumulate, bool add_bias)
 {
-  const int m = o1 - o0, K = (int) s.taps.size () * s.in;
-  if (m <= 0)
-    return;
-  for (int b = 0; b < batch; ++b) {
-    float *row = out + (size_t) b * ld + o0;
-    if (!accumulate)
-      std::fill (row, row + m, 0.f);
-    if (add_bias)
-      for (int k = 0; k < m; ++k)
-        row[k] += s.bias[o0 + k];
+  const int K = s.patch_size ();
+  for (int g = g0; g < g1; ++g) {
+    const int o0 = s.first (g), m = s.first (g + 1) - o0;
+    if (m <= 0)
+      continue;
+    for (int r = 0; r < rows; ++r) {
+      float *row = out + (size_t) r * ld + o0;
+      if (!accumulate)
+        std::fill (row, row + m, 0.f);
+      if (add_bias)
+        for (int k = 0; k < m; ++k)
+          row[k] += s.bias[o0 + k];
+    }
+    s.kernel->multiply (s.packed.data () + s.offset[g], s.stride[g], patch, K, rows, K,
+        out + o0, ld, m);
   }
-  int b = 0;
-  for (; b + 4 <= batch; b += 4)
-    accumulate_rows4 (s.weight.data () + o0, s.out, patch.data () + (size_t) b * K, K, K,
-        out + (size_t) b * ld + o0, ld, m);
-  for (; b < batch; ++b)
-    accumulate_rows (s.weight.data () + o0, s.out, patch.data () + (size_t) b * K, K,
-        out + (size_t) b * ld + o0, m);
 }
 
 double

@@ -36,17 +36,18 @@ gate_order (int hidden, int groups)
 }
 
 DenseStep
-from_masked (const MaskedConv2d &conv, const std::vector<int> &order = {})
+from_masked (const MaskedConv2d &conv, int groups, const std::vector<int> &order = {})
 {
-  return DenseStep::from_conv (conv->masked_weight ().detach (), conv->bias.detach (), order);
+  return DenseStep::from_conv (conv->masked_weight ().detach (), conv->bias.detach (), groups,
+      order);
 }
 
 DenseStep
-from_shifted (const ShiftedConv2d &conv)
+from_shifted (const ShiftedConv2d &conv, int groups)
 {
   // Kernel index (r, c) is tap r * kw + c, as taps() lists them.
   return DenseStep::from_taps (conv->masked_weight ().detach ().flatten (2),
-      conv->bias.detach (), conv->taps ());
+      conv->bias.detach (), conv->taps (), groups);
 }
 
 // One LSTM scan of a recurrent layer: its two convolutions and its state maps.
@@ -137,57 +138,57 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
   kind = cfg.architecture;
   output = cfg.output;
   mixtures = cfg.mixtures;
-  input_conv = from_masked (model->input_conv);
-  head_hidden = from_masked (model->head_hidden);
-  head_out = from_masked (model->head_out);
+  input_conv = from_masked (model->input_conv, C);
+  head_hidden = from_masked (model->head_hidden, C);
+  head_out = from_masked (model->head_out, C);
   const auto order = gate_order (hidden, C);
   for (size_t l = 0; l < model->body->size (); ++l) {
     Layer L;
     L.kind = kind;
     auto module = model->body->ptr (l);
     if (auto *b = module->as<PixelCNNBlockImpl> ()) {
-      L.reduce = from_masked (b->reduce);
-      L.conv = from_masked (b->conv);
-      L.expand = from_masked (b->expand);
+      L.reduce = from_masked (b->reduce, C);
+      L.conv = from_masked (b->conv, C);
+      L.expand = from_masked (b->expand, C);
       L.gated = b->block == Block::Gated;
     } else if (auto *t = module->as<TwoStreamBlockImpl> ()) {
-      L.reduce = from_masked (t->reduce);
-      L.conv = from_shifted (t->conv);
-      L.link = from_masked (t->link);
-      L.expand = from_masked (t->expand);
-      L.v_reduce = from_masked (t->v_reduce);
-      L.v_conv = from_shifted (t->v_conv);
-      L.v_expand = from_masked (t->v_expand);
+      L.reduce = from_masked (t->reduce, C);
+      L.conv = from_shifted (t->conv, C);
+      L.link = from_masked (t->link, C);
+      L.expand = from_masked (t->expand, C);
+      L.v_reduce = from_masked (t->v_reduce, C);
+      L.v_conv = from_shifted (t->v_conv, C);
+      L.v_expand = from_masked (t->v_expand, C);
       L.gated = L.two_stream = two_stream = true;
     } else if (auto *r = module->as<RowLSTMImpl> ()) {
-      L.forward.input_to_state = from_masked (r->input_to_state, order);
+      L.forward.input_to_state = from_masked (r->input_to_state, C, order);
       const int k = (int) r->state_to_state->weight.size (2);
       std::vector<std::pair<int, int>> taps;
       for (int t = 0; t < k; ++t)
         taps.emplace_back (-1, t - k / 2);        // the previous row, centred on this column
       L.forward.state_to_state = DenseStep::from_taps (r->state_to_state->weight.detach (),
-          r->state_to_state->bias.detach (), taps, order);
-      L.output = from_masked (r->output);
+          r->state_to_state->bias.detach (), taps, C, order);
+      L.output = from_masked (r->output, C);
     } else if (auto *d = module->as<DiagonalBiLSTMImpl> ()) {
       // Kernel index 0 reads the pixel above, index 1 the previous pixel along the scan.
       auto make = [&] (const DiagonalLSTM &dir, int dx) {
         Scan s;
-        s.input_to_state = from_masked (dir->input_to_state, order);
+        s.input_to_state = from_masked (dir->input_to_state, C, order);
         s.state_to_state = DenseStep::from_taps (dir->state_to_state->weight.detach (),
-            dir->state_to_state->bias.detach (), {{-1, 0}, {0, dx}}, order);
+            dir->state_to_state->bias.detach (), {{-1, 0}, {0, dx}}, C, order);
         s.edge_dx = dx;
         return s;
       };
       L.forward = make (d->forward_dir, -1);
       L.backward = make (d->backward_dir, +1);
-      L.output = from_masked (d->output);
+      L.output = from_masked (d->output, C);
     } else {
       throw std::invalid_argument ("incremental engine: unknown layer type");
     }
     layers.push_back (std::move (L));
   }
   if (two_stream)
-    vertical_input = from_shifted (model->vertical_input);
+    vertical_input = from_shifted (model->vertical_input, C);
 }
 
 void
@@ -236,9 +237,8 @@ IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, in
     int g0, int g1, float *out, int ld, bool accumulate)
 {
   gather_patch (s, m, i, j, relu, patch);
-  const int o0 = s.out * g0 / C, o1 = s.out * g1 / C;
-  apply_step (s, patch, B, o0, o1, out, ld, accumulate);
-  macs += (double) B * (o1 - o0) * s.taps.size () * s.in;
+  apply_step (s, patch.data (), B, g0, g1, out, ld, accumulate);
+  macs += (double) B * (s.first (g1) - s.first (g0)) * s.patch_size ();
 }
 
 void
@@ -274,9 +274,8 @@ IncrementalEngine::Impl::lstm_step (Scan &s, const FeatureMap &y, int i, int j, 
       std::copy_n (s.edge_state.data () + (size_t) i * hidden, hidden,
           patch.data () + (size_t) b * K + hidden);
   }
-  const int o0 = G * g0 / C, o1 = G * g1 / C;
-  apply_step (s.state_to_state, patch, B, o0, o1, gates.data (), G, true);
-  macs += (double) B * (o1 - o0) * s.state_to_state.taps.size () * hidden;
+  apply_step (s.state_to_state, patch.data (), B, g0, g1, gates.data (), G, true);
+  macs += (double) B * (G * g1 / C - G * g0 / C) * s.state_to_state.patch_size ();
   for (int b = 0; b < B; ++b) {
     const float *prev_cell = nullptr;
     if (!diagonal) {
@@ -312,7 +311,7 @@ IncrementalEngine::Impl::compute_edges (Scan &s)
       else
         std::fill_n (p.data (), h, 0.f);
       std::copy_n (cur_h.data () + (size_t) (k + 1) * h, h, p.data () + h);
-      apply_step (s.state_to_state, p, 1, 0, G, g.data (), G, false);
+      apply_step (s.state_to_state, p.data (), 1, 0, C, g.data (), G, false);
       lstm_pointwise (g.data (), cur_c.data () + (size_t) (k + 1) * h, cur_c.data () + (size_t) k * h,
           cur_h.data () + (size_t) k * h, 0, C);
     }
@@ -453,9 +452,8 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
           for (int t = 0; t < hidden; ++t)
             sum[(size_t) b * hidden + t] = f[t] + (r ? r[t] : 0.f);
         }
-        const int p0 = L.output.out * g0 / C, p1 = L.output.out * g1 / C;
-        apply_step (L.output, sum, B, p0, p1, out, F, true);
-        macs += (double) B * (p1 - p0) * hidden;
+        apply_step (L.output, sum.data (), B, g0, g1, out, F, true);
+        macs += (double) B * (L.output.first (g1) - L.output.first (g0)) * hidden;
         break;
       }
     }
@@ -467,9 +465,8 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
   patch.resize (head.size ());
   for (size_t k = 0; k < head.size (); ++k)
     patch[k] = head[k] > 0.f ? head[k] : 0.f;
-  const int o0 = head_out.out * g0 / C, o1 = head_out.out * g1 / C;
-  apply_step (head_out, patch, B, o0, o1, logits.data (), head_out.out, false);
-  macs += (double) B * (o1 - o0) * head_out.in;
+  apply_step (head_out, patch.data (), B, g0, g1, logits.data (), head_out.out, false);
+  macs += (double) B * (head_out.first (g1) - head_out.first (g0)) * head_out.in;
   if (output != Output::Mixture)
     return;
   // The mixture's G and B means read this pixel's earlier channels, already in `input`.
