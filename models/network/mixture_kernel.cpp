@@ -32,29 +32,43 @@ softplus (float x)
   return x > 20.f ? x : soft;
 }
 
-inline float
-sigmoid (float x)
-{
-  return 1.f / (1.f + clamped_exp (-x));
-}
-
+// One component's 256 log-probabilities, log_w added. Value v's bin has edges e_v and e_v+1
+// (e = (x - mu) / scale), so the 257 edges' exponentials are computed once and shared by
+// the two bins they bound: one exp per value where the formula below needs five. Each value
+// then takes one log: the bin's probability, or (where that is under kMinDeltaF and float
+// cancellation would spoil it) the density at the bin's centre, written as log(X) + Y with
+// X in [1/4, 1] so that far tails stay exact in log space.
 __attribute__ ((target_clones ("avx2", "default")))
 void
 component_table (float mu, float s, float log_w, float *lp)
 {
   const float inv = expf (-s);
   const float log_width = logf (kStep);
+  float t[257], root[257];                      // e^-edge and e^-edge/2
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
+  // Kept, not taken in the loop below: there fast math turns sqrt(a) * sqrt(b) into
+  // sqrt(a * b), and a * b can underflow to zero. (A loop of its own: in the one above it
+  // stops the vectorizer.)
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    root[v] = sqrtf (t[v]);
 #pragma omp simd
   for (int v = 0; v < 256; ++v) {
     const float centered = (float) v * kStep - 1.f - mu;
-    const float plus_in = inv * (centered + kHalf), min_in = inv * (centered - kHalf);
-    const float mid_in = inv * centered;
-    const float right = sigmoid (-min_in) - sigmoid (-plus_in);
-    const float left = sigmoid (plus_in) - sigmoid (min_in);
-    const float delta = min_in > 0.f ? right : left;
-    const float log_pdf_mid = mid_in - s - 2.f * softplus (mid_in) + log_width;
-    const float log_delta = logf (std::max (delta, 1e-12f));
-    lp[v] = (delta > kMinDeltaF ? log_delta : log_pdf_mid) + log_w;
+    const float min_in = inv * (centered - kHalf), mid_in = inv * centered;
+    // sigmoid(edge) = 1 / (1 + t), sigmoid(-edge) = t / (1 + t). In the upper tail the
+    // difference of the small sigmoid(-edge)s keeps its precision.
+    const float low0 = 1.f / (1.f + t[v]), low1 = 1.f / (1.f + t[v + 1]);
+    const float delta = min_in > 0.f ? t[v] * low0 - t[v + 1] * low1 : low1 - low0;
+    // e^-|mid| from the edges' e^-edge/2 (clamped edges only reach here with X ~ 1).
+    const float product = root[v] * root[v + 1];
+    const float e_abs = std::min (mid_in > 0.f ? product : 1.f / product, 1.f);
+    const float X = 1.f / ((1.f + e_abs) * (1.f + e_abs));
+    const float Y = -std::fabs (mid_in) - s + log_width;
+    const bool exact = delta > kMinDeltaF;
+    lp[v] = logf (std::max (exact ? delta : X, kMinDeltaF)) + (exact ? 0.f : Y) + log_w;
   }
   // The end values take the whole tails (outside the loop: a select on v stops the
   // vectorizer).

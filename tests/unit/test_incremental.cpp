@@ -32,6 +32,29 @@ check_logits (Architecture arch, int channels, Output output, Block block = Bloc
   EXPECT_GT (engine.last_flops (), 0.0);
 }
 
+// Greedy fills may part where the two best values are equally likely to float precision
+// (an untrained model's mixture component centred between two values): then the first value
+// they differ at in drawing order must be such a tie in the naive sampler's own log-probs.
+void
+expect_greedy_tie (const torch::Tensor &naive, const torch::Tensor &fast,
+    const torch::Tensor &naive_log_probs)
+{
+  const int64_t B = naive.size (0), C = naive.size (1), H = naive.size (2), W = naive.size (3);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < W; ++j)
+        for (int64_t c = 0; c < C; ++c) {
+          const int64_t a = naive[b][c][i][j].item<int64_t> (), e = fast[b][c][i][j].item<int64_t> ();
+          if (a == e)
+            continue;
+          const float gap = (naive_log_probs[b][c][a][i][j] - naive_log_probs[b][c][e][i][j])
+              .abs ().item<float> ();
+          EXPECT_LT (gap, 1e-5) << "greedy values " << a << " and " << e << " at (" << i << ", "
+              << j << ") channel " << c << " are not a tie";
+          return;     // later values are drawn from different pixels: nothing to compare
+        }
+}
+
 void
 check_same_values_as_naive (Architecture arch, int channels, Output output = Output::Softmax,
     Block block = Block::Residual, uint64_t model_seed = 5)
@@ -47,13 +70,21 @@ check_same_values_as_naive (Architecture arch, int channels, Output output = Out
       auto naive = fill_naive (model, start, mask, {temperature, seed}, &used_naive);
       IncrementalEngine engine (model);
       auto fast = engine.fill (start, mask, {temperature, seed}, &used_engine);
+      if (temperature == 0.0 && !torch::equal (naive, fast)) {
+        expect_greedy_tie (naive, fast, used_naive);
+        continue;     // the distributions after the tie are of different pixels
+      }
       ASSERT_TRUE (torch::equal (naive, fast))
           << architecture_name (arch) << " " << output_name (output) << " seed " << seed
           << " T " << temperature;
-      // The mixture's table comes from vectorized expf/logf (mixture_kernel.cpp): a few ulp
-      // from ATen's, which is up to ~5e-4 on log-probabilities of -30.
-      EXPECT_LT ((used_naive - used_engine).abs ().max ().item<float> (),
-          output == Output::Mixture ? 2e-3 : 2e-4);
+      if (output == Output::Softmax) {
+        EXPECT_LT ((used_naive - used_engine).abs ().max ().item<float> (), 2e-4);
+      } else {
+        // The mixture's bins are differences of sigmoids in float, computed in another order
+        // than ATen's (mixture_kernel.cpp; LogisticMixture.EngineScalarCodeEqualsTensorCode
+        // bounds the log-probs): compare what drawing uses, the probabilities.
+        EXPECT_LT ((used_naive.exp () - used_engine.exp ()).abs ().max ().item<float> (), 1e-5);
+      }
     }
   }
 }

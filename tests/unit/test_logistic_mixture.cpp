@@ -53,19 +53,32 @@ TEST (LogisticMixture, NllAtTheValuesEqualsTheFullTable)
 
 TEST (LogisticMixture, EngineScalarCodeEqualsTensorCode)
 {
-  const int C = 3, K = 4;
-  auto p = random_params (1, C, K, 1, 1, 9).contiguous ();
-  auto x = torch::tensor ({0.2f, -0.7f, 0.9f}).view ({1, C, 1, 1});
+  // 64 positions of random parameters (sharp and flat components, means past the edges) and
+  // random known channels: every one of the 256 values, deep tails included.
+  const int C = 3, K = 4, H = 8, W = 8;
+  auto p = random_params (1, C, K, H, W, 9).contiguous ();
+  auto x = (torch::rand ({1, C, H, W}) * 2 - 1).contiguous ();
   auto table = mixture_log_probs (p, x, K);
-  const float known[3] = {0.2f, -0.7f, 0.9f};
-  for (int c = 0; c < C; ++c) {
-    auto params = p[0][c].flatten ().contiguous ();
-    float out[256];
-    mixture_log_probs_at (params.data_ptr<float> (), c, known, K, out);
-    auto expected = table[0][c].flatten ();
-    for (int v = 0; v < 256; ++v)
-      ASSERT_NEAR (out[v], expected[v].item<float> (), 2e-4) << "channel " << c << " value " << v;
-  }
+  for (int i = 0; i < H; ++i)
+    for (int j = 0; j < W; ++j) {
+      const float known[3] = {x[0][0][i][j].item<float> (), x[0][1][i][j].item<float> (),
+                              x[0][2][i][j].item<float> ()};
+      for (int c = 0; c < C; ++c) {
+        auto params = p[0][c].select (1, i).select (1, j).contiguous ();
+        float out[256];
+        mixture_log_probs_at (params.data_ptr<float> (), c, known, K, out);
+        auto expected = table[0][c].select (1, i).select (1, j).contiguous ();
+        const float *e = expected.data_ptr<float> ();
+        for (int v = 0; v < 256; ++v) {
+          // A bin's probability is a difference of two sigmoids in float: both codes carry
+          // an error of about 1e-7 / p in its log, up to p = 1e-5 (below, the density at the
+          // bin's centre stands in for it).
+          const double p_v = std::max (std::exp ((double) e[v]), 1e-5);
+          ASSERT_NEAR (out[v], e[v], 2e-4 + 1e-5 * std::fabs (e[v]) + 2e-7 / p_v)
+              << "position (" << i << ", " << j << ") channel " << c << " value " << v;
+        }
+      }
+    }
 }
 
 TEST (LogisticMixture, GreenMeanFollowsRed)
