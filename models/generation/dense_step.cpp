@@ -16,6 +16,13 @@ FeatureMap::reset (int h, int w, int b, int f)
   data.assign ((size_t) h * w * b * f, 0.f);
 }
 
+void
+FeatureMap::resize (int h, int w, int b, int f)
+{
+  if (h != height || w != width || b != batch || f != features)
+    reset (h, w, b, f);
+}
+
 static DenseStep
 pack (const torch::Tensor &w3, const torch::Tensor &bias,
     const std::vector<std::pair<int, int>> &taps, int groups, const std::vector<int> &order,

@@ -20,7 +20,11 @@ struct FeatureMap {
   int height = 0, width = 0, batch = 0, features = 0;
   std::vector<float> data;
 
-  void reset (int h, int w, int b, int f);
+  void reset (int h, int w, int b, int f);     // zeros
+  // Keeps the contents when the shape is unchanged (zeros otherwise): the engine's fills
+  // read only positions written earlier in the same fill, so clearing megabytes of maps
+  // per fill would be wasted.
+  void resize (int h, int w, int b, int f);
   float *at (int i, int j) { return data.data () + ((size_t) (i * width + j) * batch) * features; }
   const float *at (int i, int j) const
   { return data.data () + ((size_t) (i * width + j) * batch) * features; }

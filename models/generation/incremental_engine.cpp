@@ -94,6 +94,7 @@ struct IncrementalEngine::Impl {
   FeatureMap v_first;
   std::vector<uint8_t> v_rows;
   std::vector<float> patch, gates, head, logits, sum, cell_in, pairs;
+  std::vector<float> run_gates, run_pairs;   // step_run's gates and pairs, a row per position
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   int B = 0, H = 0, W = 0;
   double macs = 0;
@@ -114,9 +115,20 @@ struct IncrementalEngine::Impl {
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
   { return at.empty () || at[(size_t) i * W + j]; }
   void step (int i, int j, int g0, int g1, bool want_logits);
-  // Gated blocks: groups g0..g1 of `pairs` (a's then b's per group, `groups` groups in all)
-  // -> a * sigmoid(b).
-  void gate (int groups, int g0, int g1, float *out) const;
+  // Positions j0..j1-1 of row i, whose pixels are all known, computed layer by layer: each
+  // product then has a row per position (and candidate) instead of one. Same values as
+  // step() at each position (Diagonal BiLSTM scans run position by position).
+  void step_run (int i, int j0, int j1);
+  // Maximal runs of positions in [j0, j1) of row i that `at` marks needed.
+  std::vector<std::pair<int, int>> needed_runs (const std::vector<uint8_t> &at, int i, int j0,
+      int j1) const;
+  // `s` at positions a..b-1 of row i into out (rows of `ld` floats, position-major then batch).
+  void run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b, bool relu,
+      float *out, int ld, bool accumulate);
+  void lstm_range (Scan &s, const FeatureMap &y, int i, int a, int b);
+  // Gated blocks: groups g0..g1 of `pairs` (per row: a's then b's per group, `groups`
+  // groups in all) -> a * sigmoid(b).
+  void gate (const float *pairs, int rows, int groups, int g0, int g1, float *out) const;
   // Two-stream blocks: every layer's vertical stream along row i, whose values depend only
   // on rows above it; called once rows 0..i-1 hold their final values.
   void vertical_row (int i);
@@ -198,31 +210,31 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   H = height;
   W = width;
   macs = 0;
-  input.reset (H, W, B, C);
-  first.reset (H, W, B, 2 * hidden);
+  input.resize (H, W, B, C);
+  first.resize (H, W, B, 2 * hidden);
   for (auto &L : layers) {
-    L.out.reset (H, W, B, 2 * hidden);
+    L.out.resize (H, W, B, 2 * hidden);
     if (kind == Architecture::PixelCNN) {
-      L.reduced.reset (H, W, B, hidden);
-      L.convolved.reset (H, W, B, hidden);
+      L.reduced.resize (H, W, B, hidden);
+      L.convolved.resize (H, W, B, hidden);
       if (L.two_stream) {
-        L.v_reduced.reset (H, W, B, hidden);
-        L.v_gated.reset (H, W, B, hidden);
-        L.v_out.reset (H, W, B, 2 * hidden);
+        L.v_reduced.resize (H, W, B, hidden);
+        L.v_gated.resize (H, W, B, hidden);
+        L.v_out.resize (H, W, B, 2 * hidden);
       }
     } else {
-      L.forward.state.reset (H, W, B, hidden);
-      L.forward.cell.reset (H, W, B, hidden);
+      L.forward.state.resize (H, W, B, hidden);
+      L.forward.cell.resize (H, W, B, hidden);
     }
     if (kind == Architecture::DiagonalBiLSTM) {
-      L.backward.state.reset (H, W, B, hidden);
-      L.backward.cell.reset (H, W, B, hidden);
+      L.backward.state.resize (H, W, B, hidden);
+      L.backward.cell.resize (H, W, B, hidden);
       compute_edges (L.forward);
       compute_edges (L.backward);
     }
   }
   if (two_stream)
-    v_first.reset (H, W, B, 2 * hidden);
+    v_first.resize (H, W, B, 2 * hidden);
   head.assign ((size_t) B * head_hidden.out, 0.f);
   logits.assign ((size_t) B * head_out.out, 0.f);
   dist.assign ((size_t) B * C * 256, 0.f);
@@ -387,7 +399,7 @@ IncrementalEngine::Impl::vertical_row (int i)
     }
     for (int j = 0; j < W; ++j) {
       run (L.v_conv, L.v_reduced, i, j, true, 0, C, pairs.data (), F, false);
-      gate (1, 0, 1, L.v_gated.at (i, j));
+      gate (pairs.data (), B, 1, 0, 1, L.v_gated.at (i, j));
       run (L.v_expand, L.v_gated, i, j, false, 0, C, L.v_out.at (i, j), F, true);
     }
     v = &L.v_out;
@@ -395,12 +407,13 @@ IncrementalEngine::Impl::vertical_row (int i)
 }
 
 void
-IncrementalEngine::Impl::gate (int groups, int g0, int g1, float *out) const
+IncrementalEngine::Impl::gate (const float *pairs, int rows, int groups, int g0, int g1,
+    float *out) const
 {
   const int n = hidden / groups;
-  for (int b = 0; b < B; ++b)
+  for (int b = 0; b < rows; ++b)
     for (int g = g0; g < g1; ++g) {
-      const float *a = pairs.data () + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
+      const float *a = pairs + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
       float *o = out + (size_t) b * hidden + (size_t) g * n;
       for (int t = 0; t < n; ++t)
         o[t] = a[t] / (1.f + std::exp (-a[n + t]));
@@ -432,7 +445,7 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
           run (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false);
           if (L.two_stream)
             run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
-          gate (C, g0, g1, L.convolved.at (i, j));
+          gate (pairs.data (), B, C, g0, g1, L.convolved.at (i, j));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         } else if (out_needed) {
           run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
@@ -475,6 +488,96 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
     for (int c = g0; c < g1; ++c)
       mixture_log_probs_at (logits.data () + (size_t) b * head_out.out + c * P, c,
           input.at (i, j) + (size_t) b * C, mixtures, dist.data () + ((size_t) b * C + c) * 256);
+}
+
+std::vector<std::pair<int, int>>
+IncrementalEngine::Impl::needed_runs (const std::vector<uint8_t> &at, int i, int j0, int j1) const
+{
+  std::vector<std::pair<int, int>> runs;
+  for (int j = j0; j < j1;) {
+    if (!needed (at, i, j)) {
+      ++j;
+      continue;
+    }
+    int e = j + 1;
+    while (e < j1 && needed (at, i, e))
+      ++e;
+    runs.emplace_back (j, e);
+    j = e;
+  }
+  return runs;
+}
+
+void
+IncrementalEngine::Impl::run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b,
+    bool relu, float *out, int ld, bool accumulate)
+{
+  const int rows = (b - a) * B, K = s.patch_size ();
+  patch.resize ((size_t) rows * K);
+  for (int j = a; j < b; ++j)
+    gather_patch (s, m, i, j, relu, patch.data () + (size_t) (j - a) * B * K);
+  apply_step (s, patch.data (), rows, 0, C, out, ld, accumulate);
+  macs += (double) rows * s.out * K;
+}
+
+void
+IncrementalEngine::Impl::lstm_range (Scan &s, const FeatureMap &y, int i, int a, int b)
+{
+  // Row LSTM: every position of the row reads the row above only, so the whole run's gates
+  // are two products.
+  const int G = 4 * hidden, rows = (b - a) * B;
+  run_gates.resize ((size_t) rows * G);
+  run_range (s.input_to_state, y, i, a, b, false, run_gates.data (), G, false);
+  run_range (s.state_to_state, s.state, i, a, b, false, run_gates.data (), G, true);
+  for (int j = a; j < b; ++j)
+    for (int b2 = 0; b2 < B; ++b2)
+      lstm_pointwise (run_gates.data () + ((size_t) (j - a) * B + b2) * G,
+          i > 0 ? s.cell.at (i - 1, j) + (size_t) b2 * hidden : nullptr,
+          s.cell.at (i, j) + (size_t) b2 * hidden, s.state.at (i, j) + (size_t) b2 * hidden, 0, C);
+}
+
+void
+IncrementalEngine::Impl::step_run (int i, int j0, int j1)
+{
+  if (kind == Architecture::DiagonalBiLSTM || j1 - j0 == 1) {
+    for (int j = j0; j < j1; ++j)
+      step (i, j, 0, C, false);
+    return;
+  }
+  const auto all = std::vector<uint8_t> ();
+  for (auto [a, b] : needed_runs (first_at, i, j0, j1))
+    run_range (input_conv, input, i, a, b, false, first.at (i, a), first.features, false);
+  const FeatureMap *y = &first;
+  for (size_t l = 0; l < layers.size (); ++l) {
+    auto &L = layers[l];
+    const int F = L.out.features;
+    const bool pixelcnn = L.kind == Architecture::PixelCNN;
+    const auto &out_needed = pixelcnn && !out_at.empty () ? out_at[l] : all;
+    const auto out_runs = needed_runs (out_needed, i, j0, j1);
+    for (auto [a, b] : out_runs)                    // the residual connection
+      std::copy_n (y->at (i, a), (size_t) (b - a) * B * F, L.out.at (i, a));
+    if (pixelcnn) {
+      for (auto [a, b] : needed_runs (reduce_at.empty () ? all : reduce_at[l], i, j0, j1))
+        run_range (L.reduce, *y, i, a, b, true, L.reduced.at (i, a), hidden, false);
+      for (auto [a, b] : out_runs) {
+        if (L.gated) {
+          run_pairs.resize ((size_t) (b - a) * B * 2 * hidden);
+          run_range (L.conv, L.reduced, i, a, b, true, run_pairs.data (), 2 * hidden, false);
+          if (L.two_stream)
+            run_range (L.link, L.v_out, i, a, b, true, run_pairs.data (), 2 * hidden, true);
+          gate (run_pairs.data (), (b - a) * B, C, 0, C, L.convolved.at (i, a));
+          run_range (L.expand, L.convolved, i, a, b, false, L.out.at (i, a), F, true);
+        } else {
+          run_range (L.conv, L.reduced, i, a, b, true, L.convolved.at (i, a), hidden, false);
+          run_range (L.expand, L.convolved, i, a, b, true, L.out.at (i, a), F, true);
+        }
+      }
+    } else {
+      lstm_range (L.forward, *y, i, j0, j1);
+      run_range (L.output, L.forward.state, i, j0, j1, false, L.out.at (i, j0), F, true);
+    }
+    y = &L.out;
+  }
 }
 
 void
@@ -574,11 +677,14 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
   std::mt19937_64 rng (options.seed);
   for (int64_t i = 0; i <= last_i; ++i) {
     m.vertical_row ((int) i);
-    for (int64_t j = 0; j < W; ++j) {
-      if (i == last_i && j > last_j)
-        break;
+    const int64_t row_end = i == last_i ? last_j + 1 : W;
+    for (int64_t j = 0; j < row_end; ++j) {
       if (!hole[i][j]) {
-        m.step ((int) i, (int) j, 0, (int) C, false);
+        int64_t end = j + 1;                  // known pixels up to the next hole value
+        while (end < row_end && !hole[i][end])
+          ++end;
+        m.step_run ((int) i, (int) j, (int) end);
+        j = end - 1;
         continue;
       }
       for (int64_t c = 0; c < C; ++c) {
