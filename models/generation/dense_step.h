@@ -71,8 +71,9 @@ void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, b
 void apply_step (const DenseStep &step, const float *patch, int rows, int g0, int g1,
     float *out, int ld, bool accumulate, bool add_bias = true);
 
-// torch::mm's throughput on n x n matrices in this process, GFLOP/s: what benchmarks compare
-// the engine's achieved rate against.
+// torch::mm's throughput on n x n matrices in this process, GFLOP/s, the median of `repeats`
+// products (this machine's speed wanders): what benchmarks compare the engine's achieved
+// rate against, at the thread counts they set.
 double dense_matmul_gflops (int n, int repeats);
 
 }  // namespace pixelrnn

@@ -15,7 +15,6 @@ struct ProductKernel {
   // rows are `ldw` floats apart (a multiple of lanes).
   int lanes;
   // rows x rows of x (ldx apart) into y (ldy apart); the first m of W's ldw columns are kept.
-  // Inputs that are exactly zero for every row of a block (ReLU outputs) are skipped.
   void (*multiply) (const float *W, int ldw, const float *x, int ldx, int rows, int K,
       float *y, int ldy, int m);
 };

@@ -1,6 +1,7 @@
 // Inpainting benchmark: ms per frame to fill a 16x16 and a 32x32 hole in a 640x480 RGB frame
 // for each architecture and mode, the incremental engine's speedup over the naive sampler,
-// and its FLOP/s against a dense matmul through the same BLAS in the same run.
+// and its FLOP/s against a dense matmul through the same BLAS in the same run, on one thread
+// like the engine.
 //
 // Then the element's own path (inpaint_window, the windows of hole_regions) with the model
 // pixelrnninpaint uses by default, or $PIXELRNN_BENCH_FILL_MODEL, for 16, 32 and 64 px holes
@@ -13,6 +14,7 @@
 #include "generation/hole_regions.h"
 #include "generation/incremental_engine.h"
 #include "io/model_file.h"
+#include "training/process_tuning.h"
 #include "generation/naive_sampler.h"
 
 #include <algorithm>
@@ -40,6 +42,19 @@ median_ms (int repeats, const std::function<void ()> &f)
   return t[t.size () / 2];
 }
 
+// torch::mm on one thread, LibTorch's and OpenBLAS's both (OpenBLAS keeps a pool of its own).
+double
+dense_on_one_thread ()
+{
+  const int threads = torch::get_num_threads ();
+  torch::set_num_threads (1);
+  set_openblas_threads (1);
+  const double gflops = dense_matmul_gflops (512, 21);
+  torch::set_num_threads (threads);
+  set_openblas_threads (threads);
+  return gflops;
+}
+
 struct Case {
   std::string name;
   PixelModel model;
@@ -53,12 +68,16 @@ main (int argc, char **argv)
   const int repeats = argc > 1 ? std::atoi (argv[1]) : 5;
   const bool naive = argc > 2 ? std::atoi (argv[2]) != 0 : true;
   torch::NoGradGuard no_grad;
-  const double dense = dense_matmul_gflops (512, 20);
-  std::printf ("dense sgemm 512x512x512: %.1f GFLOP/s; torch threads %d\n\n", dense,
+  // The engine runs on the calling thread alone: its reference is torch::mm on one thread,
+  // measured again before each model's rows (this machine's speed wanders).
+  std::printf ("engine kernel: %s (one thread); reference: torch::mm 512^3 on one thread, "
+      "median of 21, before each model; torch threads %d\n\n", best_product_kernel ().name,
       torch::get_num_threads ());
 
   std::vector<Case> cases;
   cases.push_back ({"natural (PixelCNN, shipped)", load_model (resolve_model ("natural")).model});
+  cases.push_back ({"natural-fast (PixelCNN, element default)",
+      load_model (resolve_model ("natural-fast")).model});
   for (auto arch : {Architecture::RowLSTM, Architecture::DiagonalBiLSTM}) {
     ModelConfig c;
     c.architecture = arch;
@@ -79,6 +98,7 @@ main (int argc, char **argv)
   for (auto &c : cases) {
     c.model->eval ();
     IncrementalEngine engine (c.model);
+    const double dense = dense_on_one_thread ();
     for (int hole : {16, 32}) {
       const int x0 = 300, y0 = 200;
       const int wx0 = x0 - context, wy0 = y0 - context;
@@ -103,8 +123,9 @@ main (int argc, char **argv)
         std::printf ("| %s | %dx%d | %s | %.1f | %.1f | %.2f | %.0f%% |\n", c.name.c_str (), hole,
             hole, mode, ms, 1000.0 / ms, gflops, 100.0 * gflops / dense);
         std::printf ("@json {\"bench\": \"inpaint\", \"model\": \"%s\", \"hole\": %d, "
-            "\"mode\": \"%s\", \"ms\": %.2f, \"gflops\": %.3f, \"dense_gflops\": %.2f}\n",
-            c.name.c_str (), hole, mode, ms, gflops, dense);
+            "\"mode\": \"%s\", \"ms\": %.2f, \"gflops\": %.3f, \"dense_gflops\": %.2f, "
+            "\"dense_threads\": 1, \"kernel\": \"%s\"}\n",
+            c.name.c_str (), hole, mode, ms, gflops, dense, best_product_kernel ().name);
         std::fflush (stdout);
       }
     }
