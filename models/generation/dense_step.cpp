@@ -127,13 +127,16 @@ apply_step (const DenseStep &s, const float *patch, int rows, int g0, int g1, fl
     const int o0 = s.first (g), m = s.first (g + 1) - o0;
     if (m <= 0)
       continue;
+    const float *bias = s.bias.data () + o0;
     for (int r = 0; r < rows; ++r) {
       float *row = out + (size_t) r * ld + o0;
-      if (!accumulate)
-        std::fill (row, row + m, 0.f);
-      if (add_bias)
+      if (!accumulate && add_bias)
+        std::copy_n (bias, m, row);
+      else if (!accumulate)
+        std::fill_n (row, m, 0.f);
+      else if (add_bias)
         for (int k = 0; k < m; ++k)
-          row[k] += s.bias[o0 + k];
+          row[k] += bias[k];
     }
     s.kernel->multiply (s.packed.data () + s.offset[g], s.stride[g], patch, K, rows, K,
         out + o0, ld, m);

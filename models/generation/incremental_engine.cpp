@@ -75,6 +75,7 @@ struct Layer {
   Scan forward, backward;          // Row LSTM uses `forward` only
   DenseStep output;
   FeatureMap out;                  // the layer's output, 2h features
+  std::vector<float> conv_patch;   // run_cached's patch of `conv` at the current position
 };
 
 }  // namespace
@@ -95,6 +96,7 @@ struct IncrementalEngine::Impl {
   std::vector<uint8_t> v_rows;
   std::vector<float> patch, gates, head, logits, sum, cell_in, pairs;
   std::vector<float> run_gates, run_pairs;   // step_run's gates and pairs, a row per position
+  std::vector<float> input_patch;            // run_cached's patch of input_conv
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   int B = 0, H = 0, W = 0;
   double macs = 0;
@@ -107,6 +109,11 @@ struct IncrementalEngine::Impl {
   void reset (int batch, int height, int width);
   void run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0, int g1,
       float *out, int ld, bool accumulate);
+  // The same for a product whose taps other than (0, 0) read only earlier positions: their
+  // part of the patch is gathered once per position (at its first colour group, g0 == 0)
+  // into `cache` and kept for the later groups, which refresh the own-position tap alone.
+  void run_cached (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0,
+      int g1, float *out, int ld, bool accumulate, std::vector<float> &cache);
   void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
       int g1) const;
   void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
@@ -250,6 +257,29 @@ IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, in
 {
   gather_patch (s, m, i, j, relu, patch);
   apply_step (s, patch.data (), B, g0, g1, out, ld, accumulate);
+  macs += (double) B * (s.first (g1) - s.first (g0)) * s.patch_size ();
+}
+
+void
+IncrementalEngine::Impl::run_cached (const DenseStep &s, const FeatureMap &m, int i, int j,
+    bool relu, int g0, int g1, float *out, int ld, bool accumulate, std::vector<float> &cache)
+{
+  if (g0 == 0) {
+    gather_patch (s, m, i, j, relu, cache);
+  } else {
+    const int K = s.patch_size ();
+    for (size_t t = 0; t < s.taps.size (); ++t) {
+      if (s.taps[t] != std::make_pair (0, 0))
+        continue;
+      for (int b = 0; b < B; ++b) {
+        const float *src = m.at (i, j) + (size_t) b * m.features;
+        float *dst = cache.data () + (size_t) b * K + t * s.in;
+        for (int c = 0; c < s.in; ++c)
+          dst[c] = relu && src[c] < 0.f ? 0.f : src[c];
+      }
+    }
+  }
+  apply_step (s, cache.data (), B, g0, g1, out, ld, accumulate);
   macs += (double) B * (s.first (g1) - s.first (g0)) * s.patch_size ();
 }
 
@@ -425,7 +455,8 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
 {
   if (!needed (first_at, i, j))
     return;
-  run (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false);
+  run_cached (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false,
+      input_patch);
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
     auto &L = layers[l];
@@ -442,13 +473,15 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
         if (reduce_at.empty () || needed (reduce_at[l], i, j))
           run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
         if (out_needed && L.gated) {
-          run (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false);
+          run_cached (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false,
+              L.conv_patch);
           if (L.two_stream)
             run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
           gate (pairs.data (), B, C, g0, g1, L.convolved.at (i, j));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         } else if (out_needed) {
-          run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
+          run_cached (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden,
+              false, L.conv_patch);
           run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
         }
         break;
