@@ -88,26 +88,32 @@ DenseStep::from_taps (const torch::Tensor &weight, const torch::Tensor &bias,
 }
 
 void
-gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu, float *patch)
+gather_tap (const DenseStep &s, const FeatureMap &map, size_t t, int i, int j, bool relu,
+    float *patch)
 {
   const int K = s.patch_size ();
-  for (size_t t = 0; t < s.taps.size (); ++t) {
-    const int y = i + s.taps[t].first, x = j + s.taps[t].second;
-    const bool inside = map.inside (y, x);
-    for (int b = 0; b < map.batch; ++b) {
-      float *dst = patch + (size_t) b * K + t * s.in;
-      if (!inside) {
-        std::memset (dst, 0, sizeof (float) * s.in);
-        continue;
-      }
-      const float *src = map.at (y, x) + (size_t) b * map.features;
-      if (relu)
-        for (int c = 0; c < s.in; ++c)
-          dst[c] = src[c] > 0.f ? src[c] : 0.f;
-      else
-        std::memcpy (dst, src, sizeof (float) * s.in);
+  const int y = i + s.taps[t].first, x = j + s.taps[t].second;
+  const bool inside = map.inside (y, x);
+  for (int b = 0; b < map.batch; ++b) {
+    float *dst = patch + (size_t) b * K + t * s.in;
+    if (!inside) {
+      std::memset (dst, 0, sizeof (float) * s.in);
+      continue;
     }
+    const float *src = map.at (y, x) + (size_t) b * map.features;
+    if (relu)
+      for (int c = 0; c < s.in; ++c)
+        dst[c] = src[c] > 0.f ? src[c] : 0.f;
+    else
+      std::memcpy (dst, src, sizeof (float) * s.in);
   }
+}
+
+void
+gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu, float *patch)
+{
+  for (size_t t = 0; t < s.taps.size (); ++t)
+    gather_tap (s, map, t, i, j, relu, patch);
 }
 
 void

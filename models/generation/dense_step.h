@@ -62,6 +62,9 @@ struct DenseStep {
 // taps outside the window read zeros. `relu` applies max(0, x) on the way in.
 void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, bool relu,
     float *patch);
+// The same for tap t alone (its `in` columns of every batch row).
+void gather_tap (const DenseStep &step, const FeatureMap &map, size_t t, int i, int j, bool relu,
+    float *patch);
 void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, bool relu,
     std::vector<float> &patch);
 

@@ -267,17 +267,9 @@ IncrementalEngine::Impl::run_cached (const DenseStep &s, const FeatureMap &m, in
   if (g0 == 0) {
     gather_patch (s, m, i, j, relu, cache);
   } else {
-    const int K = s.patch_size ();
-    for (size_t t = 0; t < s.taps.size (); ++t) {
-      if (s.taps[t] != std::make_pair (0, 0))
-        continue;
-      for (int b = 0; b < B; ++b) {
-        const float *src = m.at (i, j) + (size_t) b * m.features;
-        float *dst = cache.data () + (size_t) b * K + t * s.in;
-        for (int c = 0; c < s.in; ++c)
-          dst[c] = relu && src[c] < 0.f ? 0.f : src[c];
-      }
-    }
+    for (size_t t = 0; t < s.taps.size (); ++t)
+      if (s.taps[t] == std::make_pair (0, 0))
+        gather_tap (s, m, t, i, j, relu, cache.data ());
   }
   apply_step (s, cache.data (), B, g0, g1, out, ld, accumulate);
   macs += (double) B * (s.first (g1) - s.first (g0)) * s.patch_size ();
