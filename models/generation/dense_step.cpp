@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace pixelrnn {
 
@@ -87,66 +89,98 @@ DenseStep::from_taps (const torch::Tensor &weight, const torch::Tensor &bias,
   return pack (weight, bias, taps, groups, order, kernel);
 }
 
+namespace {
+
+// Groups g0..g1-1 of out (rows x ld) set to the bias, or the bias added.
 void
-gather_tap (const DenseStep &s, const FeatureMap &map, size_t t, int i, int j, bool relu,
-    float *patch)
+start_outputs (const DenseStep &s, int rows, int g0, int g1, float *out, int ld, bool accumulate,
+    bool add_bias)
 {
-  const int K = s.patch_size ();
-  const int y = i + s.taps[t].first, x = j + s.taps[t].second;
-  const bool inside = map.inside (y, x);
-  for (int b = 0; b < map.batch; ++b) {
-    float *dst = patch + (size_t) b * K + t * s.in;
-    if (!inside) {
-      std::memset (dst, 0, sizeof (float) * s.in);
-      continue;
-    }
-    const float *src = map.at (y, x) + (size_t) b * map.features;
-    if (relu)
-      for (int c = 0; c < s.in; ++c)
-        dst[c] = src[c] > 0.f ? src[c] : 0.f;
-    else
-      std::memcpy (dst, src, sizeof (float) * s.in);
+  const int o0 = s.first (g0), m = s.first (g1) - o0;
+  const float *bias = s.bias.data () + o0;
+  for (int r = 0; r < rows; ++r) {
+    float *row = out + (size_t) r * ld + o0;
+    if (!accumulate && add_bias)
+      std::copy_n (bias, m, row);
+    else if (!accumulate)
+      std::fill_n (row, m, 0.f);
+    else if (add_bias)
+      for (int k = 0; k < m; ++k)
+        row[k] += bias[k];
   }
 }
 
-void
-gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu, float *patch)
+}  // namespace
+
+double
+apply_tap_rows (const DenseStep &s, size_t t, int count, const float *x, int ldx, int rows,
+    bool relu, int g0, int g1, float *out, int ld)
 {
-  for (size_t t = 0; t < s.taps.size (); ++t)
-    gather_tap (s, map, t, i, j, relu, patch);
+  const auto multiply = relu ? s.kernel->multiply_relu : s.kernel->multiply;
+  const int K = count * s.in;
+  for (int g = g0; g < g1; ++g) {
+    const int o0 = s.first (g), m = s.first (g + 1) - o0;
+    if (m > 0)
+      multiply (s.packed.data () + s.offset[g] + t * s.in * s.stride[g], s.stride[g], x, ldx,
+          rows, K, out + o0, ld, m);
+  }
+  return (double) rows * K * (s.first (g1) - s.first (g0));
 }
 
-void
-gather_patch (const DenseStep &s, const FeatureMap &map, int i, int j, bool relu,
-    std::vector<float> &patch)
+double
+apply_taps (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool relu, int g0,
+    int g1, float *out, int ld, size_t t0, size_t t1)
 {
-  patch.resize ((size_t) map.batch * s.patch_size ());
-  gather_patch (s, map, i, j, relu, patch.data ());
+  if (map.features != s.in)
+    throw std::logic_error ("incremental engine: a step of " + std::to_string (s.in) +
+        " inputs reads a map of " + std::to_string (map.features) + " features");
+  const int B = map.batch, F = map.features;
+  t1 = std::min (t1, s.taps.size ());
+  double macs = 0;
+  for (size_t t = t0; t < t1;) {
+    const int dy = s.taps[t].first, dx = s.taps[t].second;
+    size_t e = t + 1;
+    if (B == 1)
+      while (e < t1 && s.taps[e].first == dy && s.taps[e].second == s.taps[e - 1].second + 1)
+        ++e;
+    const int count = (int) (e - t), y = i + dy;
+    if (y >= 0 && y < map.height) {
+      // Row r of a product is position j's batch row: r * F floats on from the first, so
+      // the positions whose whole stretch lies inside the window are one product. The rest
+      // (a few, at the window's edges) are clipped one by one.
+      const int lo = std::max (a, -dx), hi = std::min (b, map.width - dx - count + 1);
+      if (lo < hi)
+        macs += apply_tap_rows (s, t, count, map.at (y, lo + dx), F, (hi - lo) * B, relu, g0,
+            g1, out + (size_t) (lo - a) * B * ld, ld);
+      for (int j = a; j < b; ++j) {
+        if (j >= lo && j < hi)
+          continue;
+        const int x0 = std::max (j + dx, 0), x1 = std::min (j + dx + count, map.width);
+        if (x0 < x1)
+          macs += apply_tap_rows (s, t + (x0 - j - dx), x1 - x0, map.at (y, x0), F, B, relu,
+              g0, g1, out + (size_t) (j - a) * B * ld, ld);
+      }
+    }
+    t = e;
+  }
+  return macs;
+}
+
+double
+apply_at (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool relu, int g0,
+    int g1, float *out, int ld, bool accumulate, size_t t0, size_t t1)
+{
+  start_outputs (s, (b - a) * map.batch, g0, g1, out, ld, accumulate, true);
+  return apply_taps (s, map, i, a, b, relu, g0, g1, out, ld, t0, t1);
 }
 
 void
 apply_step (const DenseStep &s, const float *patch, int rows, int g0, int g1, float *out,
     int ld, bool accumulate, bool add_bias)
 {
-  const int K = s.patch_size ();
-  for (int g = g0; g < g1; ++g) {
-    const int o0 = s.first (g), m = s.first (g + 1) - o0;
-    if (m <= 0)
-      continue;
-    const float *bias = s.bias.data () + o0;
-    for (int r = 0; r < rows; ++r) {
-      float *row = out + (size_t) r * ld + o0;
-      if (!accumulate && add_bias)
-        std::copy_n (bias, m, row);
-      else if (!accumulate)
-        std::fill_n (row, m, 0.f);
-      else if (add_bias)
-        for (int k = 0; k < m; ++k)
-          row[k] += bias[k];
-    }
-    s.kernel->multiply (s.packed.data () + s.offset[g], s.stride[g], patch, K, rows, K,
-        out + o0, ld, m);
-  }
+  start_outputs (s, rows, g0, g1, out, ld, accumulate, add_bias);
+  apply_tap_rows (s, 0, (int) s.taps.size (), patch, s.patch_size (), rows, false, g0, g1, out,
+      ld);
 }
 
 double

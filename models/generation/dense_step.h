@@ -1,7 +1,7 @@
 // DenseStep: one convolution reduced to what a single output position needs, for the
 // incremental engine. Only the taps its mask leaves visible are kept, packed as one
-// [taps * in, out] matrix so that a position costs one small matrix-vector product on raw
-// weight pointers instead of a dozen LibTorch ops (~24 us each). The products are
+// [taps * in, out] matrix so that a position (or a run of positions) costs one small product
+// on raw weight pointers instead of a dozen LibTorch ops (~24 us each). The products are
 // step_kernels'. The engine computes one colour group's outputs at a time, so each group's
 // columns are packed as their own block, padded to whole vectors.
 #pragma once
@@ -9,6 +9,8 @@
 #include "generation/step_kernels.h"
 
 #include <torch/types.h>
+
+#include <cstdint>
 
 #include <utility>
 #include <vector>
@@ -58,17 +60,25 @@ struct DenseStep {
       const std::vector<int> &order = {}, const ProductKernel &kernel = best_product_kernel ());
 };
 
-// Gathers the taps of `step` around (i, j) from `map` into `patch` ([batch, taps * in]);
-// taps outside the window read zeros. `relu` applies max(0, x) on the way in.
-void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, bool relu,
-    float *patch);
-// The same for tap t alone (its `in` columns of every batch row).
-void gather_tap (const DenseStep &step, const FeatureMap &map, size_t t, int i, int j, bool relu,
-    float *patch);
-void gather_patch (const DenseStep &step, const FeatureMap &map, int i, int j, bool relu,
-    std::vector<float> &patch);
+// The engine's products, their inputs read in place from a feature map whose positions hold
+// `in` features per batch row (no patch is gathered): positions a..b-1 of row i, one output
+// row per position and batch row (position-major), `ld` floats apart. Taps [t0, t1) of
+// `step` (all by default); taps outside the window read zeros, so they are skipped. With one
+// batch row, taps side by side in a row of the kernel are one stretch of the map and one
+// product. `relu` reads max(0, x). Each returns the multiply-adds done.
+//
+// apply_taps adds to out; apply_at first sets groups g0..g1-1 of out to the bias (or, with
+// `accumulate`, adds the bias to what is there).
+double apply_taps (const DenseStep &step, const FeatureMap &map, int i, int a, int b, bool relu,
+    int g0, int g1, float *out, int ld, size_t t0 = 0, size_t t1 = SIZE_MAX);
+double apply_at (const DenseStep &step, const FeatureMap &map, int i, int a, int b, bool relu,
+    int g0, int g1, float *out, int ld, bool accumulate, size_t t0 = 0, size_t t1 = SIZE_MAX);
+// Taps t..t+count-1 of `step` times `rows` rows of count * in floats, ldx apart (0: one row
+// read by all), added to out.
+double apply_tap_rows (const DenseStep &step, size_t t, int count, const float *x, int ldx,
+    int rows, bool relu, int g0, int g1, float *out, int ld);
 
-// For groups g0..g1-1: out[r, group's outputs] (+)= patch[r, :] * weight (+ bias when
+// For groups g0..g1: out[r, group's outputs] (+)= patch[r, :] * weight (+ bias when
 // `add_bias`) for `rows` rows of patch_size() floats; `out` has `ld` floats per row.
 // accumulate=false overwrites.
 void apply_step (const DenseStep &step, const float *patch, int rows, int g0, int g1,

@@ -1,5 +1,6 @@
 #include "incremental_engine.h"
 
+#include "generation/cell_kernels.h"
 #include "generation/dense_step.h"
 #include "network/diagonal_bilstm.h"
 #include "network/logistic_mixture.h"
@@ -14,12 +15,6 @@
 namespace pixelrnn {
 
 namespace {
-
-float
-sigmoid (float x)
-{
-  return 1.f / (1.f + std::exp (-x));
-}
 
 // Output order that keeps each colour group's four gate blocks [o, f, i, g] side by side, so
 // one group's gates are one contiguous range.
@@ -75,7 +70,6 @@ struct Layer {
   Scan forward, backward;          // Row LSTM uses `forward` only
   DenseStep output;
   FeatureMap out;                  // the layer's output, 2h features
-  std::vector<float> conv_patch;   // run_cached's patch of `conv` at the current position
 };
 
 }  // namespace
@@ -94,9 +88,9 @@ struct IncrementalEngine::Impl {
   DenseStep vertical_input;
   FeatureMap v_first;
   std::vector<uint8_t> v_rows;
-  std::vector<float> patch, gates, head, logits, sum, cell_in, pairs;
-  std::vector<float> run_gates, run_pairs;   // step_run's gates and pairs, a row per position
-  std::vector<float> input_patch;            // run_cached's patch of input_conv
+  std::vector<float> patch, gates, head, logits, pairs;
+  // step_run's gates, pairs and Diagonal sums, a row per position
+  std::vector<float> run_gates, run_pairs, run_sum;
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   int B = 0, H = 0, W = 0;
   double macs = 0;
@@ -109,11 +103,6 @@ struct IncrementalEngine::Impl {
   void reset (int batch, int height, int width);
   void run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0, int g1,
       float *out, int ld, bool accumulate);
-  // The same for a product whose taps other than (0, 0) read only earlier positions: their
-  // part of the patch is gathered once per position (at its first colour group, g0 == 0)
-  // into `cache` and kept for the later groups, which refresh the own-position tap alone.
-  void run_cached (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0,
-      int g1, float *out, int ld, bool accumulate, std::vector<float> &cache);
   void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
       int g1) const;
   void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
@@ -133,6 +122,13 @@ struct IncrementalEngine::Impl {
   void run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b, bool relu,
       float *out, int ld, bool accumulate);
   void lstm_range (Scan &s, const FeatureMap &y, int i, int a, int b);
+  // Diagonal BiLSTM: the scan `s` over known positions a..b-1 of row i, in its direction. The
+  // products that read the input and the row above are one per run; only the one that
+  // reads the previous state along the scan goes position by position.
+  void scan_range (Scan &s, const FeatureMap &y, int i, int a, int b);
+  // Diagonal BiLSTM: a layer's output over positions a..b-1 of row i (forward states there
+  // plus the backward states of the row above), added to `out`.
+  void diagonal_output (Layer &L, int i, int a, int b, int g0, int g1, float *out);
   // Gated blocks: groups g0..g1 of `pairs` (per row: a's then b's per group, `groups`
   // groups in all) -> a * sigmoid(b).
   void gate (const float *pairs, int rows, int groups, int g0, int g1, float *out) const;
@@ -246,8 +242,6 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   logits.assign ((size_t) B * head_out.out, 0.f);
   dist.assign ((size_t) B * C * 256, 0.f);
   gates.assign ((size_t) B * 4 * hidden, 0.f);
-  sum.assign ((size_t) B * hidden, 0.f);
-  cell_in.assign ((size_t) B * hidden, 0.f);
   pairs.assign ((size_t) B * 2 * hidden, 0.f);
 }
 
@@ -255,24 +249,7 @@ void
 IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu,
     int g0, int g1, float *out, int ld, bool accumulate)
 {
-  gather_patch (s, m, i, j, relu, patch);
-  apply_step (s, patch.data (), B, g0, g1, out, ld, accumulate);
-  macs += (double) B * (s.first (g1) - s.first (g0)) * s.patch_size ();
-}
-
-void
-IncrementalEngine::Impl::run_cached (const DenseStep &s, const FeatureMap &m, int i, int j,
-    bool relu, int g0, int g1, float *out, int ld, bool accumulate, std::vector<float> &cache)
-{
-  if (g0 == 0) {
-    gather_patch (s, m, i, j, relu, cache);
-  } else {
-    for (size_t t = 0; t < s.taps.size (); ++t)
-      if (s.taps[t] == std::make_pair (0, 0))
-        gather_tap (s, m, t, i, j, relu, cache.data ());
-  }
-  apply_step (s, cache.data (), B, g0, g1, out, ld, accumulate);
-  macs += (double) B * (s.first (g1) - s.first (g0)) * s.patch_size ();
+  macs += apply_at (s, m, i, j, j + 1, relu, g0, g1, out, ld, accumulate);
 }
 
 void
@@ -280,16 +257,9 @@ IncrementalEngine::Impl::lstm_pointwise (const float *g, const float *prev_cell,
     float *state, int g0, int g1) const
 {
   const int hg = hidden / C;
-  for (int grp = g0; grp < g1; ++grp) {
-    const float *gate = g + grp * 4 * hg;
-    for (int u = 0; u < hg; ++u) {
-      const int t = grp * hg + u;
-      const float c_prev = prev_cell ? prev_cell[t] : 0.f;
-      const float c = sigmoid (gate[hg + u]) * c_prev + sigmoid (gate[2 * hg + u]) * std::tanh (gate[3 * hg + u]);
-      cell[t] = c;
-      state[t] = sigmoid (gate[u]) * std::tanh (c);
-    }
-  }
+  for (int grp = g0; grp < g1; ++grp)
+    lstm_cells (g + grp * 4 * hg, hg, prev_cell ? prev_cell + grp * hg : nullptr,
+        cell + grp * hg, state + grp * hg);
 }
 
 void
@@ -297,19 +267,18 @@ IncrementalEngine::Impl::lstm_step (Scan &s, const FeatureMap &y, int i, int j, 
 {
   const int G = 4 * hidden;
   run (s.input_to_state, y, i, j, false, g0, g1, gates.data (), G, false);
-  gather_patch (s.state_to_state, s.state, i, j, false, patch);
   const bool diagonal = s.edge_dx != 0;
   const int prev_j = j + s.edge_dx;
   const bool at_edge = diagonal && (prev_j < 0 || prev_j >= W);
   if (at_edge) {
     // Tap 1 (previous along the scan) lies outside the window: read the edge table.
-    const int K = 2 * hidden;
-    for (int b = 0; b < B; ++b)
-      std::copy_n (s.edge_state.data () + (size_t) i * hidden, hidden,
-          patch.data () + (size_t) b * K + hidden);
+    macs += apply_at (s.state_to_state, s.state, i, j, j + 1, false, g0, g1, gates.data (), G,
+        true, 0, 1);
+    macs += apply_tap_rows (s.state_to_state, 1, 1, s.edge_state.data () + (size_t) i * hidden,
+        0, B, false, g0, g1, gates.data (), G);
+  } else {
+    run (s.state_to_state, s.state, i, j, false, g0, g1, gates.data (), G, true);
   }
-  apply_step (s.state_to_state, patch.data (), B, g0, g1, gates.data (), G, true);
-  macs += (double) B * (G * g1 / C - G * g0 / C) * s.state_to_state.patch_size ();
   for (int b = 0; b < B; ++b) {
     const float *prev_cell = nullptr;
     if (!diagonal) {
@@ -409,21 +378,18 @@ IncrementalEngine::Impl::vertical_row (int i)
 {
   if (!two_stream || (!v_rows.empty () && !v_rows[i]))
     return;
+  // Whole rows, one product per step: the 2x3 conv reads the next column's reduced
+  // features, so each step completes the row before the next reads it.
   const int F = 2 * hidden;
-  for (int j = 0; j < W; ++j)
-    run (vertical_input, input, i, j, false, 0, C, v_first.at (i, j), F, false);
+  run_range (vertical_input, input, i, 0, W, false, v_first.at (i, 0), F, false);
   const FeatureMap *v = &v_first;
   for (auto &L : layers) {
-    // The 2x3 conv reads the next column's reduced features: reduce the whole row first.
-    for (int j = 0; j < W; ++j) {
-      std::copy_n (v->at (i, j), (size_t) B * F, L.v_out.at (i, j));   // the residual
-      run (L.v_reduce, *v, i, j, true, 0, C, L.v_reduced.at (i, j), hidden, false);
-    }
-    for (int j = 0; j < W; ++j) {
-      run (L.v_conv, L.v_reduced, i, j, true, 0, C, pairs.data (), F, false);
-      gate (pairs.data (), B, 1, 0, 1, L.v_gated.at (i, j));
-      run (L.v_expand, L.v_gated, i, j, false, 0, C, L.v_out.at (i, j), F, true);
-    }
+    std::copy_n (v->at (i, 0), (size_t) W * B * F, L.v_out.at (i, 0));   // the residual
+    run_range (L.v_reduce, *v, i, 0, W, true, L.v_reduced.at (i, 0), hidden, false);
+    run_pairs.resize ((size_t) W * B * F);
+    run_range (L.v_conv, L.v_reduced, i, 0, W, true, run_pairs.data (), F, false);
+    gate (run_pairs.data (), W * B, 1, 0, 1, L.v_gated.at (i, 0));
+    run_range (L.v_expand, L.v_gated, i, 0, W, false, L.v_out.at (i, 0), F, true);
     v = &L.v_out;
   }
 }
@@ -436,9 +402,7 @@ IncrementalEngine::Impl::gate (const float *pairs, int rows, int groups, int g0,
   for (int b = 0; b < rows; ++b)
     for (int g = g0; g < g1; ++g) {
       const float *a = pairs + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
-      float *o = out + (size_t) b * hidden + (size_t) g * n;
-      for (int t = 0; t < n; ++t)
-        o[t] = a[t] / (1.f + std::exp (-a[n + t]));
+      gated_units (a, a + n, n, out + (size_t) b * hidden + (size_t) g * n);
     }
 }
 
@@ -447,8 +411,7 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
 {
   if (!needed (first_at, i, j))
     return;
-  run_cached (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false,
-      input_patch);
+  run (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false);
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
     auto &L = layers[l];
@@ -465,15 +428,13 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
         if (reduce_at.empty () || needed (reduce_at[l], i, j))
           run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
         if (out_needed && L.gated) {
-          run_cached (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false,
-              L.conv_patch);
+          run (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false);
           if (L.two_stream)
             run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
           gate (pairs.data (), B, C, g0, g1, L.convolved.at (i, j));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         } else if (out_needed) {
-          run_cached (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden,
-              false, L.conv_patch);
+          run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
           run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
         }
         break;
@@ -483,15 +444,7 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
         break;
       case Architecture::DiagonalBiLSTM: {
         lstm_step (L.forward, *y, i, j, g0, g1);
-        // Left-to-right state here plus the right-to-left state of the row above.
-        for (int b = 0; b < B; ++b) {
-          const float *f = L.forward.state.at (i, j) + (size_t) b * hidden;
-          const float *r = i > 0 ? L.backward.state.at (i - 1, j) + (size_t) b * hidden : nullptr;
-          for (int t = 0; t < hidden; ++t)
-            sum[(size_t) b * hidden + t] = f[t] + (r ? r[t] : 0.f);
-        }
-        apply_step (L.output, sum.data (), B, g0, g1, out, F, true);
-        macs += (double) B * (L.output.first (g1) - L.output.first (g0)) * hidden;
+        diagonal_output (L, i, j, j + 1, g0, g1, out);
         break;
       }
     }
@@ -537,12 +490,7 @@ void
 IncrementalEngine::Impl::run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b,
     bool relu, float *out, int ld, bool accumulate)
 {
-  const int rows = (b - a) * B, K = s.patch_size ();
-  patch.resize ((size_t) rows * K);
-  for (int j = a; j < b; ++j)
-    gather_patch (s, m, i, j, relu, patch.data () + (size_t) (j - a) * B * K);
-  apply_step (s, patch.data (), rows, 0, C, out, ld, accumulate);
-  macs += (double) rows * s.out * K;
+  macs += apply_at (s, m, i, a, b, relu, 0, C, out, ld, accumulate);
 }
 
 void
@@ -562,11 +510,49 @@ IncrementalEngine::Impl::lstm_range (Scan &s, const FeatureMap &y, int i, int a,
 }
 
 void
+IncrementalEngine::Impl::scan_range (Scan &s, const FeatureMap &y, int i, int a, int b)
+{
+  const int G = 4 * hidden;
+  run_gates.resize ((size_t) (b - a) * B * G);
+  float *gates_at = run_gates.data ();
+  macs += apply_at (s.input_to_state, y, i, a, b, false, 0, C, gates_at, G, false);
+  // Tap 0: the state above; tap 1: the previous state along the scan.
+  macs += apply_at (s.state_to_state, s.state, i, a, b, false, 0, C, gates_at, G, true, 0, 1);
+  for (int n = 0; n < b - a; ++n) {
+    const int j = s.edge_dx < 0 ? a + n : b - 1 - n, prev_j = j + s.edge_dx;
+    const bool at_edge = prev_j < 0 || prev_j >= W;
+    float *g = gates_at + (size_t) (j - a) * B * G;
+    if (at_edge)
+      macs += apply_tap_rows (s.state_to_state, 1, 1, s.edge_state.data () + (size_t) i * hidden,
+          0, B, false, 0, C, g, G);
+    else
+      macs += apply_taps (s.state_to_state, s.state, i, j, j + 1, false, 0, C, g, G, 1, 2);
+    for (int r = 0; r < B; ++r)
+      lstm_pointwise (g + (size_t) r * G, at_edge ? s.edge_cell.data () + (size_t) i * hidden
+          : s.cell.at (i, prev_j) + (size_t) r * hidden, s.cell.at (i, j) + (size_t) r * hidden,
+          s.state.at (i, j) + (size_t) r * hidden, 0, C);
+  }
+}
+
+void
+IncrementalEngine::Impl::diagonal_output (Layer &L, int i, int a, int b, int g0, int g1,
+    float *out)
+{
+  const int rows = (b - a) * B;
+  run_sum.resize ((size_t) rows * hidden);
+  const float *f = L.forward.state.at (i, a);
+  const float *r = i > 0 ? L.backward.state.at (i - 1, a) : nullptr;
+  for (size_t t = 0; t < (size_t) rows * hidden; ++t)
+    run_sum[t] = f[t] + (r ? r[t] : 0.f);
+  apply_step (L.output, run_sum.data (), rows, g0, g1, out, L.out.features, true);
+  macs += (double) rows * (L.output.first (g1) - L.output.first (g0)) * hidden;
+}
+
+void
 IncrementalEngine::Impl::step_run (int i, int j0, int j1)
 {
-  if (kind == Architecture::DiagonalBiLSTM || j1 - j0 == 1) {
-    for (int j = j0; j < j1; ++j)
-      step (i, j, 0, C, false);
+  if (j1 - j0 == 1) {
+    step (i, j0, 0, C, false);
     return;
   }
   const auto all = std::vector<uint8_t> ();
@@ -597,9 +583,12 @@ IncrementalEngine::Impl::step_run (int i, int j0, int j1)
           run_range (L.expand, L.convolved, i, a, b, true, L.out.at (i, a), F, true);
         }
       }
-    } else {
+    } else if (L.kind == Architecture::RowLSTM) {
       lstm_range (L.forward, *y, i, j0, j1);
       run_range (L.output, L.forward.state, i, j0, j1, false, L.out.at (i, j0), F, true);
+    } else {
+      scan_range (L.forward, *y, i, j0, j1);
+      diagonal_output (L, i, j0, j1, 0, C, L.out.at (i, j0));
     }
     y = &L.out;
   }
@@ -613,8 +602,7 @@ IncrementalEngine::Impl::backward_row (int i)
   // Row i is complete: run each layer's right-to-left scan over it, for row i + 1 to read.
   const FeatureMap *y = &first;
   for (auto &L : layers) {
-    for (int j = W - 1; j >= 0; --j)
-      lstm_step (L.backward, *y, i, j, 0, C);
+    scan_range (L.backward, *y, i, 0, W);
     y = &L.out;
   }
 }

@@ -15,7 +15,11 @@ struct ProductKernel {
   // rows are `ldw` floats apart (a multiple of lanes).
   int lanes;
   // rows x rows of x (ldx apart) into y (ldy apart); the first m of W's ldw columns are kept.
+  // x's rows may overlap (ldx < K): the engine reads neighbouring positions' features in place.
   void (*multiply) (const float *W, int ldw, const float *x, int ldx, int rows, int K,
+      float *y, int ldy, int m);
+  // The same with max(0, x) for x.
+  void (*multiply_relu) (const float *W, int ldw, const float *x, int ldx, int rows, int K,
       float *y, int ldy, int m);
 };
 

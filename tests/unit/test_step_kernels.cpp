@@ -1,8 +1,8 @@
 // The incremental engine's product kernels (generation/step_kernels.h) and the group-packed
 // steps built on them (generation/dense_step.h) give what torch::mm gives: every kernel this
 // processor runs, the portable 16-lane build of the AVX-512 kernel included, for row counts
-// that use the 4-row blocks and the single rows, widths that end mid-vector, and inputs with
-// exact zeros (which the kernels skip).
+// that use the 4-row blocks and the single rows, widths that end mid-vector, and inputs
+// through the kernels' own ReLU; the steps read their inputs in place from feature maps.
 #include "generation/dense_step.h"
 #include "generation/step_kernels.h"
 
@@ -20,49 +20,68 @@ TEST (StepKernels, EveryKernelEqualsMatmul)
       for (int m : {1, 7, 20, 24, 40, 64, 100})
         for (int K : {1, 37, 300}) {
           auto w = torch::randn ({K, m});
-          auto x = torch::randn ({rows, K}).relu ();       // about half exactly zero
+          auto x = torch::randn ({rows, K});
           auto y0 = torch::randn ({rows, m});
+          for (bool relu : {false, true}) {
           const int ldw = (m + kernel->lanes - 1) / kernel->lanes * kernel->lanes;
           // W padded to ldw columns (zeros past m); y with room past m that must stay untouched.
           auto packed = torch::zeros ({K, ldw});
           packed.narrow (1, 0, m).copy_ (w);
           auto y = torch::full ({rows, m + 5}, 42.f);
           y.narrow (1, 0, m).copy_ (y0);
-          kernel->multiply (packed.data_ptr<float> (), ldw, x.data_ptr<float> (), K, rows, K,
-              y.data_ptr<float> (), m + 5, m);
-          auto expected = y0 + torch::mm (x, w);
+          (relu ? kernel->multiply_relu : kernel->multiply) (packed.data_ptr<float> (), ldw,
+              x.data_ptr<float> (), K, rows, K, y.data_ptr<float> (), m + 5, m);
+          auto expected = y0 + torch::mm (relu ? x.relu () : x, w);
           EXPECT_LT ((y.narrow (1, 0, m) - expected).abs ().max ().item<float> (), 1e-4 * std::sqrt (K))
-              << kernel->name << " rows " << rows << " m " << m << " K " << K;
+              << kernel->name << " rows " << rows << " m " << m << " K " << K << (relu ? " relu" : "");
           EXPECT_TRUE (y.narrow (1, m, 5).eq (42.f).all ().item<bool> ())
               << kernel->name << " wrote past the row's " << m << " columns";
+          }
         }
 }
 
-TEST (StepKernels, GroupPackedStepEqualsTheConvolutionAtOnePosition)
+TEST (StepKernels, InPlaceStepsEqualTheConvolutionEverywhere)
 {
-  // A masked 3x3 convolution's step at the centre of a 3x3 map, one colour group at a time
-  // (20 outputs in three groups: 6, 7, 7), against conv2d over the same map.
+  // A masked 3x3 convolution (20 outputs in three colour groups: 6, 7, 7) read in place from
+  // a 4x6 map, with 1 and 2 batch rows, with and without a ReLU on its input: whole rows at
+  // once (one product per stretch of taps, edges clipped) and one position and group at a
+  // time must both equal conv2d with zero padding at every position.
   torch::manual_seed (12);
-  const int in = 5, out = 20;
+  const int in = 5, out = 20, H = 4, W = 6;
   auto weight = torch::randn ({out, in, 3, 3});
   weight.select (2, 2).zero_ ();                      // rows below the centre
   weight.select (2, 1).narrow (2, 2, 1).zero_ ();     // right of the centre
   auto bias = torch::randn ({out});
-  auto map = torch::randn ({1, in, 3, 3});
-  auto expected = torch::conv2d (map, weight, bias).flatten ();   // the centre's outputs
-  FeatureMap features;
-  features.reset (3, 3, 1, in);
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j)
-      for (int c = 0; c < in; ++c)
-        features.at (i, j)[c] = map[0][c][i][j].item<float> ();
-  for (const auto *kernel : runnable_product_kernels ()) {
-    auto step = DenseStep::from_conv (weight, bias, 3, {}, *kernel);
-    std::vector<float> patch, result (out, -1.f);
-    gather_patch (step, features, 1, 1, false, patch);
-    for (int g = 0; g < 3; ++g)
-      apply_step (step, patch.data (), 1, g, g + 1, result.data (), out, false);
-    auto got = torch::from_blob (result.data (), {out}).clone ();
-    EXPECT_LT ((got - expected).abs ().max ().item<float> (), 1e-4) << kernel->name;
-  }
+  for (int batch : {1, 2})
+    for (bool relu : {false, true}) {
+      auto map = torch::randn ({batch, in, H, W});
+      auto expected = torch::conv2d (relu ? map.relu () : map, weight, bias, 1, 1)
+          .permute ({2, 3, 0, 1}).contiguous ();       // [H, W, batch, out]
+      FeatureMap features;
+      features.reset (H, W, batch, in);
+      auto a = map.accessor<float, 4> ();
+      for (int i = 0; i < H; ++i)
+        for (int j = 0; j < W; ++j)
+          for (int b = 0; b < batch; ++b)
+            for (int c = 0; c < in; ++c)
+              features.at (i, j)[b * in + c] = a[b][c][i][j];
+      for (const auto *kernel : runnable_product_kernels ()) {
+        auto step = DenseStep::from_conv (weight, bias, 3, {}, *kernel);
+        std::vector<float> rows ((size_t) H * W * batch * out, -1.f), single (rows);
+        for (int i = 0; i < H; ++i) {
+          float *row = rows.data () + (size_t) i * W * batch * out;
+          apply_at (step, features, i, 0, W, relu, 0, 3, row, out, false);
+          for (int j = 0; j < W; ++j)
+            for (int g = 0; g < 3; ++g)
+              apply_at (step, features, i, j, j + 1, relu, g, g + 1,
+                  single.data () + ((size_t) i * W + j) * batch * out, out, false);
+        }
+        for (const auto *result : {&rows, &single}) {
+          auto got = torch::from_blob (const_cast<float *> (result->data ()), {H, W, batch, out});
+          EXPECT_LT ((got - expected).abs ().max ().item<float> (), 1e-4)
+              << kernel->name << ", batch " << batch << (relu ? ", relu" : "")
+              << (result == &rows ? ", whole rows" : ", one position at a time");
+        }
+      }
+    }
 }
