@@ -23,7 +23,7 @@ tanh_of (float x)
 
 }  // namespace
 
-__attribute__ ((target_clones ("avx2", "default")))
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
 lstm_cells (const float *gates, int n, const float *prev_cell, float *cell, float *state)
 {
@@ -37,7 +37,7 @@ lstm_cells (const float *gates, int n, const float *prev_cell, float *cell, floa
   }
 }
 
-__attribute__ ((target_clones ("avx2", "default")))
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
 gated_units (const float *a, const float *b, int n, float *out)
 {

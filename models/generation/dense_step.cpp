@@ -48,7 +48,7 @@ pack (const torch::Tensor &w3, const torch::Tensor &bias,
   for (int g = 0; g < groups; ++g) {
     const int m = s.first (g + 1) - s.first (g);
     s.offset.push_back (total);
-    s.stride.push_back ((m + kernel.lanes - 1) / kernel.lanes * kernel.lanes);
+    s.stride.push_back ((m + kernel.pad - 1) / kernel.pad * kernel.pad);
     total += (size_t) K * s.stride.back ();
   }
   s.packed.assign (total, 0.f);

@@ -11,9 +11,10 @@ namespace pixelrnn {
 
 struct ProductKernel {
   const char *name;
-  // W's columns are padded with zeros to a whole number of vectors of `lanes` floats; W's
-  // rows are `ldw` floats apart (a multiple of lanes).
-  int lanes;
+  int lanes;  // floats per vector
+  // W's columns are padded with zeros to a multiple of `pad` floats (half a vector); W's
+  // rows are `ldw` floats apart (a multiple of pad).
+  int pad;
   // rows x rows of x (ldx apart) into y (ldy apart); the first m of W's ldw columns are kept.
   // x's rows may overlap (ldx < K): the engine reads neighbouring positions' features in place.
   void (*multiply) (const float *W, int ldw, const float *x, int ldx, int rows, int K,

@@ -38,7 +38,7 @@ softplus (float x)
 // then takes one log: the bin's probability, or (where that is under kMinDeltaF and float
 // cancellation would spoil it) the density at the bin's centre, written as log(X) + Y with
 // X in [1/4, 1] so that far tails stay exact in log space.
-__attribute__ ((target_clones ("avx2", "default")))
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
 component_table (float mu, float s, float log_w, float *lp)
 {
@@ -77,7 +77,7 @@ component_table (float mu, float s, float log_w, float *lp)
   lp[255] = -softplus (last_min) + log_w;
 }
 
-__attribute__ ((target_clones ("avx2", "default")))
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
 log_sum_exp_columns (const float *table, int K, float *out)
 {

@@ -23,7 +23,7 @@ TEST (StepKernels, EveryKernelEqualsMatmul)
           auto x = torch::randn ({rows, K});
           auto y0 = torch::randn ({rows, m});
           for (bool relu : {false, true}) {
-          const int ldw = (m + kernel->lanes - 1) / kernel->lanes * kernel->lanes;
+          const int ldw = (m + kernel->pad - 1) / kernel->pad * kernel->pad;
           // W padded to ldw columns (zeros past m); y with room past m that must stay untouched.
           auto packed = torch::zeros ({K, ldw});
           packed.narrow (1, 0, m).copy_ (w);
