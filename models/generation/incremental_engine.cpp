@@ -1,6 +1,6 @@
 #include "incremental_engine.h"
 
-#include "generation/cell_kernels.h"
+#include "generation/pointwise_kernels.h"
 #include "generation/dense_step.h"
 #include "network/diagonal_bilstm.h"
 #include "network/logistic_mixture.h"

@@ -1,5 +1,7 @@
 #include "value_sampler.h"
 
+#include "generation/pointwise_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -10,10 +12,9 @@ draw_value (const float *logits, double temperature, std::mt19937_64 &rng)
 {
   if (temperature <= 0.0)
     return static_cast<int> (std::max_element (logits, logits + 256) - logits);
-  double top = *std::max_element (logits, logits + 256);
-  double p[256], total = 0.0;
-  for (int v = 0; v < 256; ++v)
-    total += p[v] = std::exp ((logits[v] - top) / temperature);
+  const float top = *std::max_element (logits, logits + 256);
+  float p[256];
+  const double total = shifted_exps (logits, 256, top, (float) (1.0 / temperature), p);
   // 53 random bits -> u in [0, 1); consumed once per value whatever the temperature.
   double u = (rng () >> 11) * (1.0 / 9007199254740992.0) * total;
   for (int v = 0; v < 256; ++v) {
@@ -27,13 +28,11 @@ draw_value (const float *logits, double temperature, std::mt19937_64 &rng)
 int
 mean_value (const float *logits)
 {
-  double top = *std::max_element (logits, logits + 256);
-  double total = 0.0, weighted = 0.0;
-  for (int v = 0; v < 256; ++v) {
-    const double p = std::exp (logits[v] - top);
-    total += p;
-    weighted += p * v;
-  }
+  float p[256];
+  const double total = shifted_exps (logits, 256, *std::max_element (logits, logits + 256), 1.f, p);
+  double weighted = 0.0;
+  for (int v = 0; v < 256; ++v)
+    weighted += (double) p[v] * v;
   return std::clamp (static_cast<int> (std::lround (weighted / total)), 0, 255);
 }
 

@@ -1,4 +1,4 @@
-#include "cell_kernels.h"
+#include "pointwise_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +44,19 @@ gated_units (const float *a, const float *b, int n, float *out)
 #pragma omp simd
   for (int t = 0; t < n; ++t)
     out[t] = a[t] * sigmoid (b[t]);
+}
+
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+float
+shifted_exps (const float *x, int n, float shift, float scale, float *out)
+{
+  float total = 0.f;
+#pragma omp simd reduction(+ : total)
+  for (int t = 0; t < n; ++t) {
+    out[t] = expf (std::max ((x[t] - shift) * scale, -80.f));
+    total += out[t];
+  }
+  return total;
 }
 
 }  // namespace pixelrnn
