@@ -89,6 +89,29 @@ DenseStep::from_taps (const torch::Tensor &weight, const torch::Tensor &bias,
   return pack (weight, bias, taps, groups, order, kernel);
 }
 
+DenseStep
+select_taps (const DenseStep &s, bool own_position, int groups, bool with_bias)
+{
+  std::vector<std::pair<int, int>> taps;
+  std::vector<size_t> from;
+  for (size_t t = 0; t < s.taps.size (); ++t)
+    if ((s.taps[t] == std::make_pair (0, 0)) == own_position) {
+      taps.push_back (s.taps[t]);
+      from.push_back (t);
+    }
+  auto w3 = torch::zeros ({s.out, s.in, (int64_t) taps.size ()});
+  auto a = w3.accessor<float, 3> ();
+  for (int g = 0; g < s.groups; ++g)
+    for (int k = s.first (g); k < s.first (g + 1); ++k)
+      for (size_t t = 0; t < from.size (); ++t)
+        for (int c = 0; c < s.in; ++c)
+          a[k][c][t] = s.packed[s.offset[g] + (from[t] * s.in + c) * s.stride[g] + (k - s.first (g))];
+  auto bias = torch::from_blob (const_cast<float *> (s.bias.data ()), {s.out}).clone ();
+  if (!with_bias)
+    bias.zero_ ();
+  return pack (w3, bias, taps, groups, {}, *s.kernel);
+}
+
 namespace {
 
 // Groups g0..g1-1 of out (rows x ld) set to the bias, or the bias added.

@@ -60,6 +60,12 @@ struct DenseStep {
       const std::vector<int> &order = {}, const ProductKernel &kernel = best_product_kernel ());
 };
 
+// The taps of `step` other than the own position's (own_position = false), or that tap
+// alone (true), repacked in `groups` colour groups, with its bias or none. Within a pixel
+// the other taps read only earlier positions: the engine computes them once per position
+// for every output (groups = 1) and the own-position tap per colour group.
+DenseStep select_taps (const DenseStep &step, bool own_position, int groups, bool with_bias);
+
 // The engine's products, their inputs read in place from a feature map whose positions hold
 // `in` features per batch row (no patch is gathered): positions a..b-1 of row i, one output
 // row per position and batch row (position-major), `ld` floats apart. Taps [t0, t1) of

@@ -60,8 +60,10 @@ struct Scan {
 struct Layer {
   Architecture kind;
   DenseStep reduce, conv, expand;  // PixelCNN block
+  DenseStep conv_context, conv_own;  // conv split for single positions (run_split)
   bool gated = false;              // conv makes (a, b) pairs; convolved holds a * sigmoid(b)
   FeatureMap reduced, convolved;
+  std::vector<float> early_pairs;  // gated: a position's pairs from its context taps
   // Two-stream block: `link` adds the vertical stream to the pairs; the vertical stream's
   // own steps and maps (computed a whole row at a time: vertical_row).
   bool two_stream = false;
@@ -80,6 +82,7 @@ struct IncrementalEngine::Impl {
   Output output;
   int mixtures;
   DenseStep input_conv, head_hidden, head_out;
+  DenseStep input_context, input_own;   // input_conv split for run_split
   std::vector<Layer> layers;
   FeatureMap input, first;
   // Two-stream PixelCNN: the vertical stream's input conv and first map; rows of it a fill
@@ -103,6 +106,12 @@ struct IncrementalEngine::Impl {
   void reset (int batch, int height, int width);
   void run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0, int g1,
       float *out, int ld, bool accumulate);
+  // A convolution at (i, j) for groups g0..g1-1 split in two (select_taps): the taps that
+  // read earlier positions for every output at once, at the position's first group, into
+  // `early`; then each group's outputs copied to `out` (when elsewhere) and the own-position
+  // tap added. One product of all outputs instead of one per colour group.
+  void run_split (const DenseStep &context, const DenseStep &own, const FeatureMap &m, int i,
+      int j, bool relu, int g0, int g1, float *early, float *out, int ld);
   void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
       int g1) const;
   void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
@@ -154,6 +163,8 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
   output = cfg.output;
   mixtures = cfg.mixtures;
   input_conv = from_masked (model->input_conv, C);
+  input_context = select_taps (input_conv, false, 1, true);
+  input_own = select_taps (input_conv, true, C, false);
   head_hidden = from_masked (model->head_hidden, C);
   head_out = from_masked (model->head_out, C);
   const auto order = gate_order (hidden, C);
@@ -164,11 +175,15 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
     if (auto *b = module->as<PixelCNNBlockImpl> ()) {
       L.reduce = from_masked (b->reduce, C);
       L.conv = from_masked (b->conv, C);
+      L.conv_context = select_taps (L.conv, false, 1, true);
+      L.conv_own = select_taps (L.conv, true, C, false);
       L.expand = from_masked (b->expand, C);
       L.gated = b->block == Block::Gated;
     } else if (auto *t = module->as<TwoStreamBlockImpl> ()) {
       L.reduce = from_masked (t->reduce, C);
       L.conv = from_shifted (t->conv, C);
+      L.conv_context = select_taps (L.conv, false, 1, true);
+      L.conv_own = select_taps (L.conv, true, C, false);
       L.link = from_masked (t->link, C);
       L.expand = from_masked (t->expand, C);
       L.v_reduce = from_masked (t->v_reduce, C);
@@ -220,6 +235,7 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
     if (kind == Architecture::PixelCNN) {
       L.reduced.resize (H, W, B, hidden);
       L.convolved.resize (H, W, B, hidden);
+      L.early_pairs.assign ((size_t) B * 2 * hidden, 0.f);
       if (L.two_stream) {
         L.v_reduced.resize (H, W, B, hidden);
         L.v_gated.resize (H, W, B, hidden);
@@ -250,6 +266,21 @@ IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, in
     int g0, int g1, float *out, int ld, bool accumulate)
 {
   macs += apply_at (s, m, i, j, j + 1, relu, g0, g1, out, ld, accumulate);
+}
+
+void
+IncrementalEngine::Impl::run_split (const DenseStep &context, const DenseStep &own,
+    const FeatureMap &m, int i, int j, bool relu, int g0, int g1, float *early, float *out,
+    int ld)
+{
+  if (g0 == 0)
+    macs += apply_at (context, m, i, j, j + 1, relu, 0, 1, early, ld, false);
+  const int o0 = own.first (g0), o1 = own.first (g1);
+  if (early != out)
+    for (int b = 0; b < B; ++b)
+      std::copy (early + (size_t) b * ld + o0, early + (size_t) b * ld + o1, out + (size_t) b * ld + o0);
+  if (!own.taps.empty ())
+    macs += apply_taps (own, m, i, j, j + 1, relu, g0, g1, out, ld);
 }
 
 void
@@ -411,7 +442,8 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
 {
   if (!needed (first_at, i, j))
     return;
-  run (input_conv, input, i, j, false, g0, g1, first.at (i, j), first.features, false);
+  run_split (input_context, input_own, input, i, j, false, g0, g1, first.at (i, j),
+      first.at (i, j), first.features);
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
     auto &L = layers[l];
@@ -428,13 +460,15 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
         if (reduce_at.empty () || needed (reduce_at[l], i, j))
           run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
         if (out_needed && L.gated) {
-          run (L.conv, L.reduced, i, j, true, g0, g1, pairs.data (), 2 * hidden, false);
+          run_split (L.conv_context, L.conv_own, L.reduced, i, j, true, g0, g1,
+              L.early_pairs.data (), pairs.data (), 2 * hidden);
           if (L.two_stream)
             run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
           gate (pairs.data (), B, C, g0, g1, L.convolved.at (i, j));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         } else if (out_needed) {
-          run (L.conv, L.reduced, i, j, true, g0, g1, L.convolved.at (i, j), hidden, false);
+          run_split (L.conv_context, L.conv_own, L.reduced, i, j, true, g0, g1,
+              L.convolved.at (i, j), L.convolved.at (i, j), hidden);
           run (L.expand, L.convolved, i, j, true, g0, g1, out, F, true);
         }
         break;

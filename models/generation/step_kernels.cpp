@@ -150,7 +150,7 @@ columns (const float *W, int ldw, const float *x, int ldx, int K, float *y, int 
 }
 
 // Rows four at a time (each weight vector loaded once feeds four accumulators: 12 chains),
-// then one at a time with two partial sums (6 chains).
+// then one at a time with four partial sums (8 chains for a vector and a half).
 template <int V, bool RELU>
 INLINE void
 multiply_rows (const float *W, int ldw, const float *x, int ldx, int rows, int K, float *y,
@@ -160,7 +160,7 @@ multiply_rows (const float *W, int ldw, const float *x, int ldx, int rows, int K
   for (; r + 4 <= rows; r += 4)
     columns<V, 4, 1, RELU> (W, ldw, x + (size_t) r * ldx, ldx, K, y + (size_t) r * ldy, ldy, m);
   for (; r < rows; ++r)
-    columns<V, 1, 2, RELU> (W, ldw, x + (size_t) r * ldx, ldx, K, y + (size_t) r * ldy, ldy, m);
+    columns<V, 1, 4, RELU> (W, ldw, x + (size_t) r * ldx, ldx, K, y + (size_t) r * ldy, ldy, m);
 }
 
 #define KERNEL_ARGS const float *W, int ldw, const float *x, int ldx, int rows, int K, float *y, \
