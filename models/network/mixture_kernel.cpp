@@ -77,6 +77,56 @@ component_table (float mu, float s, float log_w, float *lp)
   lp[255] = -softplus (last_min) + log_w;
 }
 
+// The same component's 256 probabilities (the bin's, or the density at its centre where
+// that is under kMinDeltaF, as above), times w, added to prob: no log per value. Underflows
+// in the far tails, which the caller checks for.
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+void
+add_component (float mu, float s, float w, float *prob)
+{
+  const float inv = expf (-s);
+  const float centre_density = w * inv * kStep;     // e^Y = e^-|mid| * e^-s * width
+  float t[257], root[257];
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    root[v] = sqrtf (t[v]);
+#pragma omp simd
+  for (int v = 1; v < 255; ++v) {
+    const float centered = (float) v * kStep - 1.f - mu;
+    const float min_in = inv * (centered - kHalf), mid_in = inv * centered;
+    const float low0 = 1.f / (1.f + t[v]), low1 = 1.f / (1.f + t[v + 1]);
+    const float delta = min_in > 0.f ? t[v] * low0 - t[v + 1] * low1 : low1 - low0;
+    const float product = root[v] * root[v + 1];
+    const float e_abs = std::min (mid_in > 0.f ? product : 1.f / product, 1.f);
+    const float X = 1.f / ((1.f + e_abs) * (1.f + e_abs));
+    prob[v] += delta > kMinDeltaF ? w * delta : centre_density * X * e_abs;
+  }
+  const float first_plus = inv * (-1.f - mu + kHalf), last_min = inv * (1.f - mu - kHalf);
+  prob[0] += w / (1.f + clamped_exp (-first_plus));
+  prob[255] += w / (1.f + clamped_exp (last_min));
+}
+
+// log(prob) where every value's probability is at least `floor` (returns true); false, and
+// out untouched, where some value's is not.
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+bool
+logs_above (const float *prob, float floor, float *out)
+{
+  float least = prob[0];
+#pragma omp simd reduction(min : least)
+  for (int v = 0; v < 256; ++v)
+    least = std::min (least, prob[v]);
+  if (!(least >= floor))
+    return false;
+#pragma omp simd
+  for (int v = 0; v < 256; ++v)
+    out[v] = logf (prob[v]);
+  return true;
+}
+
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
 log_sum_exp_columns (const float *table, int K, float *out)
@@ -109,13 +159,23 @@ mixture_log_probs_at (const float *p, int c, const float *known, int K, float *o
   for (int k = 0; k < K; ++k)
     norm += expf (p[k] - top);
   const float log_norm = top + logf (norm);
-  float table[kMaxMixtures * 256];
+  float mu[kMaxMixtures], scale[kMaxMixtures];
   for (int k = 0; k < K; ++k) {
-    float mu = p[K + k];
+    mu[k] = p[K + k];
     for (int prev = 0; prev < c; ++prev)
-      mu += tanhf (p[3 * K + prev * K + k]) * known[prev];
-    component_table (mu, std::max (p[2 * K + k], kMinLogScale), p[k] - log_norm, table + k * 256);
+      mu[k] += tanhf (p[3 * K + prev * K + k]) * known[prev];
+    scale[k] = std::max (p[2 * K + k], kMinLogScale);
   }
+  // Summed as probabilities, one log per value. Where some value's probability falls under
+  // 1e-30 (far tails of sharp components), float would lose it: then log space throughout.
+  float prob[256] = {};
+  for (int k = 0; k < K; ++k)
+    add_component (mu[k], scale[k], expf (p[k] - log_norm), prob);
+  if (logs_above (prob, 1e-30f, out))
+    return;
+  float table[kMaxMixtures * 256];
+  for (int k = 0; k < K; ++k)
+    component_table (mu[k], scale[k], p[k] - log_norm, table + k * 256);
   log_sum_exp_columns (table, K, out);
 }
 

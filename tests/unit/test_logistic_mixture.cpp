@@ -56,9 +56,15 @@ TEST (LogisticMixture, EngineScalarCodeEqualsTensorCode)
   // 64 positions of random parameters (sharp and flat components, means past the edges) and
   // random known channels: every one of the 256 values, deep tails included.
   const int C = 3, K = 4, H = 8, W = 8;
-  auto p = random_params (1, C, K, H, W, 9).contiguous ();
+  auto p = random_params (1, C, K, H, W, 9);
+  // Rows 4-7: every component sharp (log-scales -6 to -4), so far tails underflow a float.
+  p.narrow (2, 2 * K, K).narrow (3, H / 2, H / 2).copy_ (torch::rand ({1, C, K, H / 2, W}) * 2 - 6);
+  p = p.contiguous ();
   auto x = (torch::rand ({1, C, H, W}) * 2 - 1).contiguous ();
   auto table = mixture_log_probs (p, x, K);
+  // The kernel sums probabilities, and falls back to log space where some value's is under
+  // 1e-30: both ways must be covered.
+  int summed = 0, in_log_space = 0;
   for (int i = 0; i < H; ++i)
     for (int j = 0; j < W; ++j) {
       const float known[3] = {x[0][0][i][j].item<float> (), x[0][1][i][j].item<float> (),
@@ -69,6 +75,7 @@ TEST (LogisticMixture, EngineScalarCodeEqualsTensorCode)
         mixture_log_probs_at (params.data_ptr<float> (), c, known, K, out);
         auto expected = table[0][c].select (1, i).select (1, j).contiguous ();
         const float *e = expected.data_ptr<float> ();
+        ++(*std::min_element (e, e + 256) < std::log (1e-30) ? in_log_space : summed);
         for (int v = 0; v < 256; ++v) {
           // A bin's probability is a difference of two sigmoids in float: both codes carry
           // an error of about 1e-7 / p in its log, up to p = 1e-5 (below, the density at the
@@ -79,6 +86,8 @@ TEST (LogisticMixture, EngineScalarCodeEqualsTensorCode)
         }
       }
     }
+  EXPECT_GT (summed, 10);
+  EXPECT_GT (in_log_space, 10);
 }
 
 TEST (LogisticMixture, GreenMeanFollowsRed)
