@@ -115,6 +115,10 @@ struct IncrementalEngine::Impl {
   void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
       int g1) const;
   void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
+  // Diagonal scans at (i, j), groups g0..g1-1: adds the product with the previous state
+  // along the scan (past the window's edge, the edge table) to the gates `g` (B rows), then
+  // computes the cells.
+  void diagonal_cells (Scan &s, int i, int j, int g0, int g1, float *g);
   void compute_edges (Scan &s);
   void plan (const std::vector<uint8_t> &holes);
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
@@ -298,31 +302,34 @@ IncrementalEngine::Impl::lstm_step (Scan &s, const FeatureMap &y, int i, int j, 
 {
   const int G = 4 * hidden;
   run (s.input_to_state, y, i, j, false, g0, g1, gates.data (), G, false);
-  const bool diagonal = s.edge_dx != 0;
-  const int prev_j = j + s.edge_dx;
-  const bool at_edge = diagonal && (prev_j < 0 || prev_j >= W);
-  if (at_edge) {
-    // Tap 1 (previous along the scan) lies outside the window: read the edge table.
+  if (s.edge_dx != 0) {
+    // Diagonal: tap 0 reads the state above, tap 1 the previous one along the scan.
     macs += apply_at (s.state_to_state, s.state, i, j, j + 1, false, g0, g1, gates.data (), G,
         true, 0, 1);
-    macs += apply_tap_rows (s.state_to_state, 1, 1, s.edge_state.data () + (size_t) i * hidden,
-        0, B, false, g0, g1, gates.data (), G);
-  } else {
-    run (s.state_to_state, s.state, i, j, false, g0, g1, gates.data (), G, true);
+    diagonal_cells (s, i, j, g0, g1, gates.data ());
+    return;
   }
-  for (int b = 0; b < B; ++b) {
-    const float *prev_cell = nullptr;
-    if (!diagonal) {
-      if (i > 0)
-        prev_cell = s.cell.at (i - 1, j) + (size_t) b * hidden;
-    } else if (at_edge) {
-      prev_cell = s.edge_cell.data () + (size_t) i * hidden;
-    } else {
-      prev_cell = s.cell.at (i, prev_j) + (size_t) b * hidden;
-    }
-    lstm_pointwise (gates.data () + (size_t) b * G, prev_cell,
+  run (s.state_to_state, s.state, i, j, false, g0, g1, gates.data (), G, true);
+  for (int b = 0; b < B; ++b)
+    lstm_pointwise (gates.data () + (size_t) b * G,
+        i > 0 ? s.cell.at (i - 1, j) + (size_t) b * hidden : nullptr,
         s.cell.at (i, j) + (size_t) b * hidden, s.state.at (i, j) + (size_t) b * hidden, g0, g1);
-  }
+}
+
+void
+IncrementalEngine::Impl::diagonal_cells (Scan &s, int i, int j, int g0, int g1, float *g)
+{
+  const int G = 4 * hidden, prev_j = j + s.edge_dx;
+  const bool at_edge = prev_j < 0 || prev_j >= W;
+  if (at_edge)
+    macs += apply_tap_rows (s.state_to_state, 1, 1, s.edge_state.data () + (size_t) i * hidden,
+        0, B, false, g0, g1, g, G);
+  else
+    macs += apply_taps (s.state_to_state, s.state, i, j, j + 1, false, g0, g1, g, G, 1, 2);
+  for (int r = 0; r < B; ++r)
+    lstm_pointwise (g + (size_t) r * G, at_edge ? s.edge_cell.data () + (size_t) i * hidden
+        : s.cell.at (i, prev_j) + (size_t) r * hidden, s.cell.at (i, j) + (size_t) r * hidden,
+        s.state.at (i, j) + (size_t) r * hidden, g0, g1);
 }
 
 void
@@ -553,18 +560,8 @@ IncrementalEngine::Impl::scan_range (Scan &s, const FeatureMap &y, int i, int a,
   // Tap 0: the state above; tap 1: the previous state along the scan.
   macs += apply_at (s.state_to_state, s.state, i, a, b, false, 0, C, gates_at, G, true, 0, 1);
   for (int n = 0; n < b - a; ++n) {
-    const int j = s.edge_dx < 0 ? a + n : b - 1 - n, prev_j = j + s.edge_dx;
-    const bool at_edge = prev_j < 0 || prev_j >= W;
-    float *g = gates_at + (size_t) (j - a) * B * G;
-    if (at_edge)
-      macs += apply_tap_rows (s.state_to_state, 1, 1, s.edge_state.data () + (size_t) i * hidden,
-          0, B, false, 0, C, g, G);
-    else
-      macs += apply_taps (s.state_to_state, s.state, i, j, j + 1, false, 0, C, g, G, 1, 2);
-    for (int r = 0; r < B; ++r)
-      lstm_pointwise (g + (size_t) r * G, at_edge ? s.edge_cell.data () + (size_t) i * hidden
-          : s.cell.at (i, prev_j) + (size_t) r * hidden, s.cell.at (i, j) + (size_t) r * hidden,
-          s.state.at (i, j) + (size_t) r * hidden, 0, C);
+    const int j = s.edge_dx < 0 ? a + n : b - 1 - n;
+    diagonal_cells (s, i, j, 0, C, gates_at + (size_t) (j - a) * B * G);
   }
 }
 
