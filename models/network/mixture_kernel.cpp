@@ -162,25 +162,34 @@ mixture_log_probs_at (const float *p, int c, const float *known, int K, float *o
   float top = p[0];
   for (int k = 1; k < K; ++k)
     top = std::max (top, p[k]);
+  // The K weights, means and scales as short vector loops (glibc's vector expf and tanhf):
+  // as scalar calls they took a sixth of this function's time.
+  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures];
   float norm = 0.f;
-  for (int k = 0; k < K; ++k)
-    norm += expf (p[k] - top);
-  const float log_norm = top + logf (norm);
-  float mu[kMaxMixtures], scale[kMaxMixtures];
+#pragma omp simd reduction(+ : norm)
   for (int k = 0; k < K; ++k) {
+    w[k] = expf (p[k] - top);
+    norm += w[k];
+  }
+#pragma omp simd
+  for (int k = 0; k < K; ++k) {
+    w[k] /= norm;
     mu[k] = p[K + k];
-    for (int prev = 0; prev < c; ++prev)
-      mu[k] += tanhf (p[3 * K + prev * K + k]) * known[prev];
     scale[k] = std::max (p[2 * K + k], kMinLogScale);
   }
+  for (int prev = 0; prev < c; ++prev)
+#pragma omp simd
+    for (int k = 0; k < K; ++k)
+      mu[k] += tanhf (p[3 * K + prev * K + k]) * known[prev];
   // Summed as probabilities, one log per value. Where some value's probability falls under
   // 1e-30 (far tails of sharp components), float would lose it: then log space throughout.
   float prob[256] = {};
   for (int k = 0; k < K; ++k)
-    add_component (mu[k], scale[k], expf (p[k] - log_norm), prob);
+    add_component (mu[k], scale[k], w[k], prob);
   if (logs_above (prob, 1e-30f, out))
     return;
   float table[kMaxMixtures * 256];
+  const float log_norm = top + logf (norm);
   for (int k = 0; k < K; ++k)
     component_table (mu[k], scale[k], p[k] - log_norm, table + k * 256);
   log_sum_exp_columns (table, K, out);
