@@ -90,15 +90,18 @@ DenseStep::from_taps (const torch::Tensor &weight, const torch::Tensor &bias,
 }
 
 DenseStep
-select_taps (const DenseStep &s, bool own_position, int groups, bool with_bias)
+select_taps (const DenseStep &s, TapRows which, int groups, bool with_bias)
 {
   std::vector<std::pair<int, int>> taps;
   std::vector<size_t> from;
-  for (size_t t = 0; t < s.taps.size (); ++t)
-    if ((s.taps[t] == std::make_pair (0, 0)) == own_position) {
+  for (size_t t = 0; t < s.taps.size (); ++t) {
+    const auto [dy, dx] = s.taps[t];
+    const TapRows kind = dy < 0 ? TapRows::Above : dx != 0 ? TapRows::Left : TapRows::Own;
+    if (kind == which) {
       taps.push_back (s.taps[t]);
       from.push_back (t);
     }
+  }
   auto w3 = torch::zeros ({s.out, s.in, (int64_t) taps.size ()});
   auto a = w3.accessor<float, 3> ();
   for (int g = 0; g < s.groups; ++g)

@@ -60,11 +60,13 @@ struct DenseStep {
       const std::vector<int> &order = {}, const ProductKernel &kernel = best_product_kernel ());
 };
 
-// The taps of `step` other than the own position's (own_position = false), or that tap
-// alone (true), repacked in `groups` colour groups, with its bias or none. Within a pixel
-// the other taps read only earlier positions: the engine computes them once per position
-// for every output (groups = 1) and the own-position tap per colour group.
-DenseStep select_taps (const DenseStep &step, bool own_position, int groups, bool with_bias);
+// Some of the taps of `step`, repacked in `groups` colour groups, with its bias or none: those
+// in rows above the output (Above), those left of it in its own row (Left), or the output's
+// own position (Own). Within a pixel only Own reads the pixel itself: the engine computes
+// Above for a whole run of hole pixels at once, Left once per pixel for every output
+// (groups = 1), and Own per colour group.
+enum class TapRows { Above, Left, Own };
+DenseStep select_taps (const DenseStep &step, TapRows which, int groups, bool with_bias);
 
 // The engine's products, their inputs read in place from a feature map whose positions hold
 // `in` features per batch row (no patch is gathered): positions a..b-1 of row i, one output

@@ -45,6 +45,22 @@ from_shifted (const ShiftedConv2d &conv, int groups)
       conv->bias.detach (), conv->taps (), groups);
 }
 
+// A PixelCNN convolution's taps by where they read (select_taps): the rows above (bias
+// included), the own row's left part (one product for every output), the own position (per
+// colour group). `above` holds the Above products of the hole run being filled, a row per
+// position (prepare_hole_run).
+struct SplitConv {
+  DenseStep above, left, own;
+  std::vector<float> prepared;
+};
+
+SplitConv
+split_conv (const DenseStep &s, int groups)
+{
+  return {select_taps (s, TapRows::Above, 1, true), select_taps (s, TapRows::Left, 1, false),
+      select_taps (s, TapRows::Own, groups, false), {}};
+}
+
 // One LSTM scan of a recurrent layer: its two convolutions and its state maps.
 struct Scan {
   DenseStep input_to_state, state_to_state;
@@ -60,7 +76,7 @@ struct Scan {
 struct Layer {
   Architecture kind;
   DenseStep reduce, conv, expand;  // PixelCNN block
-  DenseStep conv_context, conv_own;  // conv split for single positions (run_split)
+  SplitConv conv_split;            // conv for single positions (run_split)
   bool gated = false;              // conv makes (a, b) pairs; convolved holds a * sigmoid(b)
   FeatureMap reduced, convolved;
   std::vector<float> early_pairs;  // gated: a position's pairs from its context taps
@@ -82,7 +98,9 @@ struct IncrementalEngine::Impl {
   Output output;
   int mixtures;
   DenseStep input_conv, head_hidden, head_out;
-  DenseStep input_context, input_own;   // input_conv split for run_split
+  SplitConv input_split;                // input_conv for single positions (run_split)
+  // The hole run whose Above products are prepared: row, columns [a, b); row -1: none.
+  int hole_row = -1, hole_a = 0, hole_b = 0;
   std::vector<Layer> layers;
   FeatureMap input, first;
   // Two-stream PixelCNN: the vertical stream's input conv and first map; rows of it a fill
@@ -106,12 +124,16 @@ struct IncrementalEngine::Impl {
   void reset (int batch, int height, int width);
   void run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0, int g1,
       float *out, int ld, bool accumulate);
-  // A convolution at (i, j) for groups g0..g1-1 split in two (select_taps): the taps that
-  // read earlier positions for every output at once, at the position's first group, into
-  // `early`; then each group's outputs copied to `out` (when elsewhere) and the own-position
-  // tap added. One product of all outputs instead of one per colour group.
-  void run_split (const DenseStep &context, const DenseStep &own, const FeatureMap &m, int i,
-      int j, bool relu, int g0, int g1, float *early, float *out, int ld);
+  // A convolution at (i, j) for groups g0..g1-1 by its taps' rows (SplitConv): at the
+  // position's first group, the taps that read earlier positions for every output at once
+  // into `early` (Above from the prepared hole run when it covers (i, j)); then each
+  // group's outputs copied to `out` (when elsewhere) and the own-position tap added.
+  void run_split (const SplitConv &conv, const FeatureMap &m, int i, int j, int g0, int g1,
+      float *early, float *out, int ld);
+  // Before the hole pixels a..b-1 of row i are drawn: every PixelCNN convolution's taps in
+  // the rows above, for all of them at once (those rows are final), one product per layer
+  // with a row per pixel instead of one per pixel.
+  void prepare_hole_run (int i, int a, int b);
   void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
       int g1) const;
   void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
@@ -172,8 +194,7 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
   output = cfg.output;
   mixtures = cfg.mixtures;
   input_conv = from_masked (model->input_conv, C);
-  input_context = select_taps (input_conv, false, 1, true);
-  input_own = select_taps (input_conv, true, C, false);
+  input_split = split_conv (input_conv, C);
   head_hidden = from_masked (model->head_hidden, C);
   head_out = from_masked (model->head_out, C);
   const auto order = gate_order (hidden, C);
@@ -184,15 +205,13 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
     if (auto *b = module->as<PixelCNNBlockImpl> ()) {
       L.reduce = from_masked (b->reduce, C);
       L.conv = from_masked (b->conv, C);
-      L.conv_context = select_taps (L.conv, false, 1, true);
-      L.conv_own = select_taps (L.conv, true, C, false);
+      L.conv_split = split_conv (L.conv, C);
       L.expand = from_masked (b->expand, C);
       L.gated = b->block == Block::Gated;
     } else if (auto *t = module->as<TwoStreamBlockImpl> ()) {
       L.reduce = from_masked (t->reduce, C);
       L.conv = from_shifted (t->conv, C);
-      L.conv_context = select_taps (L.conv, false, 1, true);
-      L.conv_own = select_taps (L.conv, true, C, false);
+      L.conv_split = split_conv (L.conv, C);
       L.link = from_masked (t->link, C);
       L.expand = from_masked (t->expand, C);
       L.v_reduce = from_masked (t->v_reduce, C);
@@ -237,6 +256,7 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   H = height;
   W = width;
   macs = 0;
+  hole_row = -1;
   input.resize (H, W, B, C);
   first.resize (H, W, B, 2 * hidden);
   for (auto &L : layers) {
@@ -278,18 +298,42 @@ IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, in
 }
 
 void
-IncrementalEngine::Impl::run_split (const DenseStep &context, const DenseStep &own,
-    const FeatureMap &m, int i, int j, bool relu, int g0, int g1, float *early, float *out,
-    int ld)
+IncrementalEngine::Impl::run_split (const SplitConv &conv, const FeatureMap &m, int i, int j,
+    int g0, int g1, float *early, float *out, int ld)
 {
-  if (g0 == 0)
-    macs += apply_at (context, m, i, j, j + 1, relu, 0, 1, early, ld, false);
+  const auto &own = conv.own;
+  if (g0 == 0) {
+    if (i == hole_row && j >= hole_a && j < hole_b)
+      std::copy_n (conv.prepared.data () + (size_t) (j - hole_a) * B * ld, (size_t) B * ld, early);
+    else
+      macs += apply_at (conv.above, m, i, j, j + 1, false, 0, 1, early, ld, false);
+    macs += apply_taps (conv.left, m, i, j, j + 1, false, 0, 1, early, ld);
+  }
   const int o0 = own.first (g0), o1 = own.first (g1);
   if (early != out)
     for (int b = 0; b < B; ++b)
       std::copy (early + (size_t) b * ld + o0, early + (size_t) b * ld + o1, out + (size_t) b * ld + o0);
   if (!own.taps.empty ())
-    macs += apply_taps (own, m, i, j, j + 1, relu, g0, g1, out, ld);
+    macs += apply_taps (own, m, i, j, j + 1, false, g0, g1, out, ld);
+}
+
+void
+IncrementalEngine::Impl::prepare_hole_run (int i, int a, int b)
+{
+  hole_row = -1;
+  if (kind != Architecture::PixelCNN)
+    return;
+  const auto prepare = [&] (SplitConv &conv, const FeatureMap &m) {
+    conv.prepared.resize ((size_t) (b - a) * B * conv.above.out);
+    macs += apply_at (conv.above, m, i, a, b, false, 0, 1, conv.prepared.data (),
+        conv.above.out, false);
+  };
+  prepare (input_split, input);
+  for (auto &L : layers)
+    prepare (L.conv_split, L.reduced);
+  hole_row = i;
+  hole_a = a;
+  hole_b = b;
 }
 
 void
@@ -463,8 +507,8 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
 {
   if (!needed (first_at, i, j))
     return;
-  run_split (input_context, input_own, input, i, j, false, g0, g1, first.at (i, j),
-      first.at (i, j), first.features);
+  run_split (input_split, input, i, j, g0, g1, first.at (i, j), first.at (i, j),
+      first.features);
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
     auto &L = layers[l];
@@ -483,15 +527,15 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
           rectify (L.reduced.at (i, j), B, hidden, L.reduce.first (g0), L.reduce.first (g1));
         }
         if (out_needed && L.gated) {
-          run_split (L.conv_context, L.conv_own, L.reduced, i, j, false, g0, g1,
-              L.early_pairs.data (), pairs.data (), 2 * hidden);
+          run_split (L.conv_split, L.reduced, i, j, g0, g1, L.early_pairs.data (),
+              pairs.data (), 2 * hidden);
           if (L.two_stream)
             run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
           gate (pairs.data (), B, C, g0, g1, L.convolved.at (i, j));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         } else if (out_needed) {
-          run_split (L.conv_context, L.conv_own, L.reduced, i, j, false, g0, g1,
-              L.convolved.at (i, j), L.convolved.at (i, j), hidden);
+          run_split (L.conv_split, L.reduced, i, j, g0, g1, L.convolved.at (i, j),
+              L.convolved.at (i, j), hidden);
           rectify (L.convolved.at (i, j), B, hidden, L.conv.first (g0), L.conv.first (g1));
           run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
         }
@@ -750,6 +794,12 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
         m.step_run ((int) i, (int) j, (int) end);
         j = end - 1;
         continue;
+      }
+      if (j == 0 || !hole[i][j - 1]) {
+        int64_t end = j + 1;                  // the hole pixels up to the next known one
+        while (end < row_end && hole[i][end])
+          ++end;
+        m.prepare_hole_run ((int) i, (int) j, (int) end);
       }
       for (int64_t c = 0; c < C; ++c) {
         m.step ((int) i, (int) j, (int) c, (int) c + 1, true);
