@@ -60,6 +60,16 @@ pack (const torch::Tensor &w3, const torch::Tensor &bias,
         for (int c = 0; c < s.in; ++c)
           column[(t * s.in + c) * s.stride[g]] = a[o][c][t];
     }
+  // Each group's rows past its last non-zero one: the mask hides the own position's later
+  // colour groups from it, so those rows are zeros the products need not read.
+  for (int g = 0; g < groups; ++g) {
+    int used = K;
+    const float *block = s.packed.data () + s.offset[g];
+    while (used > 0 && std::all_of (block + (size_t) (used - 1) * s.stride[g],
+        block + (size_t) used * s.stride[g], [] (float v) { return v == 0.f; }))
+      --used;
+    s.rows_used.push_back (used);
+  }
   return s;
 }
 
@@ -143,14 +153,17 @@ apply_tap_rows (const DenseStep &s, size_t t, int count, const float *x, int ldx
     bool relu, int g0, int g1, float *out, int ld)
 {
   const auto multiply = relu ? s.kernel->multiply_relu : s.kernel->multiply;
-  const int K = count * s.in;
+  double macs = 0;
   for (int g = g0; g < g1; ++g) {
     const int o0 = s.first (g), m = s.first (g + 1) - o0;
-    if (m > 0)
+    const int K = std::min (count * s.in, s.rows_used[g] - (int) t * s.in);
+    if (m > 0 && K > 0) {
       multiply (s.packed.data () + s.offset[g] + t * s.in * s.stride[g], s.stride[g], x, ldx,
           rows, K, out + o0, ld, m);
+      macs += (double) rows * K * m;
+    }
   }
-  return (double) rows * K * (s.first (g1) - s.first (g0));
+  return macs;
 }
 
 double

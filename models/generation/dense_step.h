@@ -42,6 +42,7 @@ struct DenseStep {
   std::vector<float> packed;
   std::vector<size_t> offset;
   std::vector<int> stride;
+  std::vector<int> rows_used;  // per group: its block's rows up to the last non-zero one
   std::vector<float> bias;                // [out]
 
   int first (int g) const { return out * g / groups; }
