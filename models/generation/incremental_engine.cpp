@@ -109,7 +109,7 @@ struct IncrementalEngine::Impl {
   DenseStep vertical_input;
   FeatureMap v_first;
   std::vector<uint8_t> v_rows;
-  std::vector<float> patch, gates, head, logits, pairs;
+  std::vector<float> gates, head, logits, pairs;
   // step_run's gates, pairs and Diagonal sums, a row per position
   std::vector<float> run_gates, run_pairs, run_sum;
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
@@ -555,10 +555,10 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
   if (!want_logits)
     return;
   run (head_hidden, *y, i, j, true, g0, g1, head.data (), head_hidden.out, false);
-  patch.resize (head.size ());
-  for (size_t k = 0; k < head.size (); ++k)
-    patch[k] = head[k] > 0.f ? head[k] : 0.f;
-  apply_step (head_out, patch.data (), B, g0, g1, logits.data (), head_out.out, false);
+  // Only head_out reads `head`, through a ReLU; earlier groups' columns were rectified at
+  // their own steps.
+  rectify (head.data (), B, head_hidden.out, head_hidden.first (g0), head_hidden.first (g1));
+  apply_step (head_out, head.data (), B, g0, g1, logits.data (), head_out.out, false);
   macs += (double) B * (head_out.first (g1) - head_out.first (g0)) * head_out.in;
   if (output != Output::Mixture)
     return;
@@ -786,21 +786,22 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
   for (int64_t i = 0; i <= last_i; ++i) {
     m.vertical_row ((int) i);
     const int64_t row_end = i == last_i ? last_j + 1 : W;
+    // The end of the run of pixels from j on that are all holes, or all known, like j.
+    const auto run_end = [&] (int64_t j) {
+      int64_t end = j + 1;
+      while (end < row_end && hole[i][end] == hole[i][j])
+        ++end;
+      return end;
+    };
     for (int64_t j = 0; j < row_end; ++j) {
       if (!hole[i][j]) {
-        int64_t end = j + 1;                  // known pixels up to the next hole value
-        while (end < row_end && !hole[i][end])
-          ++end;
+        const int64_t end = run_end (j);
         m.step_run ((int) i, (int) j, (int) end);
         j = end - 1;
         continue;
       }
-      if (j == 0 || !hole[i][j - 1]) {
-        int64_t end = j + 1;                  // the hole pixels up to the next known one
-        while (end < row_end && hole[i][end])
-          ++end;
-        m.prepare_hole_run ((int) i, (int) j, (int) end);
-      }
+      if (j == 0 || !hole[i][j - 1])
+        m.prepare_hole_run ((int) i, (int) j, (int) run_end (j));
       for (int64_t c = 0; c < C; ++c) {
         m.step ((int) i, (int) j, (int) c, (int) c + 1, true);
         for (int64_t b = 0; b < B; ++b) {
