@@ -32,21 +32,6 @@ softplus (float x)
   return x > 20.f ? x : soft;
 }
 
-// The 257 bin edges' e^-edge (clamped) and e^-edge/2, which both ways of tabulating a
-// component share. The roots are kept, not taken where they are used: there fast math turns
-// sqrt(a) * sqrt(b) into sqrt(a * b), and a * b can underflow to zero. (A loop of its own: in
-// the first it stops the vectorizer.) Inlined into each caller's target clone.
-inline __attribute__ ((always_inline)) void
-edge_exponentials (float mu, float inv, float *t, float *root)
-{
-#pragma omp simd
-  for (int v = 0; v < 257; ++v)
-    t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
-#pragma omp simd
-  for (int v = 0; v < 257; ++v)
-    root[v] = sqrtf (t[v]);
-}
-
 // One component's 256 log-probabilities, log_w added. Value v's bin has edges e_v and e_v+1
 // (e = (x - mu) / scale), so the 257 edges' exponentials are computed once and shared by
 // the two bins they bound: one exp per value where the formula below needs five. Each value
@@ -60,7 +45,15 @@ component_table (float mu, float s, float log_w, float *lp)
   const float inv = expf (-s);
   const float log_width = logf (kStep);
   float t[257], root[257];                      // e^-edge and e^-edge/2
-  edge_exponentials (mu, inv, t, root);
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
+  // Kept, not taken in the loop below: there fast math turns sqrt(a) * sqrt(b) into
+  // sqrt(a * b), and a * b can underflow to zero. (A loop of its own: in the one above it
+  // stops the vectorizer.)
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    root[v] = sqrtf (t[v]);
 #pragma omp simd
   for (int v = 0; v < 256; ++v) {
     const float centered = (float) v * kStep - 1.f - mu;
@@ -93,13 +86,18 @@ add_component (float mu, float s, float w, float *prob)
 {
   const float inv = expf (-s);
   const float centre_density = w * inv * kStep;     // e^Y = e^-|mid| * e^-s * width
-  // Per edge also sigmoid(edge) = 1 / (1 + e^-edge) and e^edge/2, so that each value below
-  // takes one division. (Separate loops, for the reason edge_exponentials gives.)
+  // Per edge: e^-edge, sigmoid(edge) = 1 / (1 + e^-edge), e^-edge/2 and e^edge/2, so that
+  // each value below takes one division. (Separate loops, as in component_table.)
   float t[257], low[257], root[257], root_inv[257];
-  edge_exponentials (mu, inv, t, root);
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
 #pragma omp simd
   for (int v = 0; v < 257; ++v)
     low[v] = 1.f / (1.f + t[v]);
+#pragma omp simd
+  for (int v = 0; v < 257; ++v)
+    root[v] = sqrtf (t[v]);
 #pragma omp simd
   for (int v = 0; v < 257; ++v)
     root_inv[v] = 1.f / root[v];
