@@ -212,13 +212,13 @@ apply_at (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool r
   return apply_taps (s, map, i, a, b, relu, g0, g1, out, ld, t0, t1);
 }
 
-void
+double
 apply_step (const DenseStep &s, const float *patch, int rows, int g0, int g1, float *out,
     int ld, bool accumulate, bool add_bias)
 {
   start_outputs (s, rows, g0, g1, out, ld, accumulate, add_bias);
-  apply_tap_rows (s, 0, (int) s.taps.size (), patch, s.patch_size (), rows, false, g0, g1, out,
-      ld);
+  return apply_tap_rows (s, 0, (int) s.taps.size (), patch, s.patch_size (), rows, false, g0,
+      g1, out, ld);
 }
 
 double

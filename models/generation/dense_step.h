@@ -89,8 +89,8 @@ double apply_tap_rows (const DenseStep &step, size_t t, int count, const float *
 
 // For groups g0..g1: out[r, group's outputs] (+)= patch[r, :] * weight (+ bias when
 // `add_bias`) for `rows` rows of patch_size() floats; `out` has `ld` floats per row.
-// accumulate=false overwrites.
-void apply_step (const DenseStep &step, const float *patch, int rows, int g0, int g1,
+// accumulate=false overwrites. Returns the multiply-adds done.
+double apply_step (const DenseStep &step, const float *patch, int rows, int g0, int g1,
     float *out, int ld, bool accumulate, bool add_bias = true);
 
 // torch::mm's throughput on n x n matrices in this process, GFLOP/s, the median of `repeats`

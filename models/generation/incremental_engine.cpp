@@ -558,8 +558,7 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
   // Only head_out reads `head`, through a ReLU; earlier groups' columns were rectified at
   // their own steps.
   rectify (head.data (), B, head_hidden.out, head_hidden.first (g0), head_hidden.first (g1));
-  apply_step (head_out, head.data (), B, g0, g1, logits.data (), head_out.out, false);
-  macs += (double) B * (head_out.first (g1) - head_out.first (g0)) * head_out.in;
+  macs += apply_step (head_out, head.data (), B, g0, g1, logits.data (), head_out.out, false);
   if (output != Output::Mixture)
     return;
   // The mixture's G and B means read this pixel's earlier channels, already in `input`.
@@ -636,8 +635,7 @@ IncrementalEngine::Impl::diagonal_output (Layer &L, int i, int a, int b, int g0,
   const float *r = i > 0 ? L.backward.state.at (i - 1, a) : nullptr;
   for (size_t t = 0; t < (size_t) rows * hidden; ++t)
     run_sum[t] = f[t] + (r ? r[t] : 0.f);
-  apply_step (L.output, run_sum.data (), rows, g0, g1, out, L.out.features, true);
-  macs += (double) rows * (L.output.first (g1) - L.output.first (g0)) * hidden;
+  macs += apply_step (L.output, run_sum.data (), rows, g0, g1, out, L.out.features, true);
 }
 
 void
