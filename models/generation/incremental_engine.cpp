@@ -113,6 +113,10 @@ struct IncrementalEngine::Impl {
   // step_run's gates, pairs and Diagonal sums, a row per position
   std::vector<float> run_gates, run_pairs, run_sum;
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
+  // Where the fill's choice needs no logs (chooses_from_probabilities): `dist` holds the
+  // mixture's probabilities instead, and dist_total their sums [B, C].
+  bool mixture_probabilities = false;
+  std::vector<float> dist_total;
   int B = 0, H = 0, W = 0;
   double macs = 0;
   // PixelCNN fills compute each layer only where some hole position depends on it: its
@@ -175,7 +179,8 @@ struct IncrementalEngine::Impl {
   // Two-stream blocks: every layer's vertical stream along row i, whose values depend only
   // on rows above it; called once rows 0..i-1 hold their final values.
   void vertical_row (int i);
-  // The 256 logits sub-pixel (b, c) is drawn from, after a step that wanted them.
+  // The 256 logits sub-pixel (b, c) is drawn from, after a step that wanted them (or its
+  // probabilities, where mixture_probabilities).
   const float *distribution (int b, int c) const
   {
     return output == Output::Softmax ? logits.data () + (size_t) b * head_out.out + c * 256
@@ -286,6 +291,7 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   head.assign ((size_t) B * head_hidden.out, 0.f);
   logits.assign ((size_t) B * head_out.out, 0.f);
   dist.assign ((size_t) B * C * 256, 0.f);
+  dist_total.assign ((size_t) B * C, 0.f);
   gates.assign ((size_t) B * 4 * hidden, 0.f);
   pairs.assign ((size_t) B * 2 * hidden, 0.f);
 }
@@ -564,9 +570,15 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
   // The mixture's G and B means read this pixel's earlier channels, already in `input`.
   const int P = head_out.out / C;
   for (int b = 0; b < B; ++b)
-    for (int c = g0; c < g1; ++c)
-      mixture_log_probs_at (logits.data () + (size_t) b * head_out.out + c * P, c,
-          input.at (i, j) + (size_t) b * C, mixtures, dist.data () + ((size_t) b * C + c) * 256);
+    for (int c = g0; c < g1; ++c) {
+      const float *params = logits.data () + (size_t) b * head_out.out + c * P;
+      const float *known = input.at (i, j) + (size_t) b * C;
+      float *out = dist.data () + ((size_t) b * C + c) * 256;
+      if (mixture_probabilities)
+        dist_total[(size_t) b * C + c] = mixture_probs_at (params, c, known, mixtures, out);
+      else
+        mixture_log_probs_at (params, c, known, mixtures, out);
+    }
 }
 
 std::vector<std::pair<int, int>>
@@ -762,6 +774,8 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
   m.reset ((int) B, (int) H, (int) W);
   if (last_i < 0)
     return out;
+  m.mixture_probabilities = m.output == Output::Mixture && !conditioning && !used_log_probs &&
+      chooses_from_probabilities (options);
   m.plan (holes);
   for (int64_t i = 0; i < H; ++i)
     for (int64_t j = 0; j < W; ++j)
@@ -815,7 +829,9 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
                   conditioning->conditioner_weight * cond_lp[v];
             row = combined.data ();
           }
-          const int v = choose_value (row, options, rng);
+          const int v = m.mixture_probabilities
+              ? choose_value_from_probabilities (row, m.dist_total[b * C + c], options, rng)
+              : choose_value (row, options, rng);
           px[b][c][i][j] = static_cast<uint8_t> (v);
           m.input.at ((int) i, (int) j)[b * C + c] = scaled (static_cast<uint8_t> (v));
           if (used_log_probs) {
@@ -841,6 +857,7 @@ IncrementalEngine::logits (const torch::Tensor &image)
   auto px = image.contiguous ();
   auto a = px.accessor<uint8_t, 4> ();
   m.reset ((int) B, (int) H, (int) W);
+  m.mixture_probabilities = false;
   m.plan ({});
   for (int64_t i = 0; i < H; ++i)
     for (int64_t j = 0; j < W; ++j)

@@ -59,4 +59,18 @@ shifted_exps (const float *x, int n, float shift, float scale, float *out)
   return total;
 }
 
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+int
+first_max (const float *x, int n)
+{
+  float top = x[0];
+#pragma omp simd reduction(max : top)
+  for (int t = 0; t < n; ++t)
+    top = std::max (top, x[t]);
+  int t = 0;
+  while (t < n - 1 && x[t] != top)
+    ++t;
+  return t;
+}
+
 }  // namespace pixelrnn

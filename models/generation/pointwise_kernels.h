@@ -17,4 +17,7 @@ void gated_units (const float *a, const float *b, int n, float *out);
 // returns their sum.
 float shifted_exps (const float *x, int n, float shift, float scale, float *out);
 
+// The index of x's first largest element (std::max_element's), for finite x.
+int first_max (const float *x, int n);
+
 }  // namespace pixelrnn

@@ -23,4 +23,12 @@ int mean_value (const float *logits);
 // What the options say to take from these logits: mean_value or draw_value.
 int choose_value (const float *logits, const SamplingOptions &options, std::mt19937_64 &rng);
 
+// Whether the options' choice can be made from probabilities alone (greedy, temperature 1,
+// the mean), so that a mixture output need not take 256 logs per value.
+bool chooses_from_probabilities (const SamplingOptions &options);
+// choose_value for 256 probabilities p summing to total, where chooses_from_probabilities:
+// the same value as choose_value takes from their logs, consuming the rng alike.
+int choose_value_from_probabilities (const float *p, double total,
+    const SamplingOptions &options, std::mt19937_64 &rng);
+
 }  // namespace pixelrnn

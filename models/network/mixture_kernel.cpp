@@ -16,6 +16,9 @@ namespace {
 constexpr float kHalf = 1.f / 255.f;
 constexpr float kStep = 2.f / 255.f;
 constexpr float kMinDeltaF = 1e-5f;
+// What mixture_probs_at may leave out per component: far below what float sums of the
+// 256 probabilities (about 1) resolve.
+constexpr float kNegligibleMass = 1e-9f;
 
 inline float
 clamped_exp (float x)
@@ -77,12 +80,13 @@ component_table (float mu, float s, float log_w, float *lp)
   lp[255] = -softplus (last_min) + log_w;
 }
 
-// The same component's 256 probabilities (the bin's, or the density at its centre where
-// that is under kMinDeltaF, as above), times w, added to prob: no log per value. Underflows
-// in the far tails, which the caller checks for.
+// The same component's probabilities (the bin's, or the density at its centre where that
+// is under kMinDeltaF, as above), times w, added to prob for the values v0..v1-1 (within
+// 1..254) and the two end values: no log per value. Underflows in the far tails, which the
+// caller checks for.
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
-add_component (float mu, float s, float w, float *prob)
+add_component (float mu, float s, float w, float *prob, int v0 = 1, int v1 = 255)
 {
   const float inv = expf (-s);
   const float centre_density = w * inv * kStep;     // e^Y = e^-|mid| * e^-s * width
@@ -90,19 +94,19 @@ add_component (float mu, float s, float w, float *prob)
   // each value below takes one division. (Separate loops, as in component_table.)
   float t[257], low[257], root[257], root_inv[257];
 #pragma omp simd
-  for (int v = 0; v < 257; ++v)
+  for (int v = v0; v <= v1; ++v)
     t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
 #pragma omp simd
-  for (int v = 0; v < 257; ++v)
+  for (int v = v0; v <= v1; ++v)
     low[v] = 1.f / (1.f + t[v]);
 #pragma omp simd
-  for (int v = 0; v < 257; ++v)
+  for (int v = v0; v <= v1; ++v)
     root[v] = sqrtf (t[v]);
 #pragma omp simd
-  for (int v = 0; v < 257; ++v)
+  for (int v = v0; v <= v1; ++v)
     root_inv[v] = 1.f / root[v];
 #pragma omp simd
-  for (int v = 1; v < 255; ++v) {
+  for (int v = v0; v < v1; ++v) {
     const float centered = (float) v * kStep - 1.f - mu;
     const float min_in = inv * (centered - kHalf), mid_in = inv * centered;
     const float delta = min_in > 0.f ? t[v] * low[v] - t[v + 1] * low[v + 1] : low[v + 1] - low[v];
@@ -154,17 +158,17 @@ log_sum_exp_columns (const float *table, int K, float *out)
     out[v] = top[v] + logf (sum[v]);
 }
 
-}  // namespace
-
-void
-mixture_log_probs_at (const float *p, int c, const float *known, int K, float *out)
+// The K components' weights (normalised), means and log-scales for channel c; returns
+// log of the weights' softmax normaliser, so that log w_k = p[k] - log_norm.
+float
+component_params (const float *p, int c, const float *known, int K, float *w, float *mu,
+    float *scale)
 {
   float top = p[0];
   for (int k = 1; k < K; ++k)
     top = std::max (top, p[k]);
   // The K weights, means and scales as short vector loops (glibc's vector expf and tanhf):
-  // as scalar calls they took a sixth of this function's time.
-  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures];
+  // as scalar calls they took a sixth of the log-probabilities' time.
   float norm = 0.f;
 #pragma omp simd reduction(+ : norm)
   for (int k = 0; k < K; ++k) {
@@ -181,6 +185,16 @@ mixture_log_probs_at (const float *p, int c, const float *known, int K, float *o
 #pragma omp simd
     for (int k = 0; k < K; ++k)
       mu[k] += tanhf (p[3 * K + prev * K + k]) * known[prev];
+  return top + logf (norm);
+}
+
+}  // namespace
+
+void
+mixture_log_probs_at (const float *p, int c, const float *known, int K, float *out)
+{
+  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures];
+  const float log_norm = component_params (p, c, known, K, w, mu, scale);
   // Summed as probabilities, one log per value. Where some value's probability falls under
   // 1e-30 (far tails of sharp components), float would lose it: then log space throughout.
   float prob[256] = {};
@@ -189,10 +203,36 @@ mixture_log_probs_at (const float *p, int c, const float *known, int K, float *o
   if (logs_above (prob, 1e-30f, out))
     return;
   float table[kMaxMixtures * 256];
-  const float log_norm = top + logf (norm);
   for (int k = 0; k < K; ++k)
     component_table (mu[k], scale[k], p[k] - log_norm, table + k * 256);
   log_sum_exp_columns (table, K, out);
+}
+
+float
+mixture_probs_at (const float *p, int c, const float *known, int K, float *out)
+{
+  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures];
+  component_params (p, c, known, K, w, mu, scale);
+  std::fill (out, out + 256, 0.f);
+  for (int k = 0; k < K; ++k) {
+    if (w[k] < kNegligibleMass)
+      continue;
+    // A logistic's mass beyond distance d of its mean is under e^-d/s, and so is each bin's
+    // whose near edge is that far (the centre-density bins too): past
+    // d = s log(w / kNegligibleMass) this component adds under kNegligibleMass in all.
+    const float reach = std::exp (scale[k]) * std::log (w[k] / kNegligibleMass) + kHalf;
+    // Clamped as floats: a mean far outside [-1, 1] must not overflow an int.
+    const float lo = std::floor ((1.f + mu[k] - reach) / kStep);
+    const float hi = std::ceil ((1.f + mu[k] + reach) / kStep) + 1.f;
+    const int v1 = (int) std::min (std::max (hi, 1.f), 255.f);
+    const int v0 = std::min ((int) std::min (std::max (lo, 1.f), 255.f), v1);
+    add_component (mu[k], scale[k], w[k], out, v0, v1);
+  }
+  float total = 0.f;
+#pragma omp simd reduction(+ : total)
+  for (int v = 0; v < 256; ++v)
+    total += out[v];
+  return total;
 }
 
 }  // namespace pixelrnn

@@ -72,11 +72,21 @@ check_same_values_as_naive (Architecture arch, int channels, Output output = Out
       auto fast = engine.fill (start, mask, {temperature, seed}, &used_engine);
       if (temperature == 0.0 && !torch::equal (naive, fast)) {
         expect_greedy_tie (naive, fast, used_naive);
+        expect_greedy_tie (naive, engine.fill (start, mask, {temperature, seed}), used_naive);
         continue;     // the distributions after the tie are of different pixels
       }
       ASSERT_TRUE (torch::equal (naive, fast))
           << architecture_name (arch) << " " << output_name (output) << " seed " << seed
           << " T " << temperature;
+      // Asked for no log-probs, a mixture model draws from probabilities (greedy and at
+      // temperature 1): the same values, greedy ties aside.
+      auto plain = engine.fill (start, mask, {temperature, seed});
+      if (temperature == 0.0)
+        expect_greedy_tie (naive, plain, used_naive);
+      else
+        EXPECT_TRUE (torch::equal (naive, plain))
+            << architecture_name (arch) << " " << output_name (output) << " seed " << seed
+            << " T " << temperature << " without log-probs";
       if (output == Output::Softmax) {
         EXPECT_LT ((used_naive - used_engine).abs ().max ().item<float> (), 2e-4);
       } else {
@@ -86,6 +96,16 @@ check_same_values_as_naive (Architecture arch, int channels, Output output = Out
         EXPECT_LT ((used_naive.exp () - used_engine.exp ()).abs ().max ().item<float> (), 1e-5);
       }
     }
+    // Posterior means, with and without log-probs asked for.
+    SamplingOptions mean{1.0, seed, true};
+    auto naive = fill_naive (model, start, mask, mean);
+    IncrementalEngine engine (model);
+    torch::Tensor used;
+    EXPECT_TRUE (torch::equal (naive, engine.fill (start, mask, mean, &used)))
+        << architecture_name (arch) << " " << output_name (output) << " seed " << seed << " mean";
+    EXPECT_TRUE (torch::equal (naive, engine.fill (start, mask, mean)))
+        << architecture_name (arch) << " " << output_name (output) << " seed " << seed
+        << " mean without log-probs";
   }
 }
 

@@ -90,6 +90,42 @@ TEST (LogisticMixture, EngineScalarCodeEqualsTensorCode)
   EXPECT_GT (in_log_space, 10);
 }
 
+TEST (LogisticMixture, EngineProbabilitiesEqualTensorCode)
+{
+  // What the engine draws from without logs: each value's probability, the bins where a
+  // component adds under 1e-9 left out. Sharp components (rows 4-7) must leave some out.
+  const int C = 3, K = 4, H = 8, W = 8;
+  auto p = random_params (1, C, K, H, W, 10);
+  p.narrow (2, 2 * K, K).narrow (3, H / 2, H / 2).copy_ (torch::rand ({1, C, K, H / 2, W}) * 2 - 6);
+  p = p.contiguous ();
+  auto x = (torch::rand ({1, C, H, W}) * 2 - 1).contiguous ();
+  auto table = mixture_log_probs (p, x, K).exp ();
+  int left_out = 0;
+  for (int i = 0; i < H; ++i)
+    for (int j = 0; j < W; ++j) {
+      const float known[3] = {x[0][0][i][j].item<float> (), x[0][1][i][j].item<float> (),
+                              x[0][2][i][j].item<float> ()};
+      for (int c = 0; c < C; ++c) {
+        auto params = p[0][c].select (1, i).select (1, j).contiguous ();
+        float out[256];
+        const float total = mixture_probs_at (params.data_ptr<float> (), c, known, K, out);
+        auto expected = table[0][c].select (1, i).select (1, j).contiguous ();
+        const float *e = expected.data_ptr<float> ();
+        double sum = 0;
+        for (int v = 0; v < 256; ++v) {
+          sum += out[v];
+          left_out += out[v] == 0.f && e[v] > 0.f;
+          // Float differences of sigmoids: about 1e-7 absolute; left out: under 1e-9 each.
+          ASSERT_NEAR (out[v], e[v], 2e-7 + 1e-4 * e[v])
+              << "position (" << i << ", " << j << ") channel " << c << " value " << v;
+        }
+        EXPECT_NEAR (total, sum, 1e-5);
+        EXPECT_NEAR (total, 1.0, 1e-3);
+      }
+    }
+  EXPECT_GT (left_out, 100);
+}
+
 TEST (LogisticMixture, GreenMeanFollowsRed)
 {
   // One component, mean 0, a coefficient of tanh(3) on r: g's most likely value moves with r.
