@@ -166,13 +166,16 @@ apply_tap_rows (const DenseStep &s, size_t t, int count, const float *x, int ldx
 }
 
 double
-apply_taps (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool relu, int g0,
+apply_taps (const DenseStep &s, const FeatureMap &map, const Positions &at, bool relu, int g0,
     int g1, float *out, int ld, size_t t0, size_t t1)
 {
   if (map.features != s.in)
     throw std::logic_error ("incremental engine: a step of " + std::to_string (s.in) +
         " inputs reads a map of " + std::to_string (map.features) + " features");
   const int B = map.batch, F = map.features;
+  if (at.skew && at.n > 1 && B != 1)
+    throw std::logic_error ("incremental engine: a wave of positions needs one batch row");
+  const size_t apart = at.apart (map);
   t1 = std::min (t1, s.taps.size ());
   double macs = 0;
   for (size_t t = t0; t < t1;) {
@@ -181,23 +184,32 @@ apply_taps (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool
     if (B == 1)
       while (e < t1 && s.taps[e].first == dy && s.taps[e].second == s.taps[e - 1].second + 1)
         ++e;
-    const int count = (int) (e - t), y = i + dy;
-    if (y >= 0 && y < map.height) {
-      // Row r of a product is position j's batch row: r * F floats on from the first, so
-      // the positions whose whole stretch lies inside the window are one product. The rest
-      // (a few, at the window's edges) are clipped one by one.
-      const int lo = std::max (a, -dx), hi = std::min (b, map.width - dx - count + 1);
-      if (lo < hi)
-        macs += apply_tap_rows (s, t, count, map.at (y, lo + dx), F, (hi - lo) * B, relu, g0,
-            g1, out + (size_t) (lo - a) * B * ld, ld);
-      for (int j = a; j < b; ++j) {
-        if (j >= lo && j < hi)
-          continue;
-        const int x0 = std::max (j + dx, 0), x1 = std::min (j + dx + count, map.width);
-        if (x0 < x1)
-          macs += apply_tap_rows (s, t + (x0 - j - dx), x1 - x0, map.at (y, x0), F, B, relu,
-              g0, g1, out + (size_t) (j - a) * B * ld, ld);
-      }
+    const int count = (int) (e - t);
+    // Where position k's stretch of `count` taps lies inside the window.
+    const auto inside = [&] (int k) {
+      const int y = at.row (k) + dy, x = at.column (k) + dx;
+      return y >= 0 && y < map.height && x >= 0 && x + count <= map.width;
+    };
+    // The first block of positions inside is one product (row r of it is position k's batch
+    // row: evenly spaced in the map); the rest (a few, at the window's edges) one by one.
+    int lo = 0;
+    while (lo < at.n && !inside (lo))
+      ++lo;
+    int hi = lo;
+    while (hi < at.n && inside (hi))
+      ++hi;
+    if (lo < hi)
+      macs += apply_tap_rows (s, t, count, map.at (at.row (lo) + dy, at.column (lo) + dx),
+          at.n > 1 ? (int) (apart / B) : F, (hi - lo) * B, relu, g0, g1,
+          out + (size_t) lo * B * ld, ld);
+    for (int k = 0; k < at.n; ++k) {
+      const int y = at.row (k) + dy, j = at.column (k);
+      if ((k >= lo && k < hi) || y < 0 || y >= map.height)
+        continue;
+      const int x0 = std::max (j + dx, 0), x1 = std::min (j + dx + count, map.width);
+      if (x0 < x1)
+        macs += apply_tap_rows (s, t + (x0 - j - dx), x1 - x0, map.at (y, x0), F, B, relu,
+            g0, g1, out + (size_t) k * B * ld, ld);
     }
     t = e;
   }
@@ -205,11 +217,11 @@ apply_taps (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool
 }
 
 double
-apply_at (const DenseStep &s, const FeatureMap &map, int i, int a, int b, bool relu, int g0,
+apply_at (const DenseStep &s, const FeatureMap &map, const Positions &at, bool relu, int g0,
     int g1, float *out, int ld, bool accumulate, size_t t0, size_t t1)
 {
-  start_outputs (s, (b - a) * map.batch, g0, g1, out, ld, accumulate, true);
-  return apply_taps (s, map, i, a, b, relu, g0, g1, out, ld, t0, t1);
+  start_outputs (s, at.n * map.batch, g0, g1, out, ld, accumulate, true);
+  return apply_taps (s, map, at, relu, g0, g1, out, ld, t0, t1);
 }
 
 double

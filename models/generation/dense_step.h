@@ -69,19 +69,50 @@ struct DenseStep {
 enum class TapRows { Above, Left, Own };
 DenseStep select_taps (const DenseStep &step, TapRows which, int groups, bool with_bias);
 
+// Positions a product covers: n of them from (i, j), each `skew` columns left of the one
+// before on the next row down (a wave of hole pixels that the raster order lets the engine
+// compute together), or, with skew 0, n side by side in row i (a run).
+struct Positions {
+  int i = 0, j = 0, n = 1, skew = 0;
+
+  static Positions run (int i, int a, int b) { return {i, a, b - a, 0}; }
+  static Positions wave (int i, int j, int n, int skew) { return {i, j, n, skew}; }
+  int row (int k) const { return skew ? i + k : i; }
+  int column (int k) const { return skew ? j - k * skew : j + k; }
+  // Floats from position k's features to position k+1's in a map of this width and depth.
+  size_t apart (const FeatureMap &map) const
+  { return (size_t) (skew ? map.width - skew : 1) * map.batch * map.features; }
+};
+
 // The engine's products, their inputs read in place from a feature map whose positions hold
-// `in` features per batch row (no patch is gathered): positions a..b-1 of row i, one output
-// row per position and batch row (position-major), `ld` floats apart. Taps [t0, t1) of
-// `step` (all by default); taps outside the window read zeros, so they are skipped. With one
-// batch row, taps side by side in a row of the kernel are one stretch of the map and one
-// product. `relu` reads max(0, x). Each returns the multiply-adds done.
+// `in` features per batch row (no patch is gathered): one output row per position and batch
+// row (position-major), `ld` floats apart. A run's batch rows and positions are evenly spaced
+// in the map, so the run is one product whose input rows overlap in memory; so is a wave's
+// with one batch row (a wave of several positions needs batch == 1). Taps [t0, t1) of `step`
+// (all by default); taps outside the window read zeros, so they are skipped (positions whose
+// tap is partly outside are clipped one by one). With one batch row, taps side by side in a
+// row of the kernel are one stretch of the map and one product. `relu` reads max(0, x). Each
+// returns the multiply-adds done.
 //
 // apply_taps adds to out; apply_at first sets groups g0..g1-1 of out to the bias (or, with
 // `accumulate`, adds the bias to what is there).
-double apply_taps (const DenseStep &step, const FeatureMap &map, int i, int a, int b, bool relu,
+double apply_taps (const DenseStep &step, const FeatureMap &map, const Positions &at, bool relu,
     int g0, int g1, float *out, int ld, size_t t0 = 0, size_t t1 = SIZE_MAX);
-double apply_at (const DenseStep &step, const FeatureMap &map, int i, int a, int b, bool relu,
+double apply_at (const DenseStep &step, const FeatureMap &map, const Positions &at, bool relu,
     int g0, int g1, float *out, int ld, bool accumulate, size_t t0 = 0, size_t t1 = SIZE_MAX);
+// Positions a..b-1 of row i.
+inline double
+apply_taps (const DenseStep &step, const FeatureMap &map, int i, int a, int b, bool relu, int g0,
+    int g1, float *out, int ld, size_t t0 = 0, size_t t1 = SIZE_MAX)
+{
+  return apply_taps (step, map, Positions::run (i, a, b), relu, g0, g1, out, ld, t0, t1);
+}
+inline double
+apply_at (const DenseStep &step, const FeatureMap &map, int i, int a, int b, bool relu, int g0,
+    int g1, float *out, int ld, bool accumulate, size_t t0 = 0, size_t t1 = SIZE_MAX)
+{
+  return apply_at (step, map, Positions::run (i, a, b), relu, g0, g1, out, ld, accumulate, t0, t1);
+}
 // Taps t..t+count-1 of `step` times `rows` rows of count * in floats, ldx apart (0: one row
 // read by all), added to out.
 double apply_tap_rows (const DenseStep &step, size_t t, int count, const float *x, int ldx,

@@ -39,12 +39,22 @@ store (float *p, const typename Vec<V>::type &v)
 
 // y[0:valid] of R rows += x * W over NV vectors of columns. A partial chunk (valid < NV * V,
 // the group's last) goes through a buffer so that nothing past y's valid columns is touched.
-// S interleaved partial sums over k give S * R * NV independent chains of FMAs: a single row
+// S interleaved partial sums over k give S * R * NV independent chains of FMAs: a few rows
 // of a few vectors would otherwise wait on the FMA latency, not on the loads. Inputs that
 // are zero (about half, after a ReLU) are multiplied all the same: in a fill their pattern
 // changes with every call, and a branch per input mispredicted so often that skipping them
 // ran at a third of this speed. RELU reads max(0, x) instead of x: the engine's products read
 // their inputs in place from its feature maps, and several apply a ReLU on the way in.
+// The first V / 2 lanes of a vector (no instruction: the narrower register aliases them).
+template <int V>
+INLINE typename Vec<V / 2>::type
+low_half (const typename Vec<V>::type &v)
+{
+  typename Vec<V / 2>::type h;
+  __builtin_memcpy (&h, &v, sizeof h);
+  return h;
+}
+
 template <bool RELU>
 INLINE float
 input (float x)
@@ -52,10 +62,13 @@ input (float x)
   return RELU ? (x > 0.f ? x : 0.f) : x;
 }
 
-template <int V, int R, int NV, int NH, int S, bool RELU>
+template <int V, int R, int NV, int NH, bool RELU>
 INLINE void
 block (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ldy, int valid)
 {
+  // Partial sums enough for about 12 (16-float vectors: 32 registers) or 8 (8-float: 16)
+  // independent chains of FMAs.
+  constexpr int S = std::max (1, (V == 16 ? 12 : 8) / (R * (NV + NH)));
   using vec = typename Vec<V>::type;
   using half = typename Vec<V / 2>::type;
   constexpr int width = NV * V + NH * V / 2;
@@ -83,15 +96,20 @@ block (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ld
   }
   const auto step = [&] (int p, int k) INLINE_LAMBDA {
     const float *w = W + (size_t) k * ldw;
+    // Each row's input broadcast once, each weight vector loaded once: left to itself the
+    // compiler may reload a weight vector for every row.
+    vec xb[R];
+    for (int r = 0; r < R; ++r)
+      xb[r] = vec{} + input<RELU> (x[(size_t) r * ldx + k]);
     for (int v = 0; v < NV; ++v) {
       const vec wv = load<V> (w + v * V);
       for (int r = 0; r < R; ++r)
-        acc[p][r][v] += input<RELU> (x[(size_t) r * ldx + k]) * wv;
+        acc[p][r][v] += xb[r] * wv;
     }
     for (int v = 0; v < NH; ++v) {
       const half wv = load<V / 2> (w + NV * V);
       for (int r = 0; r < R; ++r)
-        tail[p][r][v] += input<RELU> (x[(size_t) r * ldx + k]) * wv;
+        tail[p][r][v] += low_half<V> (xb[r]) * wv;
     }
   };
   int k = 0;
@@ -121,7 +139,7 @@ block (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ld
 // All m columns of R rows, in chunks of at most three vectors. A group's last chunk ends
 // with a half vector where that covers it: W's columns are padded to half vectors, so a
 // group of 20 outputs costs 24 columns of work with 16-float vectors, not 32.
-template <int V, int R, int S, bool RELU>
+template <int V, int R, bool RELU>
 INLINE void
 columns (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ldy, int m)
 {
@@ -138,29 +156,39 @@ columns (const float *W, int ldw, const float *x, int ldx, int K, float *y, int 
     const float *w = W + c;
     float *out = y + c;
     switch (full * 2 + halves) {
-      case 1: block<V, R, 0, 1, S, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
-      case 2: block<V, R, 1, 0, S, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
-      case 3: block<V, R, 1, 1, S, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
-      case 4: block<V, R, 2, 0, S, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
-      case 5: block<V, R, 2, 1, S, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
-      default: block<V, R, 3, 0, S, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
+      case 1: block<V, R, 0, 1, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
+      case 2: block<V, R, 1, 0, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
+      case 3: block<V, R, 1, 1, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
+      case 4: block<V, R, 2, 0, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
+      case 5: block<V, R, 2, 1, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
+      default: block<V, R, 3, 0, RELU> (w, ldw, x, ldx, K, out, ldy, valid); break;
     }
     c += width;
   }
 }
 
-// Rows four at a time (each weight vector loaded once feeds four accumulators: 12 chains),
-// then one at a time with four partial sums (8 chains for a vector and a half).
+// Rows four at a time (three with 8-float vectors: four rows' accumulators, inputs and
+// weights need more than AVX2's 16 registers), each weight vector loaded once feeding every
+// row; then the last three, two or one together: a wave of hole pixels is often that small.
+// Weights stream from L2 for a single row; every row more that shares them comes at a
+// fraction of the cost.
 template <int V, bool RELU>
 INLINE void
 multiply_rows (const float *W, int ldw, const float *x, int ldx, int rows, int K, float *y,
     int ldy, int m)
 {
+  constexpr int RB = V == 16 ? 4 : 3;
   int r = 0;
-  for (; r + 4 <= rows; r += 4)
-    columns<V, 4, 1, RELU> (W, ldw, x + (size_t) r * ldx, ldx, K, y + (size_t) r * ldy, ldy, m);
-  for (; r < rows; ++r)
-    columns<V, 1, 4, RELU> (W, ldw, x + (size_t) r * ldx, ldx, K, y + (size_t) r * ldy, ldy, m);
+  for (; r + RB <= rows; r += RB)
+    columns<V, RB, RELU> (W, ldw, x + (size_t) r * ldx, ldx, K, y + (size_t) r * ldy, ldy, m);
+  const float *xr = x + (size_t) r * ldx;
+  float *yr = y + (size_t) r * ldy;
+  switch (rows - r) {
+    case 3: columns<V, 3, RELU> (W, ldw, xr, ldx, K, yr, ldy, m); break;
+    case 2: columns<V, 2, RELU> (W, ldw, xr, ldx, K, yr, ldy, m); break;
+    case 1: columns<V, 1, RELU> (W, ldw, xr, ldx, K, yr, ldy, m); break;
+    default: break;
+  }
 }
 
 #define KERNEL_ARGS const float *W, int ldw, const float *x, int ldx, int rows, int K, float *y, \
