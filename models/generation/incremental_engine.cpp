@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 namespace pixelrnn {
@@ -126,14 +127,14 @@ struct IncrementalEngine::Impl {
 
   explicit Impl (PixelModel &model);
   void reset (int batch, int height, int width);
-  void run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu, int g0, int g1,
-      float *out, int ld, bool accumulate);
+  void run (const DenseStep &s, const FeatureMap &m, const Positions &at, bool relu, int g0,
+      int g1, float *out, int ld, bool accumulate);
   // A convolution at (i, j) for groups g0..g1-1 by its taps' rows (SplitConv): at the
   // position's first group, the taps that read earlier positions for every output at once
   // into `early` (Above from the prepared hole run when it covers (i, j)); then each
   // group's outputs copied to `out` (when elsewhere) and the own-position tap added.
-  void run_split (const SplitConv &conv, const FeatureMap &m, int i, int j, int g0, int g1,
-      float *early, float *out, int ld);
+  void run_split (const SplitConv &conv, const FeatureMap &m, const Positions &at, int g0,
+      int g1, float *early, float *out, int ld);
   // Before the hole pixels a..b-1 of row i are drawn: every PixelCNN convolution's taps in
   // the rows above, for all of them at once (those rows are final), one product per layer
   // with a row per pixel instead of one per pixel.
@@ -149,7 +150,9 @@ struct IncrementalEngine::Impl {
   void plan (const std::vector<uint8_t> &holes);
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
   { return at.empty () || at[(size_t) i * W + j]; }
-  void step (int i, int j, int g0, int g1, bool want_logits);
+  // Groups g0..g1-1 at the positions `at`: one, or a wave of hole positions (one batch row),
+  // each product then one row per position.
+  void step (const Positions &at, int g0, int g1, bool want_logits);
   // Positions j0..j1-1 of row i, whose pixels are all known, computed layer by layer: each
   // product then has a row per position (and candidate) instead of one. Same values as
   // step() at each position (Diagonal BiLSTM scans run position by position).
@@ -170,7 +173,8 @@ struct IncrementalEngine::Impl {
   void diagonal_output (Layer &L, int i, int a, int b, int g0, int g1, float *out);
   // Gated blocks: groups g0..g1 of `pairs` (per row: a's then b's per group, `groups`
   // groups in all) -> a * sigmoid(b).
-  void gate (const float *pairs, int rows, int groups, int g0, int g1, float *out) const;
+  void gate (const float *pairs, int rows, int groups, int g0, int g1, float *out,
+      int ld) const;
   // max(0, x) in place for columns o0..o1-1 of `rows` rows `ld` apart. The maps only ever
   // read through a ReLU (reduced; convolved in ungated blocks) are stored rectified, so
   // that their readers' products need none: with a ReLU inside, a kernel's one-row loop
@@ -179,14 +183,40 @@ struct IncrementalEngine::Impl {
   // Two-stream blocks: every layer's vertical stream along row i, whose values depend only
   // on rows above it; called once rows 0..i-1 hold their final values.
   void vertical_row (int i);
-  // The 256 logits sub-pixel (b, c) is drawn from, after a step that wanted them (or its
-  // probabilities, where mixture_probabilities).
-  const float *distribution (int b, int c) const
+  // The 256 logits sub-pixel (r, c) is drawn from, after a step that wanted them (or its
+  // probabilities, where mixture_probabilities); r = position in the step * B + batch row.
+  const float *distribution (int r, int c) const
   {
-    return output == Output::Softmax ? logits.data () + (size_t) b * head_out.out + c * 256
-                                     : dist.data () + ((size_t) b * C + c) * 256;
+    return output == Output::Softmax ? logits.data () + (size_t) r * head_out.out + c * 256
+                                     : dist.data () + ((size_t) r * C + c) * 256;
   }
+  // Floats between position k's and k+1's features in map m, at the positions of a step
+  // (between batch rows where one position).
+  static int map_ld (const Positions &at, const FeatureMap &m)
+  { return at.n > 1 ? (int) (at.apart (m) / m.batch) : m.features; }
+  // Whether fills go by waves (fill_waves): PixelCNNs of one stream, one batch row. The
+  // two-stream vertical stream is computed a whole row at a time, and with several batch
+  // rows each position's products already have that many rows.
+  bool fills_by_waves () const { return kind == Architecture::PixelCNN && !two_stream && B == 1; }
+  // Hole positions a wave may hold: the rows above must be complete up to skew - 1 columns
+  // right of a position (its convolutions' widest reach there), so each member sits `skew`
+  // columns left of the one above.
+  int wave_skew = 1;
+  int widest_wave = 1;
   void backward_row (int i);
+  // A fill's order of positions through rows 0..last_i (the last up to last_j): known pixels
+  // go by runs (step_run), and each hole position (or wave of them) is handed to fill_at,
+  // which computes and draws it. In raster order: row by row, the hole runs' Above taps
+  // prepared first.
+  void fill_raster (const std::vector<uint8_t> &holes, int last_i, int last_j,
+      const std::function<void (const Positions &)> &fill_at);
+  // By waves (fills_by_waves): a position waits only for the pixel on its left and for the
+  // row above up to wave_skew - 1 columns right of it, so hole pixels of several rows are
+  // ready at once, wave_skew columns apart, and go together: each product then has a row per
+  // hole row instead of one. Values are those of the raster order (each drawn value's
+  // random bits are taken in raster order whatever order the fill computes them in).
+  void fill_waves (const std::vector<uint8_t> &holes, int last_i, int last_j,
+      const std::function<void (const Positions &)> &fill_at);
 };
 
 IncrementalEngine::Impl::Impl (PixelModel &model)
@@ -252,6 +282,14 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
   }
   if (two_stream)
     vertical_input = from_shifted (model->vertical_input, C);
+  const auto reach_right = [&] (const DenseStep &s) {
+    for (const auto &[dy, dx] : s.taps)
+      if (dy < 0)
+        wave_skew = std::max (wave_skew, dx + 1);
+  };
+  reach_right (input_conv);
+  for (const auto &L : layers)
+    reach_right (L.conv);
 }
 
 void
@@ -269,7 +307,6 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
     if (kind == Architecture::PixelCNN) {
       L.reduced.resize (H, W, B, hidden);
       L.convolved.resize (H, W, B, hidden);
-      L.early_pairs.assign ((size_t) B * 2 * hidden, 0.f);
       if (L.two_stream) {
         L.v_reduced.resize (H, W, B, hidden);
         L.v_gated.resize (H, W, B, hidden);
@@ -288,39 +325,47 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   }
   if (two_stream)
     v_first.resize (H, W, B, 2 * hidden);
-  head.assign ((size_t) B * head_hidden.out, 0.f);
-  logits.assign ((size_t) B * head_out.out, 0.f);
-  dist.assign ((size_t) B * C * 256, 0.f);
-  dist_total.assign ((size_t) B * C, 0.f);
+  // A step's rows: its batch rows, or a wave's positions (at most one per row).
+  const size_t rows = fills_by_waves () ? std::max (B, H) : B;
+  head.assign (rows * head_hidden.out, 0.f);
+  logits.assign (rows * head_out.out, 0.f);
+  dist.assign (rows * C * 256, 0.f);
+  dist_total.assign (rows * C, 0.f);
   gates.assign ((size_t) B * 4 * hidden, 0.f);
-  pairs.assign ((size_t) B * 2 * hidden, 0.f);
+  pairs.assign (rows * 2 * hidden, 0.f);
+  for (auto &L : layers)
+    if (kind == Architecture::PixelCNN)
+      L.early_pairs.assign (rows * 2 * hidden, 0.f);
 }
 
 void
-IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, int i, int j, bool relu,
-    int g0, int g1, float *out, int ld, bool accumulate)
+IncrementalEngine::Impl::run (const DenseStep &s, const FeatureMap &m, const Positions &at,
+    bool relu, int g0, int g1, float *out, int ld, bool accumulate)
 {
-  macs += apply_at (s, m, i, j, j + 1, relu, g0, g1, out, ld, accumulate);
+  macs += apply_at (s, m, at, relu, g0, g1, out, ld, accumulate);
 }
 
 void
-IncrementalEngine::Impl::run_split (const SplitConv &conv, const FeatureMap &m, int i, int j,
-    int g0, int g1, float *early, float *out, int ld)
+IncrementalEngine::Impl::run_split (const SplitConv &conv, const FeatureMap &m,
+    const Positions &at, int g0, int g1, float *early, float *out, int ld)
 {
   const auto &own = conv.own;
+  const int rows = at.n * B, width = conv.above.out;
   if (g0 == 0) {
-    if (i == hole_row && j >= hole_a && j < hole_b)
-      std::copy_n (conv.prepared.data () + (size_t) (j - hole_a) * B * ld, (size_t) B * ld, early);
+    if (at.n == 1 && at.i == hole_row && at.j >= hole_a && at.j < hole_b)
+      for (int b = 0; b < B; ++b)
+        std::copy_n (conv.prepared.data () + ((size_t) (at.j - hole_a) * B + b) * width, width,
+            early + (size_t) b * ld);
     else
-      macs += apply_at (conv.above, m, i, j, j + 1, false, 0, 1, early, ld, false);
-    macs += apply_taps (conv.left, m, i, j, j + 1, false, 0, 1, early, ld);
+      macs += apply_at (conv.above, m, at, false, 0, 1, early, ld, false);
+    macs += apply_taps (conv.left, m, at, false, 0, 1, early, ld);
   }
   const int o0 = own.first (g0), o1 = own.first (g1);
   if (early != out)
-    for (int b = 0; b < B; ++b)
-      std::copy (early + (size_t) b * ld + o0, early + (size_t) b * ld + o1, out + (size_t) b * ld + o0);
+    for (int r = 0; r < rows; ++r)
+      std::copy (early + (size_t) r * ld + o0, early + (size_t) r * ld + o1, out + (size_t) r * ld + o0);
   if (!own.taps.empty ())
-    macs += apply_taps (own, m, i, j, j + 1, false, g0, g1, out, ld);
+    macs += apply_taps (own, m, at, false, g0, g1, out, ld);
 }
 
 void
@@ -356,7 +401,8 @@ void
 IncrementalEngine::Impl::lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1)
 {
   const int G = 4 * hidden;
-  run (s.input_to_state, y, i, j, false, g0, g1, gates.data (), G, false);
+  const auto at = Positions::run (i, j, j + 1);
+  run (s.input_to_state, y, at, false, g0, g1, gates.data (), G, false);
   if (s.edge_dx != 0) {
     // Diagonal: tap 0 reads the state above, tap 1 the previous one along the scan.
     macs += apply_at (s.state_to_state, s.state, i, j, j + 1, false, g0, g1, gates.data (), G,
@@ -364,7 +410,7 @@ IncrementalEngine::Impl::lstm_step (Scan &s, const FeatureMap &y, int i, int j, 
     diagonal_cells (s, i, j, g0, g1, gates.data ());
     return;
   }
-  run (s.state_to_state, s.state, i, j, false, g0, g1, gates.data (), G, true);
+  run (s.state_to_state, s.state, at, false, g0, g1, gates.data (), G, true);
   for (int b = 0; b < B; ++b)
     lstm_pointwise (gates.data () + (size_t) b * G,
         i > 0 ? s.cell.at (i - 1, j) + (size_t) b * hidden : nullptr,
@@ -482,7 +528,7 @@ IncrementalEngine::Impl::vertical_row (int i)
     rectify (L.v_reduced.at (i, 0), W * B, hidden, 0, hidden);
     run_pairs.resize ((size_t) W * B * F);
     run_range (L.v_conv, L.v_reduced, i, 0, W, false, run_pairs.data (), F, false);
-    gate (run_pairs.data (), W * B, 1, 0, 1, L.v_gated.at (i, 0));
+    gate (run_pairs.data (), W * B, 1, 0, 1, L.v_gated.at (i, 0), hidden);
     run_range (L.v_expand, L.v_gated, i, 0, W, false, L.v_out.at (i, 0), F, true);
     v = &L.v_out;
   }
@@ -498,57 +544,61 @@ IncrementalEngine::Impl::rectify (float *p, int rows, int ld, int o0, int o1) co
 
 void
 IncrementalEngine::Impl::gate (const float *pairs, int rows, int groups, int g0, int g1,
-    float *out) const
+    float *out, int ld) const
 {
   const int n = hidden / groups;
   for (int b = 0; b < rows; ++b)
     for (int g = g0; g < g1; ++g) {
       const float *a = pairs + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
-      gated_units (a, a + n, n, out + (size_t) b * hidden + (size_t) g * n);
+      gated_units (a, a + n, n, out + (size_t) b * ld + (size_t) g * n);
     }
 }
 
 void
-IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
+IncrementalEngine::Impl::step (const Positions &at, int g0, int g1, bool want_logits)
 {
+  // A wave holds hole positions only, which every layer needs: the first speaks for all.
+  const int i = at.i, j = at.j, rows = at.n * B;
   if (!needed (first_at, i, j))
     return;
-  run_split (input_split, input, i, j, g0, g1, first.at (i, j), first.at (i, j),
-      first.features);
+  widest_wave = std::max (widest_wave, at.n);
+  run_split (input_split, input, at, g0, g1, first.at (i, j), first.at (i, j),
+      map_ld (at, first));
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
     auto &L = layers[l];
     const int F = L.out.features, o0 = F * g0 / C, o1 = F * g1 / C;
+    const int ld = map_ld (at, L.out), ld_h = map_ld (at, L.reduced);
     float *out = L.out.at (i, j);
     const float *in = y->at (i, j);
     const bool out_needed = L.kind != Architecture::PixelCNN || out_at.empty () ||
         needed (out_at[l], i, j);
     if (out_needed)
-      for (int b = 0; b < B; ++b)                 // the residual connection
-        std::copy (in + (size_t) b * F + o0, in + (size_t) b * F + o1, out + (size_t) b * F + o0);
+      for (int r = 0; r < rows; ++r)              // the residual connection
+        std::copy (in + (size_t) r * ld + o0, in + (size_t) r * ld + o1, out + (size_t) r * ld + o0);
     switch (L.kind) {
       case Architecture::PixelCNN:
         if (reduce_at.empty () || needed (reduce_at[l], i, j)) {
-          run (L.reduce, *y, i, j, true, g0, g1, L.reduced.at (i, j), hidden, false);
-          rectify (L.reduced.at (i, j), B, hidden, L.reduce.first (g0), L.reduce.first (g1));
+          run (L.reduce, *y, at, true, g0, g1, L.reduced.at (i, j), ld_h, false);
+          rectify (L.reduced.at (i, j), rows, ld_h, L.reduce.first (g0), L.reduce.first (g1));
         }
         if (out_needed && L.gated) {
-          run_split (L.conv_split, L.reduced, i, j, g0, g1, L.early_pairs.data (),
-              pairs.data (), 2 * hidden);
+          run_split (L.conv_split, L.reduced, at, g0, g1, L.early_pairs.data (), pairs.data (),
+              2 * hidden);
           if (L.two_stream)
-            run (L.link, L.v_out, i, j, true, g0, g1, pairs.data (), 2 * hidden, true);
-          gate (pairs.data (), B, C, g0, g1, L.convolved.at (i, j));
-          run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
+            run (L.link, L.v_out, at, true, g0, g1, pairs.data (), 2 * hidden, true);
+          gate (pairs.data (), rows, C, g0, g1, L.convolved.at (i, j), ld_h);
+          run (L.expand, L.convolved, at, false, g0, g1, out, ld, true);
         } else if (out_needed) {
-          run_split (L.conv_split, L.reduced, i, j, g0, g1, L.convolved.at (i, j),
-              L.convolved.at (i, j), hidden);
-          rectify (L.convolved.at (i, j), B, hidden, L.conv.first (g0), L.conv.first (g1));
-          run (L.expand, L.convolved, i, j, false, g0, g1, out, F, true);
+          run_split (L.conv_split, L.reduced, at, g0, g1, L.convolved.at (i, j),
+              L.convolved.at (i, j), ld_h);
+          rectify (L.convolved.at (i, j), rows, ld_h, L.conv.first (g0), L.conv.first (g1));
+          run (L.expand, L.convolved, at, false, g0, g1, out, ld, true);
         }
         break;
       case Architecture::RowLSTM:
         lstm_step (L.forward, *y, i, j, g0, g1);
-        run (L.output, L.forward.state, i, j, false, g0, g1, out, F, true);
+        run (L.output, L.forward.state, at, false, g0, g1, out, F, true);
         break;
       case Architecture::DiagonalBiLSTM: {
         lstm_step (L.forward, *y, i, j, g0, g1);
@@ -560,22 +610,23 @@ IncrementalEngine::Impl::step (int i, int j, int g0, int g1, bool want_logits)
   }
   if (!want_logits)
     return;
-  run (head_hidden, *y, i, j, true, g0, g1, head.data (), head_hidden.out, false);
+  run (head_hidden, *y, at, true, g0, g1, head.data (), head_hidden.out, false);
   // Only head_out reads `head`, through a ReLU; earlier groups' columns were rectified at
   // their own steps.
-  rectify (head.data (), B, head_hidden.out, head_hidden.first (g0), head_hidden.first (g1));
-  macs += apply_step (head_out, head.data (), B, g0, g1, logits.data (), head_out.out, false);
+  rectify (head.data (), rows, head_hidden.out, head_hidden.first (g0), head_hidden.first (g1));
+  macs += apply_step (head_out, head.data (), rows, g0, g1, logits.data (), head_out.out, false);
   if (output != Output::Mixture)
     return;
   // The mixture's G and B means read this pixel's earlier channels, already in `input`.
   const int P = head_out.out / C;
-  for (int b = 0; b < B; ++b)
+  for (int r = 0; r < rows; ++r)
     for (int c = g0; c < g1; ++c) {
-      const float *params = logits.data () + (size_t) b * head_out.out + c * P;
-      const float *known = input.at (i, j) + (size_t) b * C;
-      float *out = dist.data () + ((size_t) b * C + c) * 256;
+      const int k = r / B, b = r % B;
+      const float *params = logits.data () + (size_t) r * head_out.out + c * P;
+      const float *known = input.at (at.row (k), at.column (k)) + (size_t) b * C;
+      float *out = dist.data () + ((size_t) r * C + c) * 256;
       if (mixture_probabilities)
-        dist_total[(size_t) b * C + c] = mixture_probs_at (params, c, known, mixtures, out);
+        dist_total[(size_t) r * C + c] = mixture_probs_at (params, c, known, mixtures, out);
       else
         mixture_log_probs_at (params, c, known, mixtures, out);
     }
@@ -654,7 +705,7 @@ void
 IncrementalEngine::Impl::step_run (int i, int j0, int j1)
 {
   if (j1 - j0 == 1) {
-    step (i, j0, 0, C, false);
+    step (Positions::run (i, j0, j1), 0, C, false);
     return;
   }
   const auto all = std::vector<uint8_t> ();
@@ -680,7 +731,7 @@ IncrementalEngine::Impl::step_run (int i, int j0, int j1)
           run_range (L.conv, L.reduced, i, a, b, false, run_pairs.data (), 2 * hidden, false);
           if (L.two_stream)
             run_range (L.link, L.v_out, i, a, b, true, run_pairs.data (), 2 * hidden, true);
-          gate (run_pairs.data (), (b - a) * B, C, 0, C, L.convolved.at (i, a));
+          gate (run_pairs.data (), (b - a) * B, C, 0, C, L.convolved.at (i, a), hidden);
           run_range (L.expand, L.convolved, i, a, b, false, L.out.at (i, a), F, true);
         } else {
           run_range (L.conv, L.reduced, i, a, b, false, L.convolved.at (i, a), hidden, false);
@@ -746,6 +797,12 @@ IncrementalEngine::last_flops () const
   return 2.0 * impl_->macs;
 }
 
+int
+IncrementalEngine::last_widest_wave () const
+{
+  return impl_->widest_wave;
+}
+
 torch::Tensor
 IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
     const SamplingOptions &options, torch::Tensor *used_log_probs, const Conditioning *conditioning)
@@ -794,30 +851,29 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
     P = (int) p.size (2);
   }
   std::vector<float> combined (conditioning ? 256 : 0), cond_lp (conditioning ? 256 : 0);
-  std::mt19937_64 rng (options.seed);
-  for (int64_t i = 0; i <= last_i; ++i) {
-    m.vertical_row ((int) i);
-    const int64_t row_end = i == last_i ? last_j + 1 : W;
-    // The end of the run of pixels from j on that are all holes, or all known, like j.
-    const auto run_end = [&] (int64_t j) {
-      int64_t end = j + 1;
-      while (end < row_end && hole[i][end] == hole[i][j])
-        ++end;
-      return end;
-    };
-    for (int64_t j = 0; j < row_end; ++j) {
-      if (!hole[i][j]) {
-        const int64_t end = run_end (j);
-        m.step_run ((int) i, (int) j, (int) end);
-        j = end - 1;
-        continue;
-      }
-      if (j == 0 || !hole[i][j - 1])
-        m.prepare_hole_run ((int) i, (int) j, (int) run_end (j));
-      for (int64_t c = 0; c < C; ++c) {
-        m.step ((int) i, (int) j, (int) c, (int) c + 1, true);
+  // Each drawn value's random bits, in the naive sampler's order: hole pixels in raster
+  // order, then channels, then batch rows.
+  std::vector<int> rank ((size_t) H * W, -1);
+  int ranked = 0;
+  for (size_t p = 0; p < holes.size (); ++p)
+    if (holes[p])
+      rank[p] = ranked++;
+  std::vector<uint64_t> random_bits;
+  if (uses_random_bits (options)) {
+    std::mt19937_64 rng (options.seed);
+    random_bits.resize ((size_t) ranked * C * B);
+    for (auto &word : random_bits)
+      word = rng ();
+  }
+  // Channel c of the step's positions: computed, then drawn.
+  const auto fill_at = [&] (const Positions &at) {
+    for (int64_t c = 0; c < C; ++c) {
+      m.step (at, (int) c, (int) c + 1, true);
+      for (int k = 0; k < at.n; ++k) {
+        const int64_t i = at.row (k), j = at.column (k);
         for (int64_t b = 0; b < B; ++b) {
-          const float *row = m.distribution ((int) b, (int) c);
+          const int r = k * (int) B + (int) b;
+          const float *row = m.distribution (r, (int) c);
           if (conditioning) {
             const int64_t cb = cond.size (0) == 1 ? 0 : b;
             const float *cp = cond.data_ptr<float> () + (((cb * H + i) * W + j) * C + c) * P;
@@ -829,9 +885,11 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
                   conditioning->conditioner_weight * cond_lp[v];
             row = combined.data ();
           }
+          const uint64_t word = random_bits.empty () ? 0
+              : random_bits[((size_t) rank[i * W + j] * C + c) * B + b];
           const int v = m.mixture_probabilities
-              ? choose_value_from_probabilities (row, m.dist_total[b * C + c], options, rng)
-              : choose_value (row, options, rng);
+              ? choose_value_from_probabilities (row, m.dist_total[(size_t) r * C + c], options, word)
+              : choose_value (row, options, word);
           px[b][c][i][j] = static_cast<uint8_t> (v);
           m.input.at ((int) i, (int) j)[b * C + c] = scaled (static_cast<uint8_t> (v));
           if (used_log_probs) {
@@ -841,10 +899,93 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
         }
       }
     }
-    if (i < last_i)
-      m.backward_row ((int) i);
-  }
+  };
+  m.widest_wave = 1;
+  if (m.fills_by_waves ())
+    m.fill_waves (holes, (int) last_i, (int) last_j, fill_at);
+  else
+    m.fill_raster (holes, (int) last_i, (int) last_j, fill_at);
   return out;
+}
+
+void
+IncrementalEngine::Impl::fill_raster (const std::vector<uint8_t> &holes, int last_i, int last_j,
+    const std::function<void (const Positions &)> &fill_at)
+{
+  for (int i = 0; i <= last_i; ++i) {
+    vertical_row (i);
+    const int row_end = i == last_i ? last_j + 1 : W;
+    const uint8_t *hole = holes.data () + (size_t) i * W;
+    // The end of the run of pixels from j on that are all holes, or all known, like j.
+    const auto run_end = [&] (int j) {
+      int end = j + 1;
+      while (end < row_end && hole[end] == hole[j])
+        ++end;
+      return end;
+    };
+    for (int j = 0; j < row_end; ++j) {
+      if (!hole[j]) {
+        const int end = run_end (j);
+        step_run (i, j, end);
+        j = end - 1;
+        continue;
+      }
+      if (j == 0 || !hole[j - 1])
+        prepare_hole_run (i, j, run_end (j));
+      fill_at (Positions::run (i, j, j + 1));
+    }
+    if (i < last_i)
+      backward_row (i);
+  }
+}
+
+void
+IncrementalEngine::Impl::fill_waves (const std::vector<uint8_t> &holes, int last_i, int last_j,
+    const std::function<void (const Positions &)> &fill_at)
+{
+  const int skew = wave_skew;
+  const auto hole = [&] (int i, int j) { return holes[(size_t) i * W + j] != 0; };
+  // Per row: the next position to compute, and where the row ends.
+  std::vector<int> next (last_i + 1, 0), end (last_i + 1, W);
+  end[last_i] = last_j + 1;
+  // Row i may compute positions before this column: the row above is complete up to
+  // skew - 1 columns right of each.
+  const auto limit = [&] (int i) {
+    return i == 0 || next[i - 1] >= end[i - 1] ? end[i]
+                                               : std::min (end[i], next[i - 1] - skew + 1);
+  };
+  std::vector<int> ready;
+  for (int top = 0; top <= last_i;) {
+    ready.clear ();
+    for (int i = top; i <= last_i; ++i) {
+      const int stop = limit (i);
+      while (next[i] < stop && !hole (i, next[i])) {      // known pixels, as far as allowed
+        int e = next[i] + 1;
+        while (e < stop && !hole (i, e))
+          ++e;
+        step_run (i, next[i], e);
+        next[i] = e;
+      }
+      if (next[i] < stop)
+        ready.push_back (i);                 // a hole pixel whose context is complete
+      if (next[i] < end[i] && next[i] < skew)
+        break;                               // the rows below cannot start yet
+    }
+    // Ready rows one below the other, skew columns apart, are one wave (the first one of
+    // each row as a rule: waves form where a hole spans rows).
+    for (size_t a = 0; a < ready.size ();) {
+      size_t b = a + 1;
+      while (b < ready.size () && ready[b] == ready[b - 1] + 1 &&
+          next[ready[b]] == next[ready[b - 1]] - skew)
+        ++b;
+      fill_at (Positions::wave (ready[a], next[ready[a]], (int) (b - a), skew));
+      a = b;
+    }
+    for (int i : ready)
+      ++next[i];
+    while (top <= last_i && next[top] >= end[top])
+      ++top;
+  }
 }
 
 torch::Tensor
@@ -869,7 +1010,7 @@ IncrementalEngine::logits (const torch::Tensor &image)
   for (int64_t i = 0; i < H; ++i) {
     m.vertical_row ((int) i);
     for (int64_t j = 0; j < W; ++j) {
-      m.step ((int) i, (int) j, 0, (int) C, true);
+      m.step (Positions::run ((int) i, (int) j, (int) j + 1), 0, (int) C, true);
       for (int64_t b = 0; b < B; ++b)
         for (int64_t c = 0; c < C; ++c)
           for (int v = 0; v < 256; ++v)

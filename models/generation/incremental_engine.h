@@ -13,9 +13,12 @@
 //                   one-row shift the parallel model uses).
 //
 // Within a pixel only the colour group being drawn is computed, so R, G, B together cost one
-// position. Values are drawn with draw_value in the naive sampler's order from one rng, so
-// the engine gives the same values as fill_naive for the same seed (up to float rounding
-// landing exactly on a draw boundary; the tests prove equality on their seeds).
+// position. A PixelCNN's hole pixels in several rows go together where the raster order
+// allows (waves: a pixel needs only the row above up to a few columns right of it), so that
+// its products have a row per hole row. Each value is drawn with choose_value from the rng
+// word the naive sampler would use for it, so the engine gives the same values as
+// fill_naive for the same seed (up to float rounding landing exactly on a draw boundary; the
+// tests prove equality on their seeds).
 #pragma once
 
 #include "network/pixel_model.h"
@@ -52,6 +55,8 @@ class IncrementalEngine {
 
   // Multiply-adds performed by the last fill/logits call, x2: what benchmarks divide by time.
   double last_flops () const;
+  // The most hole positions the last fill computed together (1: one at a time).
+  int last_widest_wave () const;
 
  private:
   struct Impl;

@@ -156,6 +156,42 @@ TEST (Incremental, TwoStreamBlockLogitsAndValues)
   }
 }
 
+// One image: a PixelCNN's hole pixels in several rows go together (waves). Odd holes too:
+// a wide one, and a diagonal band whose rows start at different columns.
+TEST (Incremental, WavesDrawWhatTheNaiveSamplerDraws)
+{
+  auto wide = torch::zeros ({7, 17}, torch::kBool);
+  wide.narrow (0, 2, 4).narrow (1, 2, 13).fill_ (true);
+  auto band = torch::zeros ({7, 17}, torch::kBool);
+  for (int i = 1; i < 6; ++i)
+    band[i].narrow (0, i, 8).fill_ (true);
+  for (auto block : {Block::Residual, Block::Gated})
+    for (auto output : {Output::Softmax, Output::Mixture}) {
+      auto model = small_model (Architecture::PixelCNN, 3, 5, 2, output, block);
+      model->eval ();
+      auto start = test::random_images (1, 3, 7, 17, 4);
+      for (const auto &[mask, widest] : {std::pair (wide, 4), std::pair (band, 2)})
+        for (uint64_t seed : {1})
+          for (double temperature : {1.0, 0.0}) {
+            const std::string what = std::string (block_name (block)) + " " +
+                output_name (output) + " seed " + std::to_string (seed) + " T " +
+                std::to_string (temperature);
+            torch::Tensor used_naive, used_engine;
+            auto naive = fill_naive (model, start, mask, {temperature, seed}, &used_naive);
+            IncrementalEngine engine (model);
+            auto with_log_probs = engine.fill (start, mask, {temperature, seed}, &used_engine);
+            // The input's 7x7 reaches 3 columns right in the rows above: waves 4 apart.
+            EXPECT_EQ (engine.last_widest_wave (), widest) << what;
+            auto plain = engine.fill (start, mask, {temperature, seed});
+            for (const auto &fast : {with_log_probs, plain})
+              if (temperature == 0.0)
+                expect_greedy_tie (naive, fast, used_naive);
+              else
+                EXPECT_TRUE (torch::equal (naive, fast)) << what;
+          }
+    }
+}
+
 TEST (Incremental, SameValuesAsNaivePixelCNN)
 {
   for (int channels : {1, 3})

@@ -67,7 +67,7 @@ TEST (StepKernels, InPlaceStepsEqualTheConvolutionEverywhere)
               features.at (i, j)[b * in + c] = a[b][c][i][j];
       for (const auto *kernel : runnable_product_kernels ()) {
         auto step = DenseStep::from_conv (weight, bias, 3, {}, *kernel);
-        std::vector<float> rows ((size_t) H * W * batch * out, -1.f), single (rows);
+        std::vector<float> rows ((size_t) H * W * batch * out, -1.f), single (rows), waves (rows);
         for (int i = 0; i < H; ++i) {
           float *row = rows.data () + (size_t) i * W * batch * out;
           apply_at (step, features, i, 0, W, relu, 0, 3, row, out, false);
@@ -75,6 +75,32 @@ TEST (StepKernels, InPlaceStepsEqualTheConvolutionEverywhere)
             for (int g = 0; g < 3; ++g)
               apply_at (step, features, i, j, j + 1, relu, g, g + 1,
                   single.data () + ((size_t) i * W + j) * batch * out, out, false);
+        }
+        // Waves (one batch row): from each position of the top row and the left column, down
+        // and `skew` columns left at a time, edges clipped, a group at a time.
+        for (int skew : {1, 2}) {
+          if (batch != 1)
+            break;
+          std::fill (waves.begin (), waves.end (), -1.f);
+          for (int start = 0; start < W + H - 1; ++start) {
+            const int i = std::max (0, start - (W - 1)), j = std::min (start, W - 1);
+            int n = 0;
+            while (i + n < H && j - n * skew >= 0)
+              ++n;
+            std::vector<float> got ((size_t) n * out);
+            for (int g = 0; g < 3; ++g)
+              apply_at (step, features, Positions::wave (i, j, n, skew), relu, g, g + 1,
+                  got.data (), out, false);
+            for (int k = 0; k < n; ++k)
+              std::copy_n (got.data () + (size_t) k * out, out,
+                  waves.data () + ((size_t) (i + k) * W + j - k * skew) * out);
+          }
+          auto got = torch::from_blob (waves.data (), {H, W, 1, out});
+          // Positions no wave reached keep -1: compare those that one did.
+          auto reached = got.select (3, 0) != -1.f;
+          EXPECT_GT (reached.sum ().item<int64_t> (), H * W / 2);
+          EXPECT_LT (((got - expected).abs ().select (3, 0) * reached).max ().item<float> (), 1e-4)
+              << kernel->name << (relu ? ", relu" : "") << ", waves of skew " << skew;
         }
         for (const auto *result : {&rows, &single}) {
           auto got = torch::from_blob (const_cast<float *> (result->data ()), {H, W, batch, out});
