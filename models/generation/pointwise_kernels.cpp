@@ -63,11 +63,23 @@ __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 int
 first_max (const float *x, int n)
 {
+  // Blocks of 16: each block's largest as a vector reduction, then the first block holding
+  // the largest of all is searched element by element.
+  constexpr int kBlock = 16;
   float top = x[0];
-#pragma omp simd reduction(max : top)
-  for (int t = 0; t < n; ++t)
-    top = std::max (top, x[t]);
-  int t = 0;
+  int best_block = 0;
+  for (int b = 0; b < n; b += kBlock) {
+    const int e = std::min (n, b + kBlock);
+    float block_top = x[b];
+#pragma omp simd reduction(max : block_top)
+    for (int t = b; t < e; ++t)
+      block_top = std::max (block_top, x[t]);
+    if (block_top > top) {
+      top = block_top;
+      best_block = b;
+    }
+  }
+  int t = best_block;
   while (t < n - 1 && x[t] != top)
     ++t;
   return t;

@@ -4,6 +4,7 @@
 // that use the 4-row blocks and the single rows, widths that end mid-vector, and inputs
 // through the kernels' own ReLU; the steps read their inputs in place from feature maps.
 #include "generation/dense_step.h"
+#include "generation/pointwise_kernels.h"
 #include "generation/step_kernels.h"
 
 #include <gtest/gtest.h>
@@ -109,5 +110,18 @@ TEST (StepKernels, InPlaceStepsEqualTheConvolutionEverywhere)
               << (result == &rows ? ", whole rows" : ", one position at a time");
         }
       }
+    }
+}
+
+TEST (StepKernels, FirstMaxIsMaxElement)
+{
+  // Greedy draws take the first of equally likely values, as std::max_element does: many
+  // ties (7 distinct values), every length up to 300 (partial blocks of the vector search).
+  torch::manual_seed (3);
+  for (int n = 1; n <= 300; ++n)
+    for (int trial = 0; trial < 5; ++trial) {
+      auto x = torch::randint (0, 7, {n}).to (torch::kFloat32);
+      const float *p = x.data_ptr<float> ();
+      ASSERT_EQ (first_max (p, n), std::max_element (p, p + n) - p) << "n " << n;
     }
 }
