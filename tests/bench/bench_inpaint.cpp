@@ -42,17 +42,53 @@ median_ms (int repeats, const std::function<void ()> &f)
   return t[t.size () / 2];
 }
 
-// torch::mm on one thread, LibTorch's and OpenBLAS's both (OpenBLAS keeps a pool of its own).
+// LibTorch and OpenBLAS (which keeps a pool of its own) on one thread while in scope.
+struct OneThread {
+  const int threads = torch::get_num_threads ();
+  OneThread () { torch::set_num_threads (1); set_openblas_threads (1); }
+  ~OneThread () { torch::set_num_threads (threads); set_openblas_threads (threads); }
+};
+
+// torch::mm on one thread.
 double
 dense_on_one_thread ()
 {
-  const int threads = torch::get_num_threads ();
-  torch::set_num_threads (1);
-  set_openblas_threads (1);
-  const double gflops = dense_matmul_gflops (512, 21);
-  torch::set_num_threads (threads);
-  set_openblas_threads (threads);
-  return gflops;
+  OneThread one;
+  return dense_matmul_gflops (512, 21);
+}
+
+// A fill and the dense reference in turns: this machine's speed wanders by up to 1.5x from
+// one minute to the next, so each repeat times a 512^3 torch::mm right before the fill, and
+// the engine's share of dense is the median of the per-repeat ratios (a slow minute slows
+// both). After one untimed fill (the engine sizes its maps).
+struct Paired {
+  double ms, dense_gflops, share;
+};
+
+Paired
+paired_with_dense (int repeats, const std::function<void ()> &fill,
+    const std::function<double ()> &flops)
+{
+  OneThread one;
+  const int n = 512;
+  auto a = torch::rand ({n, n}), b = torch::rand ({n, n}), c = torch::mm (a, b);
+  fill ();
+  std::vector<double> ms, dense, share;
+  for (int r = 0; r < repeats; ++r) {
+    auto start = std::chrono::steady_clock::now ();
+    torch::mm_out (c, a, b);
+    auto middle = std::chrono::steady_clock::now ();
+    fill ();
+    auto end = std::chrono::steady_clock::now ();
+    dense.push_back (2.0 * n * n * n / std::chrono::duration<double> (middle - start).count () / 1e9);
+    ms.push_back (std::chrono::duration<double, std::milli> (end - middle).count ());
+    share.push_back (flops () / ms.back () / 1e6 / dense.back ());
+  }
+  const auto median = [] (std::vector<double> v) {
+    std::sort (v.begin (), v.end ());
+    return v[v.size () / 2];
+  };
+  return {median (ms), median (dense), median (share)};
 }
 
 struct Case {
@@ -68,11 +104,11 @@ main (int argc, char **argv)
   const int repeats = argc > 1 ? std::atoi (argv[1]) : 5;
   const bool naive = argc > 2 ? std::atoi (argv[2]) != 0 : true;
   torch::NoGradGuard no_grad;
-  // The engine runs on the calling thread alone: its reference is torch::mm on one thread,
-  // measured again before each model's rows (this machine's speed wanders).
+  // The engine runs on the calling thread alone: its reference is torch::mm on one thread.
   std::printf ("engine kernel: %s (one thread); reference: torch::mm 512^3 on one thread, "
-      "median of 21, before each model; torch threads %d\n\n", best_product_kernel ().name,
-      torch::get_num_threads ());
+      "timed right before each greedy and sampled fill (the share is the median of the "
+      "per-fill ratios), and for best-of the median of 21 before each model; torch threads "
+      "%d\n\n", best_product_kernel ().name, torch::get_num_threads ());
 
   std::vector<Case> cases;
   cases.push_back ({"natural (PixelCNN, shipped)", load_model (resolve_model ("natural")).model});
@@ -103,22 +139,30 @@ main (int argc, char **argv)
       const int x0 = 300, y0 = 200;
       const int wx0 = x0 - context, wy0 = y0 - context;
       const int ww = hole + 2 * context, wh_fill = hole + context, wh_best = hole + 2 * context;
-      for (const char *mode : {"greedy", "sample", "best-of-8"}) {
+      // "8 candidates": the engine's part of best-of-8 alone, the 8 drawn as one batch.
+      for (const char *mode : {"greedy", "sample", "8 candidates", "best-of-8"}) {
         const bool best = std::string (mode) == "best-of-8";
-        const int wh = best ? wh_best : wh_fill;
+        const int batch = std::string (mode) == "8 candidates" ? 8 : 1;
+        const int wh = best || batch > 1 ? wh_best : wh_fill;
         auto window = frame[0].narrow (1, wy0, wh).narrow (2, wx0, ww).contiguous ();
         auto mask = torch::zeros ({wh, ww}, torch::kBool);
         mask.narrow (0, context, hole).narrow (1, context, hole).fill_ (true);
         SamplingOptions opts{std::string (mode) == "greedy" ? 0.0 : 1.0, 3};
-        double flops = 0;
-        const double ms = median_ms (repeats, [&] {
-          if (best) {
+        double flops = 0, ms = 0, share = 0, reference = dense;
+        if (best) {
+          ms = median_ms (repeats, [&] {
             best_of_fill (c.model, engine, window, mask, 8, opts);
-          } else {
-            engine.fill (window.unsqueeze (0), mask, opts);
-          }
+            flops = engine.last_flops ();
+          });
+        } else {
+          auto many = window.unsqueeze (0).expand ({batch, -1, -1, -1}).contiguous ();
+          const auto p = paired_with_dense (repeats, [&] { engine.fill (many, mask, opts); },
+              [&] { return engine.last_flops (); });
           flops = engine.last_flops ();
-        });
+          ms = p.ms;
+          share = p.share;
+          reference = p.dense_gflops;
+        }
         // Best-of also rescores its candidates with one pass of the parallel model over the
         // window: its multiply-adds count too (those the engine's teacher-forced pass over
         // the same candidates does).
@@ -129,13 +173,15 @@ main (int argc, char **argv)
           flops += rescoring;
         }
         const double gflops = flops / ms / 1e6;
+        if (best)
+          share = gflops / dense;
         std::printf ("| %s | %dx%d | %s | %.1f | %.1f | %.2f | %.0f%% |\n", c.name.c_str (), hole,
-            hole, mode, ms, 1000.0 / ms, gflops, 100.0 * gflops / dense);
+            hole, mode, ms, 1000.0 / ms, gflops, 100.0 * share);
         std::printf ("@json {\"bench\": \"inpaint\", \"model\": \"%s\", \"hole\": %d, "
             "\"mode\": \"%s\", \"ms\": %.2f, \"gflops\": %.3f, \"dense_gflops\": %.2f, "
-            "\"dense_threads\": 1, \"kernel\": \"%s\", \"rescoring_gflop\": %.4f}\n",
-            c.name.c_str (), hole, mode, ms, gflops, dense, best_product_kernel ().name,
-            rescoring / 1e9);
+            "\"share\": %.4f, \"dense_threads\": 1, \"kernel\": \"%s\", "
+            "\"rescoring_gflop\": %.4f}\n", c.name.c_str (), hole, mode, ms, gflops, reference,
+            share, best_product_kernel ().name, rescoring / 1e9);
         std::fflush (stdout);
       }
     }
