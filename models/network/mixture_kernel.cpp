@@ -81,43 +81,61 @@ component_table (float mu, float s, float log_w, float *lp)
 }
 
 // The same component's probabilities (the bin's, or the density at its centre where that
-// is under kMinDeltaF, as above), times w, added to prob for the values v0..v1-1 (within
-// 1..254) and the two end values: no log per value. Underflows in the far tails, which the
-// caller checks for.
+// is under kMinDeltaF, as above), times w, added to prob for the inner values 1..254 within
+// [v0, v1): no log per value. Underflows in the far tails, which the caller checks for. The
+// loops run over whole vectors, [v0, v1) widened to multiples of 16 within 0..256 (the
+// values it adds beyond are exact all the same; the end values, which take the tails, are
+// add_ends'), plus the one edge past them: a range's scalar head and tail took as long as
+// its vectors.
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
-add_component (float mu, float s, float w, float *prob, int v0 = 1, int v1 = 255)
+add_component (float mu, float inv, float w, float *prob, int v0 = 1, int v1 = 255)
 {
-  const float inv = expf (-s);
+  const int a = v0 & ~15, b = std::min ((v1 + 15) & ~15, 256);
   const float centre_density = w * inv * kStep;     // e^Y = e^-|mid| * e^-s * width
   // Per edge: e^-edge, sigmoid(edge) = 1 / (1 + e^-edge), e^-edge/2 and e^edge/2, so that
   // each value below takes one division. (Separate loops, as in component_table.)
-  float t[257], low[257], root[257], root_inv[257];
+  alignas (64) float t[257], low[257], root[257], root_inv[257];
 #pragma omp simd
-  for (int v = v0; v <= v1; ++v)
+  for (int v = a; v <= b; ++v)
     t[v] = clamped_exp (-inv * ((float) v * kStep - 1.f - mu - kHalf));
 #pragma omp simd
-  for (int v = v0; v <= v1; ++v)
+  for (int v = a; v <= b; ++v)
     low[v] = 1.f / (1.f + t[v]);
 #pragma omp simd
-  for (int v = v0; v <= v1; ++v)
+  for (int v = a; v <= b; ++v)
     root[v] = sqrtf (t[v]);
 #pragma omp simd
-  for (int v = v0; v <= v1; ++v)
+  for (int v = a; v <= b; ++v)
     root_inv[v] = 1.f / root[v];
 #pragma omp simd
-  for (int v = v0; v < v1; ++v) {
+  for (int v = a; v < b; ++v) {
     const float centered = (float) v * kStep - 1.f - mu;
     const float min_in = inv * (centered - kHalf), mid_in = inv * centered;
     const float delta = min_in > 0.f ? t[v] * low[v] - t[v + 1] * low[v + 1] : low[v + 1] - low[v];
     const float e_abs = std::min (mid_in > 0.f ? root[v] * root[v + 1]
         : root_inv[v] * root_inv[v + 1], 1.f);
     const float X = 1.f / ((1.f + e_abs) * (1.f + e_abs));
-    prob[v] += delta > kMinDeltaF ? w * delta : centre_density * X * e_abs;
+    const float value = delta > kMinDeltaF ? w * delta : centre_density * X * e_abs;
+    prob[v] += v >= 1 && v <= 254 ? value : 0.f;
   }
-  const float first_plus = inv * (-1.f - mu + kHalf), last_min = inv * (1.f - mu - kHalf);
-  prob[0] += w / (1.f + clamped_exp (-first_plus));
-  prob[255] += w / (1.f + clamped_exp (last_min));
+}
+
+// The K components' end values (0 and 255 take the tails below and above), added to prob.
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+void
+add_ends (const float *mu, const float *inv, const float *w, int K, float *prob)
+{
+  float first = 0.f, last = 0.f;
+#pragma omp simd reduction(+ : first, last)
+  for (int k = 0; k < K; ++k) {
+    const float first_plus = inv[k] * (-1.f - mu[k] + kHalf);
+    const float last_min = inv[k] * (1.f - mu[k] - kHalf);
+    first += w[k] / (1.f + clamped_exp (-first_plus));
+    last += w[k] / (1.f + clamped_exp (last_min));
+  }
+  prob[0] += first;
+  prob[255] += last;
 }
 
 // log(prob) where every value's probability is at least `floor` (returns true); false, and
@@ -188,18 +206,29 @@ component_params (const float *p, int c, const float *known, int K, float *w, fl
   return top + logf (norm);
 }
 
+// 1 / scale for each component.
+void
+inverse_scales (const float *scale, int K, float *inv)
+{
+#pragma omp simd
+  for (int k = 0; k < K; ++k)
+    inv[k] = expf (-scale[k]);
+}
+
 }  // namespace
 
 void
 mixture_log_probs_at (const float *p, int c, const float *known, int K, float *out)
 {
-  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures];
+  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures], inv[kMaxMixtures];
   const float log_norm = component_params (p, c, known, K, w, mu, scale);
+  inverse_scales (scale, K, inv);
   // Summed as probabilities, one log per value. Where some value's probability falls under
   // 1e-30 (far tails of sharp components), float would lose it: then log space throughout.
   float prob[256] = {};
   for (int k = 0; k < K; ++k)
-    add_component (mu[k], scale[k], w[k], prob);
+    add_component (mu[k], inv[k], w[k], prob);
+  add_ends (mu, inv, w, K, prob);
   if (logs_above (prob, 1e-30f, out))
     return;
   float table[kMaxMixtures * 256];
@@ -211,23 +240,27 @@ mixture_log_probs_at (const float *p, int c, const float *known, int K, float *o
 float
 mixture_probs_at (const float *p, int c, const float *known, int K, float *out)
 {
-  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures];
+  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures], inv[kMaxMixtures];
   component_params (p, c, known, K, w, mu, scale);
-  std::fill (out, out + 256, 0.f);
+  inverse_scales (scale, K, inv);
+  // A logistic's mass beyond distance d of its mean is under e^-d/s, and so is each bin's
+  // whose near edge is that far (the centre-density bins too): past
+  // d = s log(w / kNegligibleMass) this component adds under kNegligibleMass in all. Each
+  // component's values lo..hi-1, as floats (a mean far outside [-1, 1] must not overflow an
+  // int).
+  float lo[kMaxMixtures], hi[kMaxMixtures];
+#pragma omp simd
   for (int k = 0; k < K; ++k) {
-    if (w[k] < kNegligibleMass)
-      continue;
-    // A logistic's mass beyond distance d of its mean is under e^-d/s, and so is each bin's
-    // whose near edge is that far (the centre-density bins too): past
-    // d = s log(w / kNegligibleMass) this component adds under kNegligibleMass in all.
-    const float reach = std::exp (scale[k]) * std::log (w[k] / kNegligibleMass) + kHalf;
-    // Clamped as floats: a mean far outside [-1, 1] must not overflow an int.
-    const float lo = std::floor ((1.f + mu[k] - reach) / kStep);
-    const float hi = std::ceil ((1.f + mu[k] + reach) / kStep) + 1.f;
-    const int v1 = (int) std::min (std::max (hi, 1.f), 255.f);
-    const int v0 = std::min ((int) std::min (std::max (lo, 1.f), 255.f), v1);
-    add_component (mu[k], scale[k], w[k], out, v0, v1);
+    const float reach =
+        logf (std::max (w[k], kNegligibleMass) / kNegligibleMass) / inv[k] + kHalf;
+    lo[k] = std::min (std::max (std::floor ((1.f + mu[k] - reach) / kStep), 1.f), 255.f);
+    hi[k] = std::min (std::max (std::ceil ((1.f + mu[k] + reach) / kStep) + 1.f, 1.f), 255.f);
   }
+  std::fill (out, out + 256, 0.f);
+  for (int k = 0; k < K; ++k)
+    if (w[k] >= kNegligibleMass && lo[k] < hi[k])
+      add_component (mu[k], inv[k], w[k], out, (int) lo[k], (int) hi[k]);
+  add_ends (mu, inv, w, K, out);
   float total = 0.f;
 #pragma omp simd reduction(+ : total)
   for (int v = 0; v < 256; ++v)
