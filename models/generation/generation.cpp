@@ -3,7 +3,6 @@
 #include "generation/hole_regions.h"
 
 #include "generation/incremental_engine.h"
-#include "network/likelihood.h"
 #include "network/logistic_mixture.h"
 
 #include <algorithm>
@@ -157,7 +156,9 @@ best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor 
     opts.seed = options.seed + 0x9E3779B97F4A7C15ull * (uint64_t) round;
     auto many = window.unsqueeze (0).expand ({n, -1, -1, -1}).contiguous ();
     auto filled = engine.fill (many, mask, opts, nullptr, conditioning);
-    scores.push_back (-nll_map (model, filled).to (torch::kFloat64).sum ({1, 2, 3}));
+    // The window's log-likelihood under the model (the engine's teacher-forced pass: a
+    // product per layer and row for all candidates, 2-10x faster than the parallel model).
+    scores.push_back (engine.log_likelihoods (filled));
     drawn.push_back (filled);
   }
   BestOfResult r;

@@ -113,6 +113,8 @@ struct IncrementalEngine::Impl {
   std::vector<float> gates, head, logits, pairs;
   // step_run's gates, pairs and Diagonal sums, a row per position
   std::vector<float> run_gates, run_pairs, run_sum;
+  // log_likelihoods' head and logits, a row per position and batch row
+  std::vector<float> run_head, run_logits;
   std::vector<float> dist;  // mixture output: 256 log-probs per sub-pixel, [B, C, 256]
   // Where the fill's choice needs no logs (chooses_from_probabilities): `dist` holds the
   // mixture's probabilities instead, and dist_total their sums [B, C].
@@ -986,6 +988,60 @@ IncrementalEngine::Impl::fill_waves (const std::vector<uint8_t> &holes, int last
     while (top <= last_i && next[top] >= end[top])
       ++top;
   }
+}
+
+torch::Tensor
+IncrementalEngine::log_likelihoods (const torch::Tensor &image)
+{
+  auto &m = *impl_;
+  const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
+  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || C != m.C)
+    throw std::invalid_argument ("incremental log-likelihoods: image must be uint8 [B, " +
+        std::to_string (m.C) + ", H, W]");
+  auto px = image.contiguous ();
+  auto a = px.accessor<uint8_t, 4> ();
+  m.reset ((int) B, (int) H, (int) W);
+  m.mixture_probabilities = false;
+  m.plan ({});
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t j = 0; j < W; ++j)
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+          m.input.at ((int) i, (int) j)[b * C + c] = scaled (a[b][c][i][j]);
+  const int rows = (int) (W * B), hidden_out = m.head_hidden.out, out = m.head_out.out;
+  m.run_head.resize ((size_t) rows * hidden_out);
+  m.run_logits.resize ((size_t) rows * out);
+  std::vector<double> total (B, 0.0);
+  float p[256];
+  for (int64_t i = 0; i < H; ++i) {
+    // Every position of the row (all of it known) layer by layer, then the head over the
+    // whole row: each product has a row per position and image.
+    m.vertical_row ((int) i);
+    m.step_run ((int) i, 0, (int) W);
+    const FeatureMap &top = m.layers.empty () ? m.first : m.layers.back ().out;
+    m.run_range (m.head_hidden, top, (int) i, 0, (int) W, true, m.run_head.data (), hidden_out,
+        false);
+    m.rectify (m.run_head.data (), rows, hidden_out, 0, hidden_out);
+    m.macs += apply_step (m.head_out, m.run_head.data (), rows, 0, (int) C, m.run_logits.data (),
+        out, false);
+    for (int64_t j = 0; j < W; ++j)
+      for (int64_t b = 0; b < B; ++b) {
+        const float *logits = m.run_logits.data () + (size_t) (j * B + b) * out;
+        for (int64_t c = 0; c < C; ++c) {
+          const int v = a[b][c][i][j];
+          if (m.output == Output::Mixture) {
+            const int P = out / (int) C;
+            total[b] += mixture_log_prob_of (logits + c * P, (int) c,
+                m.input.at ((int) i, (int) j) + b * C, m.mixtures, v);
+          } else {
+            const float *row = logits + c * 256, top_logit = row[first_max (row, 256)];
+            total[b] += row[v] - top_logit - std::log ((double) shifted_exps (row, 256, top_logit, 1.f, p));
+          }
+        }
+      }
+    m.backward_row ((int) i);
+  }
+  return torch::tensor (total, torch::kFloat64);
 }
 
 torch::Tensor

@@ -53,6 +53,12 @@ class IncrementalEngine {
   // model->forward(image) up to rounding. Lets tests check every layer's step.
   torch::Tensor logits (const torch::Tensor &image);
 
+  // Each image's log-likelihood under the model, [B] float64 in nats: the sum of log p over
+  // every value of `image` ([B, C, H, W] uint8), teacher-forced. Equals
+  // -nll_map(model, image).sum over C, H, W up to rounding; computed a row at a time, each
+  // product with a row per position and image (what best-of ranks its candidates by).
+  torch::Tensor log_likelihoods (const torch::Tensor &image);
+
   // Multiply-adds performed by the last fill/logits call, x2: what benchmarks divide by time.
   double last_flops () const;
   // The most hole positions the last fill computed together (1: one at a time).

@@ -37,8 +37,9 @@ store (float *p, const typename Vec<V>::type &v)
   __builtin_memcpy (p, &v, sizeof v);
 }
 
-// y[0:valid] of R rows += x * W over NV vectors of columns. A partial chunk (valid < NV * V,
-// the group's last) goes through a buffer so that nothing past y's valid columns is touched.
+// y[0:valid] of R rows += x * W over NV vectors (and NH halves) of columns. A partial chunk
+// (valid < its width, the group's last) goes through a buffer so that nothing past y's valid
+// columns is touched.
 // S interleaved partial sums over k give S * R * NV independent chains of FMAs: a few rows
 // of a few vectors would otherwise wait on the FMA latency, not on the loads. Inputs that
 // are zero (about half, after a ReLU) are multiplied all the same: in a fill their pattern
@@ -53,6 +54,27 @@ low_half (const typename Vec<V>::type &v)
   typename Vec<V / 2>::type h;
   __builtin_memcpy (&h, &v, sizeof h);
   return h;
+}
+
+// The first n floats (0 <= n < 64) from src to dst as fixed-size copies, which compile to a
+// few moves: a group's last, partial chunk (20 outputs are 20 of 24 columns of work) costs
+// that, not calls to memset and memcpy.
+INLINE void
+copy_floats (float *dst, const float *src, int n)
+{
+  int at = 0;
+  for (int size : {32, 16, 8, 4, 2, 1})
+    if (n & size) {
+      switch (size) {
+        case 32: __builtin_memcpy (dst + at, src + at, 32 * sizeof (float)); break;
+        case 16: __builtin_memcpy (dst + at, src + at, 16 * sizeof (float)); break;
+        case 8: __builtin_memcpy (dst + at, src + at, 8 * sizeof (float)); break;
+        case 4: __builtin_memcpy (dst + at, src + at, 4 * sizeof (float)); break;
+        case 2: __builtin_memcpy (dst + at, src + at, 2 * sizeof (float)); break;
+        default: dst[at] = src[at]; break;
+      }
+      at += size;
+    }
 }
 
 template <bool RELU>
@@ -79,8 +101,9 @@ block (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ld
   for (int r = 0; r < R; ++r) {
     const float *src = y + (size_t) r * ldy;
     if (!whole) {
-      std::fill_n (buffer, width, 0.f);
-      std::copy_n (src, valid, buffer);
+      for (float &b : buffer)
+        b = 0.f;
+      copy_floats (buffer, src, valid);
       src = buffer;
     }
     for (int v = 0; v < NV; ++v) {
@@ -132,7 +155,7 @@ block (const float *W, int ldw, const float *x, int ldx, int K, float *y, int ld
     for (int v = 0; v < NH; ++v)
       store<V / 2> (dst + NV * V, tail[0][r][v]);
     if (!whole)
-      std::copy_n (buffer, valid, y + (size_t) r * ldy);
+      copy_floats (y + (size_t) r * ldy, buffer, valid);
   }
 }
 

@@ -268,4 +268,38 @@ mixture_probs_at (const float *p, int c, const float *known, int K, float *out)
   return total;
 }
 
+float
+mixture_log_prob_of (const float *p, int c, const float *known, int K, int value)
+{
+  float w[kMaxMixtures], mu[kMaxMixtures], scale[kMaxMixtures], terms[kMaxMixtures] = {};
+  const float log_norm = component_params (p, c, known, K, w, mu, scale);
+  const float x = (float) value * kStep - 1.f, log_width = logf (kStep);
+  // component_log_probs' formulas (logistic_mixture.cpp) at one value.
+  for (int k = 0; k < K; ++k) {
+    const float inv = expf (-scale[k]), centered = x - mu[k];
+    const float plus_in = inv * (centered + kHalf), min_in = inv * (centered - kHalf);
+    const float mid_in = inv * centered;
+    float lp;
+    if (value == 0) {
+      lp = plus_in - softplus (plus_in);
+    } else if (value == 255) {
+      lp = -softplus (min_in);
+    } else {
+      const auto sigmoid = [] (float y) { return 1.f / (1.f + clamped_exp (-y)); };
+      const float delta = min_in > 0.f ? sigmoid (-min_in) - sigmoid (-plus_in)
+                                       : sigmoid (plus_in) - sigmoid (min_in);
+      lp = delta > kMinDeltaF ? logf (std::max (delta, 1e-12f))
+                              : mid_in - scale[k] - 2.f * softplus (mid_in) + log_width;
+    }
+    terms[k] = lp + p[k] - log_norm;
+  }
+  float top = terms[0];
+  for (int k = 1; k < K; ++k)
+    top = std::max (top, terms[k]);
+  float sum = 0.f;
+  for (int k = 0; k < K; ++k)
+    sum += clamped_exp (terms[k] - top);
+  return top + logf (sum);
+}
+
 }  // namespace pixelrnn

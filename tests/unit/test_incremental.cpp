@@ -3,6 +3,7 @@
 // values as fill_naive for the same seed, for every architecture, grey and RGB.
 #include "generation/incremental_engine.h"
 #include "generation/naive_sampler.h"
+#include "network/likelihood.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -117,6 +118,31 @@ TEST (Incremental, LogitsEqualParallelPass)
     for (int channels : {1, 3})
       for (auto output : {Output::Softmax, Output::Mixture})
         check_logits (arch, channels, output);
+}
+
+// Best-of ranks its candidates by these: each image's log-likelihood, computed row by row.
+TEST (Incremental, LogLikelihoodsEqualTheParallelModel)
+{
+  for (auto arch : kArchitectures)
+    for (int channels : {1, 3})
+      for (auto output : {Output::Softmax, Output::Mixture})
+        for (auto block : {Block::Residual, Block::TwoStream}) {
+          if (block != Block::Residual && arch != Architecture::PixelCNN)
+            continue;
+          auto model = small_model (arch, channels, 3, 2, output, block);
+          model->eval ();
+          auto x = test::random_images (3, channels, 6, 7, 12);
+          IncrementalEngine engine (model);
+          auto got = engine.log_likelihoods (x);
+          torch::NoGradGuard no_grad;
+          auto expected = -nll_map (model, x).to (torch::kFloat64).sum ({1, 2, 3});
+          ASSERT_EQ (got.sizes (), expected.sizes ());
+          EXPECT_LT ((got - expected).abs ().max ().item<double> (),
+              1e-4 * expected.abs ().max ().item<double> ())
+              << architecture_name (arch) << " " << output_name (output) << " "
+              << block_name (block) << " " << channels << " channels: " << got << " vs "
+              << expected;
+        }
 }
 
 TEST (Incremental, GatedBlockLogitsAndValues)
