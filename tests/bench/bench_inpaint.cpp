@@ -152,12 +152,14 @@ main (int argc, char **argv)
         auto mask = torch::zeros ({wh, ww}, torch::kBool);
         mask.narrow (0, context, hole).narrow (1, context, hole).fill_ (true);
         SamplingOptions opts{std::string (mode) == "greedy" ? 0.0 : 1.0, 3};
-        double flops = 0, ms = 0, share = 0, reference = dense;
+        double flops = 0, ms = 0, share = 0, reference = dense, rescoring = 0;
         if (best) {
-          ms = median_ms (repeats, [&] {
-            best_of_fill (c.model, engine, window, mask, 8, opts);
-            flops = engine.last_flops ();
-          });
+          ms = median_ms (repeats, [&] { best_of_fill (c.model, engine, window, mask, 8, opts); });
+          // Best-of draws the 8 candidates, then ranks them by the engine's teacher-forced
+          // pass over the window (log_likelihoods, its last call): both count.
+          rescoring = engine.last_flops ();
+          engine.fill (window.unsqueeze (0).expand ({8, -1, -1, -1}).contiguous (), mask, opts);
+          flops = engine.last_flops () + rescoring;
         } else {
           auto many = window.unsqueeze (0).expand ({batch, -1, -1, -1}).contiguous ();
           // Fills are short: three times the repeats, so that a burst of the machine's
@@ -168,15 +170,6 @@ main (int argc, char **argv)
           ms = p.ms;
           share = p.share;
           reference = p.dense_gflops;
-        }
-        // Best-of also rescores its candidates with one pass of the parallel model over the
-        // window: its multiply-adds count too (those the engine's teacher-forced pass over
-        // the same candidates does).
-        double rescoring = 0;
-        if (best) {
-          engine.logits (window.unsqueeze (0).expand ({8, -1, -1, -1}).contiguous ());
-          rescoring = engine.last_flops ();
-          flops += rescoring;
         }
         const double gflops = flops / ms / 1e6;
         if (best)
