@@ -155,10 +155,13 @@ main (int argc, char **argv)
         double flops = 0, ms = 0, share = 0, reference = dense, rescoring = 0;
         if (best) {
           ms = median_ms (repeats, [&] { best_of_fill (c.model, engine, window, mask, 8, opts); });
-          // Best-of draws the 8 candidates, then ranks them by the engine's teacher-forced
-          // pass over the window (log_likelihoods, its last call): both count.
+          // Best-of draws the 8 candidates (in more than one batch where their maps would
+          // pass 256 MB), then ranks them by the engine's teacher-forced pass over the window
+          // (log_likelihoods): both count.
+          auto many = window.unsqueeze (0).expand ({8, -1, -1, -1}).contiguous ();
+          engine.log_likelihoods (many);
           rescoring = engine.last_flops ();
-          engine.fill (window.unsqueeze (0).expand ({8, -1, -1, -1}).contiguous (), mask, opts);
+          engine.fill (many, mask, opts);
           flops = engine.last_flops () + rescoring;
         } else {
           auto many = window.unsqueeze (0).expand ({batch, -1, -1, -1}).contiguous ();
