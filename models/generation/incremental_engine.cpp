@@ -160,8 +160,10 @@ struct IncrementalEngine::Impl {
   // step() at each position (Diagonal BiLSTM scans run position by position).
   void step_run (int i, int j0, int j1);
   // Maximal runs of positions in [j0, j1) of row i that `at` marks needed.
-  std::vector<std::pair<int, int>> needed_runs (const std::vector<uint8_t> &at, int i, int j0,
-      int j1) const;
+  // Into `runs` (cleared first; step_run's two lists are kept between calls).
+  void needed_runs (const std::vector<uint8_t> &at, int i, int j0, int j1,
+      std::vector<std::pair<int, int>> &runs) const;
+  std::vector<std::pair<int, int>> in_runs, out_runs;
   // `s` at positions a..b-1 of row i into out (rows of `ld` floats, position-major then batch).
   void run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b, bool relu,
       float *out, int ld, bool accumulate);
@@ -634,10 +636,11 @@ IncrementalEngine::Impl::step (const Positions &at, int g0, int g1, bool want_lo
     }
 }
 
-std::vector<std::pair<int, int>>
-IncrementalEngine::Impl::needed_runs (const std::vector<uint8_t> &at, int i, int j0, int j1) const
+void
+IncrementalEngine::Impl::needed_runs (const std::vector<uint8_t> &at, int i, int j0, int j1,
+    std::vector<std::pair<int, int>> &runs) const
 {
-  std::vector<std::pair<int, int>> runs;
+  runs.clear ();
   for (int j = j0; j < j1;) {
     if (!needed (at, i, j)) {
       ++j;
@@ -649,7 +652,6 @@ IncrementalEngine::Impl::needed_runs (const std::vector<uint8_t> &at, int i, int
     runs.emplace_back (j, e);
     j = e;
   }
-  return runs;
 }
 
 void
@@ -711,7 +713,8 @@ IncrementalEngine::Impl::step_run (int i, int j0, int j1)
     return;
   }
   const auto all = std::vector<uint8_t> ();
-  for (auto [a, b] : needed_runs (first_at, i, j0, j1))
+  needed_runs (first_at, i, j0, j1, in_runs);
+  for (auto [a, b] : in_runs)
     run_range (input_conv, input, i, a, b, false, first.at (i, a), first.features, false);
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
@@ -719,11 +722,12 @@ IncrementalEngine::Impl::step_run (int i, int j0, int j1)
     const int F = L.out.features;
     const bool pixelcnn = L.kind == Architecture::PixelCNN;
     const auto &out_needed = pixelcnn && !out_at.empty () ? out_at[l] : all;
-    const auto out_runs = needed_runs (out_needed, i, j0, j1);
+    needed_runs (out_needed, i, j0, j1, out_runs);
     for (auto [a, b] : out_runs)                    // the residual connection
       std::copy_n (y->at (i, a), (size_t) (b - a) * B * F, L.out.at (i, a));
     if (pixelcnn) {
-      for (auto [a, b] : needed_runs (reduce_at.empty () ? all : reduce_at[l], i, j0, j1)) {
+      needed_runs (reduce_at.empty () ? all : reduce_at[l], i, j0, j1, in_runs);
+      for (auto [a, b] : in_runs) {
         run_range (L.reduce, *y, i, a, b, true, L.reduced.at (i, a), hidden, false);
         rectify (L.reduced.at (i, a), (b - a) * B, hidden, 0, hidden);
       }
