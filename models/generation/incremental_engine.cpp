@@ -977,8 +977,8 @@ IncrementalEngine::Impl::fill_waves (const std::vector<uint8_t> &holes, int last
       if (next[i] < end[i] && next[i] < skew)
         break;                               // the rows below cannot start yet
     }
-    // Ready rows one below the other, skew columns apart, are one wave (the first one of
-    // each row as a rule: waves form where a hole spans rows).
+    // Each ready row offers one position; rows one below the other whose positions are skew
+    // columns apart are one wave (evenly spaced in every map: one product).
     for (size_t a = 0; a < ready.size ();) {
       size_t b = a + 1;
       while (b < ready.size () && ready[b] == ready[b - 1] + 1 &&
