@@ -17,6 +17,13 @@ namespace pixelrnn {
 
 namespace {
 
+float
+scaled (uint8_t v)
+{
+  // Exactly scale_input's arithmetic: float(x) * float(2/255) - 1.
+  return static_cast<float> (v) * static_cast<float> (2.0 / 255.0) - 1.f;
+}
+
 // Output order that keeps each colour group's four gate blocks [o, f, i, g] side by side, so
 // one group's gates are one contiguous range.
 std::vector<int>
@@ -129,6 +136,9 @@ struct IncrementalEngine::Impl {
 
   explicit Impl (PixelModel &model);
   void reset (int batch, int height, int width);
+  // `image` ([B, C, H, W] uint8, checked: `what` names the caller in the error) as the
+  // engine's input, the maps sized for it (reset); returns it contiguous.
+  torch::Tensor load (const torch::Tensor &image, const char *what);
   void run (const DenseStep &s, const FeatureMap &m, const Positions &at, bool relu, int g0,
       int g1, float *out, int ld, bool accumulate);
   // A convolution at (i, j) for groups g0..g1-1 by its taps' rows (SplitConv): at the
@@ -340,6 +350,24 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   for (auto &L : layers)
     if (kind == Architecture::PixelCNN)
       L.early_pairs.assign (rows * 2 * hidden, 0.f);
+}
+
+torch::Tensor
+IncrementalEngine::Impl::load (const torch::Tensor &image, const char *what)
+{
+  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || image.size (1) != C)
+    throw std::invalid_argument (std::string (what) + ": image must be uint8 [B, " +
+        std::to_string (C) + ", H, W]");
+  auto px = image.contiguous ();
+  auto a = px.accessor<uint8_t, 4> ();
+  const int64_t b_n = a.size (0), h = a.size (2), w = a.size (3);
+  reset ((int) b_n, (int) h, (int) w);
+  for (int64_t i = 0; i < h; ++i)
+    for (int64_t j = 0; j < w; ++j)
+      for (int64_t b = 0; b < b_n; ++b)
+        for (int64_t c = 0; c < C; ++c)
+          input.at ((int) i, (int) j)[b * C + c] = scaled (a[b][c][i][j]);
+  return px;
 }
 
 void
@@ -785,13 +813,6 @@ log_softmax_256 (const float *in, float *out)
     out[v] = in[v] - shift;
 }
 
-float
-scaled (uint8_t v)
-{
-  // Exactly scale_input's arithmetic: float(x) * float(2/255) - 1.
-  return static_cast<float> (v) * static_cast<float> (2.0 / 255.0) - 1.f;
-}
-
 }  // namespace
 
 IncrementalEngine::IncrementalEngine (PixelModel &model) : impl_ (std::make_unique<Impl> (model)) {}
@@ -814,13 +835,10 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
     const SamplingOptions &options, torch::Tensor *used_log_probs, const Conditioning *conditioning)
 {
   auto &m = *impl_;
-  const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
-  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || C != m.C)
-    throw std::invalid_argument ("incremental fill: image must be uint8 [B, " +
-        std::to_string (m.C) + ", H, W]");
+  auto out = m.load (image, "incremental fill").clone ();
+  const int64_t B = out.size (0), C = out.size (1), H = out.size (2), W = out.size (3);
   if (mask.dim () != 2 || mask.size (0) != H || mask.size (1) != W)
     throw std::invalid_argument ("incremental fill: mask must be [H, W] like the image");
-  auto out = image.contiguous ().clone ();
   auto fill = mask.to (torch::kBool).contiguous ();
   auto hole = fill.accessor<bool, 2> ();
   auto px = out.accessor<uint8_t, 4> ();
@@ -834,17 +852,11 @@ IncrementalEngine::fill (const torch::Tensor &image, const torch::Tensor &mask,
         last_i = i;
         last_j = j;
       }
-  m.reset ((int) B, (int) H, (int) W);
   if (last_i < 0)
     return out;
   m.mixture_probabilities = m.output == Output::Mixture && !conditioning && !used_log_probs &&
       chooses_from_probabilities (options);
   m.plan (holes);
-  for (int64_t i = 0; i < H; ++i)
-    for (int64_t j = 0; j < W; ++j)
-      for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-          m.input.at ((int) i, (int) j)[b * C + c] = scaled (px[b][c][i][j]);
   // The conditioner's parameters as [B', H, W, C, P], one sub-pixel's P floats together.
   torch::Tensor cond;
   int P = 0;
@@ -998,20 +1010,11 @@ torch::Tensor
 IncrementalEngine::log_likelihoods (const torch::Tensor &image)
 {
   auto &m = *impl_;
-  const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
-  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || C != m.C)
-    throw std::invalid_argument ("incremental log-likelihoods: image must be uint8 [B, " +
-        std::to_string (m.C) + ", H, W]");
-  auto px = image.contiguous ();
+  auto px = m.load (image, "incremental log-likelihoods");
   auto a = px.accessor<uint8_t, 4> ();
-  m.reset ((int) B, (int) H, (int) W);
+  const int64_t B = px.size (0), C = px.size (1), H = px.size (2), W = px.size (3);
   m.mixture_probabilities = false;
   m.plan ({});
-  for (int64_t i = 0; i < H; ++i)
-    for (int64_t j = 0; j < W; ++j)
-      for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-          m.input.at ((int) i, (int) j)[b * C + c] = scaled (a[b][c][i][j]);
   const int rows = (int) (W * B), hidden_out = m.head_hidden.out, out = m.head_out.out;
   m.run_head.resize ((size_t) rows * hidden_out);
   m.run_logits.resize ((size_t) rows * out);
@@ -1052,19 +1055,10 @@ torch::Tensor
 IncrementalEngine::logits (const torch::Tensor &image)
 {
   auto &m = *impl_;
-  const int64_t B = image.size (0), C = image.size (1), H = image.size (2), W = image.size (3);
-  if (image.dim () != 4 || image.scalar_type () != torch::kUInt8 || C != m.C)
-    throw std::invalid_argument ("incremental logits: image must be uint8 [B, C, H, W]");
-  auto px = image.contiguous ();
-  auto a = px.accessor<uint8_t, 4> ();
-  m.reset ((int) B, (int) H, (int) W);
+  auto px = m.load (image, "incremental logits");
+  const int64_t B = px.size (0), C = px.size (1), H = px.size (2), W = px.size (3);
   m.mixture_probabilities = false;
   m.plan ({});
-  for (int64_t i = 0; i < H; ++i)
-    for (int64_t j = 0; j < W; ++j)
-      for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-          m.input.at ((int) i, (int) j)[b * C + c] = scaled (a[b][c][i][j]);
   auto result = torch::empty ({B, C, 256, H, W});
   auto r = result.accessor<float, 5> ();
   for (int64_t i = 0; i < H; ++i) {

@@ -24,6 +24,35 @@ random_params (int64_t B, int C, int K, int64_t H, int64_t W, uint64_t seed)
   return p;
 }
 
+// random_params with rows H/2.. sharp (every log-scale -6 to -4, so far tails underflow a
+// float), contiguous.
+torch::Tensor
+sharp_params (int C, int K, int64_t H, int64_t W, uint64_t seed)
+{
+  auto p = random_params (1, C, K, H, W, seed);
+  p.narrow (2, 2 * K, K).narrow (3, H / 2, H / 2).copy_ (torch::rand ({1, C, K, H / 2, W}) * 2 - 6);
+  return p.contiguous ();
+}
+
+// f (i, j, c, params, known, expected) for every sub-pixel of p ([1, C, P, H, W]) and x
+// ([1, 3, H, W] scaled), with its P parameters, the pixel's three known channels and
+// `table`'s 256 values there ([1, C, 256, H, W]).
+template <class F>
+void
+each_sub_pixel (const torch::Tensor &p, const torch::Tensor &x, const torch::Tensor &table, F f)
+{
+  for (int64_t i = 0; i < p.size (3); ++i)
+    for (int64_t j = 0; j < p.size (4); ++j) {
+      const float known[3] = {x[0][0][i][j].item<float> (), x[0][1][i][j].item<float> (),
+                              x[0][2][i][j].item<float> ()};
+      for (int c = 0; c < p.size (1); ++c) {
+        auto params = p[0][c].select (1, i).select (1, j).contiguous ();
+        auto expected = table[0][c].select (1, i).select (1, j).contiguous ();
+        f ((int) i, (int) j, c, params.data_ptr<float> (), known, expected.data_ptr<float> ());
+      }
+    }
+}
+
 }  // namespace
 
 TEST (LogisticMixture, SumsToOneOverTheValues)
@@ -56,36 +85,27 @@ TEST (LogisticMixture, EngineScalarCodeEqualsTensorCode)
   // 64 positions of random parameters (sharp and flat components, means past the edges) and
   // random known channels: every one of the 256 values, deep tails included.
   const int C = 3, K = 4, H = 8, W = 8;
-  auto p = random_params (1, C, K, H, W, 9);
-  // Rows 4-7: every component sharp (log-scales -6 to -4), so far tails underflow a float.
-  p.narrow (2, 2 * K, K).narrow (3, H / 2, H / 2).copy_ (torch::rand ({1, C, K, H / 2, W}) * 2 - 6);
-  p = p.contiguous ();
+  // Rows 4-7: every component sharp, so far tails underflow a float.
+  auto p = sharp_params (C, K, H, W, 9);
   auto x = (torch::rand ({1, C, H, W}) * 2 - 1).contiguous ();
   auto table = mixture_log_probs (p, x, K);
   // The kernel sums probabilities, and falls back to log space where some value's is under
   // 1e-30: both ways must be covered.
   int summed = 0, in_log_space = 0;
-  for (int i = 0; i < H; ++i)
-    for (int j = 0; j < W; ++j) {
-      const float known[3] = {x[0][0][i][j].item<float> (), x[0][1][i][j].item<float> (),
-                              x[0][2][i][j].item<float> ()};
-      for (int c = 0; c < C; ++c) {
-        auto params = p[0][c].select (1, i).select (1, j).contiguous ();
-        float out[256];
-        mixture_log_probs_at (params.data_ptr<float> (), c, known, K, out);
-        auto expected = table[0][c].select (1, i).select (1, j).contiguous ();
-        const float *e = expected.data_ptr<float> ();
-        ++(*std::min_element (e, e + 256) < std::log (1e-30) ? in_log_space : summed);
-        for (int v = 0; v < 256; ++v) {
-          // A bin's probability is a difference of two sigmoids in float: both codes carry
-          // an error of about 1e-7 / p in its log, up to p = 1e-5 (below, the density at the
-          // bin's centre stands in for it).
-          const double p_v = std::max (std::exp ((double) e[v]), 1e-5);
-          ASSERT_NEAR (out[v], e[v], 2e-4 + 1e-5 * std::fabs (e[v]) + 2e-7 / p_v)
-              << "position (" << i << ", " << j << ") channel " << c << " value " << v;
-        }
-      }
+  each_sub_pixel (p, x, table, [&] (int i, int j, int c, const float *params, const float *known,
+      const float *e) {
+    float out[256];
+    mixture_log_probs_at (params, c, known, K, out);
+    ++(*std::min_element (e, e + 256) < std::log (1e-30) ? in_log_space : summed);
+    for (int v = 0; v < 256; ++v) {
+      // A bin's probability is a difference of two sigmoids in float: both codes carry an
+      // error of about 1e-7 / p in its log, up to p = 1e-5 (below, the density at the bin's
+      // centre stands in for it).
+      const double p_v = std::max (std::exp ((double) e[v]), 1e-5);
+      ASSERT_NEAR (out[v], e[v], 2e-4 + 1e-5 * std::fabs (e[v]) + 2e-7 / p_v)
+          << "position (" << i << ", " << j << ") channel " << c << " value " << v;
     }
+  });
   EXPECT_GT (summed, 10);
   EXPECT_GT (in_log_space, 10);
 }
@@ -95,34 +115,25 @@ TEST (LogisticMixture, EngineProbabilitiesEqualTensorCode)
   // What the engine draws from without logs: each value's probability, the bins where a
   // component adds under 1e-9 left out. Sharp components (rows 4-7) must leave some out.
   const int C = 3, K = 4, H = 8, W = 8;
-  auto p = random_params (1, C, K, H, W, 10);
-  p.narrow (2, 2 * K, K).narrow (3, H / 2, H / 2).copy_ (torch::rand ({1, C, K, H / 2, W}) * 2 - 6);
-  p = p.contiguous ();
+  auto p = sharp_params (C, K, H, W, 10);
   auto x = (torch::rand ({1, C, H, W}) * 2 - 1).contiguous ();
   auto table = mixture_log_probs (p, x, K).exp ();
   int left_out = 0;
-  for (int i = 0; i < H; ++i)
-    for (int j = 0; j < W; ++j) {
-      const float known[3] = {x[0][0][i][j].item<float> (), x[0][1][i][j].item<float> (),
-                              x[0][2][i][j].item<float> ()};
-      for (int c = 0; c < C; ++c) {
-        auto params = p[0][c].select (1, i).select (1, j).contiguous ();
-        float out[256];
-        const float total = mixture_probs_at (params.data_ptr<float> (), c, known, K, out);
-        auto expected = table[0][c].select (1, i).select (1, j).contiguous ();
-        const float *e = expected.data_ptr<float> ();
-        double sum = 0;
-        for (int v = 0; v < 256; ++v) {
-          sum += out[v];
-          left_out += out[v] == 0.f && e[v] > 0.f;
-          // Float differences of sigmoids: about 1e-7 absolute; left out: under 1e-9 each.
-          ASSERT_NEAR (out[v], e[v], 2e-7 + 1e-4 * e[v])
-              << "position (" << i << ", " << j << ") channel " << c << " value " << v;
-        }
-        EXPECT_NEAR (total, sum, 1e-5);
-        EXPECT_NEAR (total, 1.0, 1e-3);
-      }
+  each_sub_pixel (p, x, table, [&] (int i, int j, int c, const float *params, const float *known,
+      const float *e) {
+    float out[256];
+    const float total = mixture_probs_at (params, c, known, K, out);
+    double sum = 0;
+    for (int v = 0; v < 256; ++v) {
+      sum += out[v];
+      left_out += out[v] == 0.f && e[v] > 0.f;
+      // Float differences of sigmoids: about 1e-7 absolute; left out: under 1e-9 each.
+      ASSERT_NEAR (out[v], e[v], 2e-7 + 1e-4 * e[v])
+          << "position (" << i << ", " << j << ") channel " << c << " value " << v;
     }
+    EXPECT_NEAR (total, sum, 1e-5);
+    EXPECT_NEAR (total, 1.0, 1e-3);
+  });
   EXPECT_GT (left_out, 100);
 }
 
