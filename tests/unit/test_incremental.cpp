@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 using namespace pixelrnn;
 using pixelrnn::test::small_model;
 
@@ -292,4 +295,35 @@ TEST (Incremental, AReusedEngineDrawsWhatAFreshOneDraws)
           << architecture_name (c.arch) << " " << block_name (c.block) << " round " << round;
     }
   }
+}
+
+// Every entry point refuses an image that is not uint8 [B, C, H, W] with the model's C, or a
+// mask of another size, saying which call and what it expects (a 3-D tensor included, whose
+// fourth size does not exist).
+TEST (Incremental, BadImagesAreRefused)
+{
+  auto model = small_model (Architecture::PixelCNN, 3, 3, 2);
+  model->eval ();
+  IncrementalEngine engine (model);
+  auto good = test::random_images (1, 3, 5, 6, 2);
+  auto mask = torch::ones ({5, 6}, torch::kBool);
+  const auto expect_refused = [] (const std::function<void ()> &call, const std::string &what) {
+    try {
+      call ();
+      ADD_FAILURE () << what << ": no error";
+    } catch (const std::invalid_argument &e) {
+      EXPECT_NE (std::string (e.what ()).find (what), std::string::npos) << e.what ();
+    }
+  };
+  for (const auto &bad : {good.to (torch::kFloat32), test::random_images (1, 1, 5, 6, 2),
+           good[0]}) {
+    expect_refused ([&] { engine.fill (bad, mask, {}); }, "incremental fill: image must be uint8 [B, 3, H, W]");
+    expect_refused ([&] { engine.logits (bad); }, "incremental logits: image must be uint8 [B, 3, H, W]");
+    expect_refused ([&] { engine.log_likelihoods (bad); },
+        "incremental log-likelihoods: image must be uint8 [B, 3, H, W]");
+  }
+  expect_refused ([&] { engine.fill (good, torch::ones ({4, 6}, torch::kBool), {}); },
+      "incremental fill: mask must be [H, W] like the image");
+  // And the engine still works after refusing.
+  EXPECT_EQ (engine.log_likelihoods (good).numel (), 1);
 }
