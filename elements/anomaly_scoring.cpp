@@ -1,5 +1,6 @@
 #include "anomaly_scoring.h"
 
+#include "io/files.h"
 #include "io/image.h"
 
 #include <cstdio>
@@ -323,8 +324,14 @@ Calibration::frame_deviation (const NllMap &map, const NllMap &change, bool repe
 double
 Calibration::normalized (double deviation, double threshold)
 {
+  // Linear up to the threshold, then 1 - 0.5 k/d: the same slope at the threshold, and larger
+  // deviations stay ordered (a glitch above a scene cut) instead of saturating at 1.
   const double k = std::max (threshold, 1e-9);
-  return std::clamp (0.5 * deviation / k, 0.0, 1.0);
+  if (!(deviation > 0))
+    return 0.0;
+  if (deviation <= k)
+    return 0.5 * deviation / k;
+  return std::isfinite (deviation) ? 1.0 - 0.5 * k / deviation : 1.0;
 }
 
 void
@@ -342,31 +349,30 @@ Calibration::save (const std::string &path) const
       {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_},
       {"still_median", still_median_}, {"still_sigma", still_sigma_},
       {"repeat_rate", repeat_rate_}};
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f (tmp);
-    f << j.dump (1) << "\n";
-    if (!f.flush ())
-      throw std::runtime_error ("\"" + path + "\": cannot write the calibration");
-  }
-  if (std::rename (tmp.c_str (), path.c_str ()) != 0) {
-    unlink (tmp.c_str ());
-    throw std::runtime_error ("\"" + path + "\": cannot write the calibration");
+  // A unique temporary name per writer (two elements saving one file never share one).
+  try {
+    write_file_atomic (path, j.dump (1) + "\n");
+  } catch (const FileError &e) {
+    throw std::runtime_error (std::string ("cannot write the calibration: ") + e.what ());
   }
 }
+
+/* A calibration holds a few hundred numbers; anything near this size is not one. */
+static constexpr uint64_t kMaxCalibrationFileBytes = 4u << 20;
 
 Calibration
 Calibration::load (const std::string &path)
 {
   auto fail = [&] (const std::string &why) { return std::runtime_error ("\"" + path + "\": " + why); };
-  std::ifstream f (path);
-  if (!f)
-    throw fail ("cannot open the calibration file");
-  std::stringstream text;
-  text << f.rdbuf ();
+  std::string text;
+  try {
+    text = read_regular_file (path, kMaxCalibrationFileBytes, "calibration file");
+  } catch (const FileError &e) {
+    throw std::runtime_error (e.what ());
+  }
   Calibration c;
   try {
-    auto j = nlohmann::json::parse (text.str ());
+    auto j = nlohmann::json::parse (text);
     if (j.value ("format", "") != "pixelrnn-calibration")
       throw fail ("not a pixelrnn calibration file");
     c.frames_ = j.at ("frames").get<int> ();

@@ -44,7 +44,6 @@ class ZScore {
   void set_window (size_t window);
   /* The z of `value` against the history (0 until `kWarmup` values were seen), then adds it. */
   double push (double value);
-  void clear () { history_.clear (); }
   static constexpr size_t kWarmup = 5;
 
  private:
@@ -74,8 +73,8 @@ class Calibration {
   static std::vector<double> cell_means (const NllMap &map, int &columns, int &rows);
 
   bool ready () const { return !median_.empty (); }
+  /* Frames added so far, for the message when a stream ends before the calibration does. */
   int frames_seen () const { return (int) samples_.size (); }
-  int frames_needed () const { return frames_; }
   /* Adds one normal frame: its NLL map and its change map (mean absolute change of each
    * pixel since the previous frame, one channel, any unit), and whether it repeats the
    * previous frame exactly, byte for byte at full size; the statistics are computed when the
@@ -108,8 +107,9 @@ class Calibration {
   int cells () const { return columns_ * rows_; }
   int columns () const { return columns_; }
   int rows () const { return rows_; }
-  /* 0 at the calibrated median, 0.5 at `threshold` deviations, 1 at twice that (clamped):
-   * the anomalib convention, the same meaning on every camera. */
+  /* 0 at the calibrated median, 0.5 at `threshold` deviations (the anomalib convention, the
+   * same meaning on every camera), then 1 - 0.5 threshold/deviation: 0.75 at twice the
+   * threshold, approaching 1, strictly increasing so larger deviations stay ordered. */
   static double normalized (double deviation, double threshold);
 
   /* JSON, written to a temporary name and renamed; load throws std::runtime_error naming
@@ -149,7 +149,6 @@ class AlarmFilter {
   AlarmFilter (int min_duration = 1, int hold = 0) : min_ (min_duration), hold_ (hold) {}
   void configure (int min_duration, int hold) { min_ = min_duration; hold_ = hold; }
   bool push (bool anomalous);
-  void clear () { run_ = 0; left_ = 0; }
 
  private:
   int min_ = 1, hold_ = 0, run_ = 0, left_ = 0;

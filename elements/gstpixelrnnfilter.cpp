@@ -434,16 +434,23 @@ gst_pixelrnn_filter_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVide
   });
 }
 
+/* Controlled properties take this buffer's values before the frame is processed (as
+ * videoflip does). */
+static void
+gst_pixelrnn_filter_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
+{
+  const GstClockTime stream_time = gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME,
+      GST_BUFFER_TIMESTAMP (buffer));
+  GST_LOG_OBJECT (trans, "stream time %" GST_TIME_FORMAT, GST_TIME_ARGS (stream_time));
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
+    gst_object_sync_values (GST_OBJECT (trans), stream_time);
+}
+
 static GstFlowReturn
 gst_pixelrnn_filter_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
 {
   auto *self = GST_PIXELRNN_FILTER (filter);
   return pixelrnn::guarded (self, "transform_frame_ip", GST_FLOW_ERROR, [&] {
-    /* Controlled properties take this frame's values before any is read. */
-    GstClockTime stream_time = gst_segment_to_stream_time (&GST_BASE_TRANSFORM (self)->segment,
-        GST_FORMAT_TIME, GST_BUFFER_PTS (frame->buffer));
-    if (GST_CLOCK_TIME_IS_VALID (stream_time))
-      gst_object_sync_values (GST_OBJECT (self), stream_time);
     gint threads;
     {
       pixelrnn::ObjectLock lock (self);
@@ -503,9 +510,7 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
           (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_SKIP_LATE,
       g_param_spec_boolean ("skip-late", "Skip late frames",
-          "When downstream's QoS reports frames arriving late, skip the model for frames that "
-          "would be late anyway (likelihood: passed unscored; inpaint: the last fill of the "
-          "region or a flat fill) instead of falling further behind", DEFAULT_SKIP_LATE,
+          "Skip the model for frames downstream QoS says will be late, instead of falling behind", DEFAULT_SKIP_LATE,
           (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_LATE_FRAMES,
       g_param_spec_uint64 ("late-frames", "Late frames",
@@ -513,11 +518,7 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
           (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "PixelRNN model file, or the short name of a shipped model (natural, natural-fast, "
-          "fashion-mnist); unset: natural-fast for pixelrnninpaint, natural for pixelrnnlikelihood. "
-          "Changeable while PLAYING: the new model loads in the background and replaces the old "
-          "one at a frame boundary (a pixelrnn-model message says so); if it cannot load, or "
-          "has other channels than the stream, a warning says why and the old one stays",
+          "Model file or shipped short name (unset: natural-fast to inpaint, natural to score); changeable while PLAYING",
           DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_RELOAD,
@@ -527,6 +528,7 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
           (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_start);
+  trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_before_transform);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_transform_caps);
   trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_accept_caps);

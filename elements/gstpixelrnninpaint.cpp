@@ -108,32 +108,6 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink", GST
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
     GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS)));
 
-#define GST_TYPE_PIXELRNN_MODE (gst_pixelrnn_mode_get_type ())
-static GType
-gst_pixelrnn_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_PIXELRNN_MODE_SAMPLE, "Draw each value from the model at 'temperature'", "sample"},
-    {GST_PIXELRNN_MODE_GREEDY, "Take the most likely value at each step", "greedy"},
-    {GST_PIXELRNN_MODE_BEST_OF,
-        "Draw 'candidates' fills as one batch; keep the one under which the hole and the known "
-        "pixels right of and below it are most likely", "best-of"},
-    {GST_PIXELRNN_MODE_MEAN,
-        "Take each value's posterior mean in raster order: smooth, the model's best PSNR", "mean"},
-    {GST_PIXELRNN_MODE_DIRECT,
-        "The model's inpainting conditioner alone, one pass over the window: its posterior mean "
-        "of every hole value, reading all four sides (needs a model with a conditioner)", "direct"},
-    {GST_PIXELRNN_MODE_AUTO,
-        "direct when the model has an inpainting conditioner (the shipped default does: best "
-        "PSNR at real-time speed), else greedy", "auto"},
-    {0, NULL, NULL}
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnMode", values));
-  return type;
-}
-
 /* "<x,y,w,h>" or "<<x,y,w,h>,<x,y,w,h>,...>" */
 static bool
 rects_from_value (const GValue * value, std::vector<pixelrnn::Rect> &out, std::string &error)

@@ -3,6 +3,7 @@
 #ifndef __GST_PIXELRNN_INPAINT_H__
 #define __GST_PIXELRNN_INPAINT_H__
 
+#include "gstpixelrnnenums.h"
 #include "gstpixelrnnfilter.h"
 
 G_BEGIN_DECLS
@@ -10,15 +11,6 @@ G_BEGIN_DECLS
 #define GST_TYPE_PIXELRNN_INPAINT (gst_pixelrnn_inpaint_get_type ())
 G_DECLARE_FINAL_TYPE (GstPixelrnnInpaint, gst_pixelrnn_inpaint, GST, PIXELRNN_INPAINT,
     GstPixelrnnFilter)
-
-typedef enum {
-  GST_PIXELRNN_MODE_SAMPLE,
-  GST_PIXELRNN_MODE_GREEDY,
-  GST_PIXELRNN_MODE_BEST_OF,
-  GST_PIXELRNN_MODE_MEAN,
-  GST_PIXELRNN_MODE_DIRECT,
-  GST_PIXELRNN_MODE_AUTO,
-} GstPixelrnnMode;
 
 GST_ELEMENT_REGISTER_DECLARE (pixelrnninpaint);
 

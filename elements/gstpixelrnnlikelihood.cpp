@@ -124,56 +124,6 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink", GST
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
     GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (PIXELRNN_VIDEO_FORMATS)));
 
-#define GST_TYPE_PIXELRNN_SCORE (gst_pixelrnn_score_get_type ())
-static GType
-gst_pixelrnn_score_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_PIXELRNN_SCORE_BITS_PER_DIM, "The frame's mean NLL, bits/dim", "bits-per-dim"},
-    {GST_PIXELRNN_SCORE_PEAK, "Highest mean NLL over local windows (or tiles), bits/dim", "peak"},
-    {GST_PIXELRNN_SCORE_COMPLEXITY,
-        "Bits/dim minus PNG's bits/dim of the same pixels (Serra et al. 2020)", "complexity"},
-    {GST_PIXELRNN_SCORE_ZSCORE,
-        "Two-sided deviation of bits/dim from the last 'window' frames", "zscore"},
-    {0, NULL, NULL}
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnScore", values));
-  return type;
-}
-
-#define GST_TYPE_PIXELRNN_ACTION (gst_pixelrnn_action_get_type ())
-static GType
-gst_pixelrnn_action_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_PIXELRNN_ACTION_NONE, "Pass every frame", "none"},
-    {GST_PIXELRNN_ACTION_DROP, "Drop anomalous frames", "drop"},
-    {GST_PIXELRNN_ACTION_GATE, "Pass only anomalous frames", "gate"},
-    {0, NULL, NULL}
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnAction", values));
-  return type;
-}
-
-#define GST_TYPE_PIXELRNN_DRAW (gst_pixelrnn_draw_get_type ())
-static GType
-gst_pixelrnn_draw_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_PIXELRNN_DRAW_NONE, "Leave the pixels untouched", "none"},
-    {GST_PIXELRNN_DRAW_HEATMAP, "Blend the per-pixel NLL map into the frame", "heatmap"},
-    {0, NULL, NULL}
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstPixelrnnDraw", values));
-  return type;
-}
-
 static void
 gst_pixelrnn_likelihood_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -374,6 +324,18 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
 }
 
 /* The buffer's pixelrnn-anomaly boxes as a JSON array of {x, y, w, h} (the first 8). */
+/* A JSON number with 6 decimals; JSON has no inf or nan, so a non-finite value is null
+ * ("not measurable for this frame", docs/elements.md). */
+static std::string
+json_number (double value)
+{
+  if (!std::isfinite (value))
+    return "null";
+  char text[64];
+  g_snprintf (text, sizeof text, "%.6f", value);
+  return text;
+}
+
 static std::string
 regions_json (GstBuffer * buffer)
 {
@@ -555,12 +517,13 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
       /* One object per frame, shaped like gvametaconvert's JSON: timestamp in ns, then the
        * element's fields and the anomalous regions' boxes in frame pixels. */
       g_snprintf (row, sizeof row, "{\"timestamp\": %" G_GUINT64_FORMAT ", \"frame\": %"
-          G_GUINT64_FORMAT ", \"bits_per_dim\": %.6f, \"score\": %.6f, \"anomaly\": %s, "
-          "\"normalized\": %.4f, \"calibrating\": %s, \"regions\": %s}",
-          (guint64) GST_BUFFER_PTS (buffer), n, r.bits_per_dim, score, anomaly ? "true" : "false",
-          normalized, calibrating ? "true" : "false", regions_json (buffer).c_str ());
+          G_GUINT64_FORMAT ", \"bits_per_dim\": %s, \"score\": %s, \"anomaly\": %s, "
+          "\"normalized\": %s, \"calibrating\": %s, \"regions\": %s}",
+          (guint64) GST_BUFFER_PTS (buffer), n, json_number (r.bits_per_dim).c_str (),
+          json_number (score).c_str (), anomaly ? "true" : "false", json_number (normalized).c_str (),
+          calibrating ? "true" : "false", regions_json (buffer).c_str ());
     else
-      g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.4f", n,
+      g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.6f", n,
           (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0, normalized);
     try {
       priv->csv->write_row (row);
@@ -589,6 +552,30 @@ gst_pixelrnn_likelihood_transform_late_frame (GstPixelrnnFilter * filter, GstVid
       GST_BASE_TRANSFORM_FLOW_DROPPED : GST_FLOW_OK;
 }
 
+/* A stream that ends before calibration-frames were seen: say so on the bus; the file is not
+ * written from an incomplete calibration. */
+static gboolean
+gst_pixelrnn_likelihood_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstPixelrnnLikelihood *self = GST_PIXELRNN_LIKELIHOOD (trans);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    pixelrnn::guarded (self, "sink_event", FALSE, [&] () -> gboolean {
+      const auto settings = current_settings (self);
+      const auto &calibration = self->priv->calibration;
+      if (settings.calibration_frames > 0 && !calibration.ready ()) {
+        const std::string what = settings.calibration_file.empty () ? std::string ("No frame was scored against it.")
+            : "The calibration file " + settings.calibration_file + " was not written.";
+        GST_ELEMENT_WARNING (self, STREAM, FAILED,
+            ("Incomplete calibration: the stream ended after %d of %u calibration frames.",
+                calibration.frames_seen (), settings.calibration_frames),
+            ("%s Lower calibration-frames or give a longer stream.", what.c_str ()));
+      }
+      return TRUE;
+    });
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
 static void
 gst_pixelrnn_likelihood_finalize (GObject * object)
 {
@@ -610,6 +597,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   gobject_class->set_property = gst_pixelrnn_likelihood_set_property;
   gobject_class->get_property = gst_pixelrnn_likelihood_get_property;
   gobject_class->finalize = gst_pixelrnn_likelihood_finalize;
+  GST_BASE_TRANSFORM_CLASS (klass)->sink_event = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_sink_event);
 
   g_object_class_install_property (gobject_class, PROP_WIDTH,
       g_param_spec_int ("width", "Analysis width",
@@ -632,8 +620,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           GST_TYPE_PIXELRNN_SCORE, DEFAULT_SCORE, live));
   g_object_class_install_property (gobject_class, PROP_THRESHOLD,
       g_param_spec_double ("threshold", "Threshold",
-          "A frame is anomalous when the score reaches this (zscore: |z| reaches it); "
-          "bits/dim for bits-per-dim, peak and complexity, standard deviations for zscore",
+          "A frame is anomalous when its score reaches this (units per score mode: docs/elements.md)",
           -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_THRESHOLD, live));
   g_object_class_install_property (gobject_class, PROP_WINDOW,
       g_param_spec_uint ("window", "Window", "Frames of history for the zscore mode",
@@ -651,9 +638,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           DEFAULT_POST_MESSAGES, live));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "CSV location",
-          "Write frame,pts_ns,bits_per_dim,score,anomaly,normalized for every scored frame to this CSV "
-          "file; a name ending in .jsonl gets one JSON object per frame instead "
-          "(flushed per row; NULL = no file)", NULL, ready));
+          "CSV file of every scored frame's scores (.jsonl: JSON lines; NULL = none)", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_DRAW,
       g_param_spec_enum ("draw", "Draw", "Draw the NLL map into the frame",
           GST_TYPE_PIXELRNN_DRAW, DEFAULT_DRAW, live));
@@ -663,14 +648,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           "pixelrnn-anomaly) on anomalous frames", 0, 64, DEFAULT_REGIONS, live));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FRAMES,
       g_param_spec_uint ("calibration-frames", "Calibration frames",
-          "Learn normal from the first N scored frames (0 = off): robust statistics (median, "
-          "MAD) of every cell of an 8x6 grid over the NLL map and over the change since the "
-          "previous frames. Then the score is how far the cell furthest from its own normal "
-          "(either way) lies beyond a normal frame's furthest cell, in robust spreads, or the "
-          "mean of all cells' deviations or the share of unchanged pixels beyond a normal "
-          "frame's if larger, or for an exact repeat of the previous frame the standard score "
-          "of repeats against their rate while calibrating, and "
-          "'threshold' applies to it; frames while calibrating are never anomalous",
+          "Learn the scene's normal from the first N scored frames, then score deviations from it (0 = off; docs/elements.md)",
           0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,
       g_param_spec_string ("calibration-file", "Calibration file",

@@ -325,9 +325,7 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "PixelRNN model file, or the short name of a shipped model (natural, fashion-mnist); "
-          "changeable while PLAYING to a model of the same channels (loaded in the background, "
-          "used from the next frame; a pixelrnn-model message says so)",
+          "Model file or shipped short name; changeable while PLAYING to one of the same channels",
           DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_RELOAD,

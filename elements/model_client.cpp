@@ -135,13 +135,6 @@ ModelClient::generate (int width, int height, int count, double temperature, uin
 }
 
 void
-set_compute_threads (int threads)
-{
-  if (threads > 0)
-    torch::set_num_threads (threads);
-}
-
-void
 set_thread_compute_threads (int threads)
 {
   // First let LibTorch set this thread up (it does so once per thread, on first use, and

@@ -57,9 +57,6 @@ class ModelClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// Process-wide LibTorch compute threads (0 leaves the default).
-void set_compute_threads (int threads);
-
 // Compute threads for parallel regions this thread starts from now on (OpenMP keeps the
 // count per thread), so that each element's streaming thread can have its own; 0 = the
 // machine's cores. Cheap when unchanged.

@@ -5,6 +5,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "gstpixelrnnlikelihood.h"
+#include "io/files.h"
 #include "io/model_file.h"
 #include "ranking_metrics.h"
 
@@ -25,20 +26,32 @@ struct Mode {
   bool two_sided;   // rank |score| (zscore: unusually simple frames count too)
 };
 
-// "12", "40-45" and "# comments", one per line: the anomalous frames (0-based, inclusive).
-std::vector<bool>
-read_labels (const std::string &path, size_t frames)
+// "12", "40-45" and "# comments", one per line: the anomalous frames (0-based, inclusive),
+// read and checked before any frame is scored (a bad labels file must not waste a run).
+struct FrameRange {
+  guint64 first, last;
+  int line;
+};
+using FrameRanges = std::vector<FrameRange>;
+constexpr uint64_t kMaxLabelsFileBytes = 16u << 20;
+
+FrameRanges
+read_labels (const std::string &path)
 {
-  std::ifstream in (path);
-  if (!in)
-    cli::die (path + ": cannot read the labels");
-  std::vector<bool> anomalous (frames, false);
+  std::string text;
+  try {
+    text = read_regular_file (path, kMaxLabelsFileBytes, "labels file");
+  } catch (const FileError &e) {
+    cli::die (e.what ());
+  }
+  std::istringstream in (text);
+  FrameRanges ranges;
   std::string line;
   for (int number = 1; std::getline (in, line); ++number) {
     line = line.substr (0, line.find ('#'));
-    gchar *text = g_strstrip (g_strdup (line.c_str ()));
-    const std::string item = text;
-    g_free (text);
+    gchar *stripped = g_strstrip (g_strdup (line.c_str ()));
+    const std::string item = stripped;
+    g_free (stripped);
     if (item.empty ())
       continue;
     const size_t dash = item.find ('-', 1);
@@ -48,8 +61,19 @@ read_labels (const std::string &path, size_t frames)
             g_ascii_string_to_unsigned (item.substr (dash + 1).c_str (), 10, first, G_MAXINT, &last, nullptr));
     if (!ok)
       cli::die (path + ":" + std::to_string (number) + ": expected a frame number or FIRST-LAST, not '" + item + "'");
+    ranges.push_back ({first, last, number});
+  }
+  return ranges;
+}
+
+// One flag per scored frame; a range past the last frame is an error naming the file.
+std::vector<bool>
+label_frames (const FrameRanges &ranges, const std::string &path, size_t frames)
+{
+  std::vector<bool> anomalous (frames, false);
+  for (const auto &[first, last, line] : ranges) {
     if (last >= frames)
-      cli::die (path + ":" + std::to_string (number) + ": frame " + std::to_string (last) +
+      cli::die (path + ":" + std::to_string (line) + ": frame " + std::to_string (last) +
           " is past the video's last frame (" + std::to_string (frames - 1) + ")");
     for (guint64 k = first; k <= last; ++k)
       anomalous[k] = true;
@@ -113,8 +137,17 @@ cmd_score (int argc, char **argv)
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
-  if (csv_path)
+  if (csv_path) {
     cli::check_writable (csv_path);
+    try {
+      refuse_same_file (csv_path, video);
+      if (labels_path)
+        refuse_same_file (csv_path, labels_path);
+    } catch (const FileError &e) {
+      cli::die (e.what ());
+    }
+  }
+  const FrameRanges label_ranges = labels_path ? read_labels (labels_path) : FrameRanges ();
 
   std::vector<Mode> modes{{"bits-per-dim", "score=bits-per-dim", false}, {"peak", "score=peak", false},
       {"complexity", "score=complexity", false}, {"zscore", "score=zscore", true}};
@@ -191,7 +224,7 @@ cmd_score (int argc, char **argv)
   csv << "frame,timestamp_ns";
   for (const auto &m : modes)
     csv << "," << m.name;
-  const std::vector<bool> labels = labels_path ? read_labels (labels_path, frames) : std::vector<bool> ();
+  const std::vector<bool> labels = labels_path ? label_frames (label_ranges, labels_path, frames) : std::vector<bool> ();
   if (labels_path)
     csv << ",anomalous";
   csv << "\n";

@@ -4,6 +4,7 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "dataset.h"
+#include <nlohmann/json.hpp>
 #include "distributed.h"
 #include "io/model_file.h"
 #include "training/trainer.h"
@@ -60,7 +61,7 @@ cmd_train (int argc, char **argv)
   gboolean flip = FALSE;
   gboolean resume = FALSE, gray = FALSE, keep_best = FALSE;
   gchar *init = nullptr;
-  gint world_size = -1, rank = -1, master_port = -1, dist_timeout = 120;
+  gint world_size = kUnsetOption, rank = kUnsetOption, master_port = kUnsetOption, dist_timeout = 120;
   gchar *master_addr = nullptr;
   const GOptionEntry entries[] = {
     {"data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data, "Training data: IDX file (.gz too), folder of PNG/JPEG, image, or video file/URI (repeatable)", "PATH"},
@@ -238,6 +239,29 @@ cmd_train (int argc, char **argv)
   if (!err.empty ())
     cli::die ("bad model settings: " + err);
   cli::apply_threads (threads);
+  if (group) {
+    // Everything the ranks must share, checked before the first tensor crosses.
+    std::vector<std::pair<std::string, std::string>> shared;
+    const auto model_settings = nlohmann::json::parse (config.to_json ());
+    for (const auto &item : model_settings.items ())
+      shared.emplace_back ("model " + item.key (), item.value ().dump ());
+    std::string names;
+    for (const auto &n : train.names)
+      names += n + "\n";
+    for (const auto &[key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"training images", std::to_string (train.images.size ())},
+             {"data (hash of the image names)", std::to_string (std::hash<std::string> {} (names))},
+             {"--batch", std::to_string (batch)}, {"--steps", std::to_string (steps)},
+             {"--patch", std::to_string (patch)}, {"--lr", std::to_string (lr)},
+             {"--init", init ? init : "(none)"}, {"--conditioner", std::to_string (conditioner)},
+             {"world size", std::to_string (dist.world_size)}, {"protocol", "1"}})
+      shared.emplace_back (key, value);
+    try {
+      group->agree (shared);
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
+  }
 
   torch::manual_seed (static_cast<uint64_t> (seed));
   TrainOptions topts;

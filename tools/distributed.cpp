@@ -40,11 +40,11 @@ resolve_distributed_settings (int world_size, int rank, const std::string &addr,
     int timeout_seconds)
 {
   DistributedSettings s;
-  s.world_size = world_size >= 0 ? world_size : env_int ("WORLD_SIZE", 1);
-  s.rank = rank >= 0 ? rank : env_int ("RANK", 0);
+  s.world_size = world_size != kUnsetOption ? world_size : env_int ("WORLD_SIZE", 1);
+  s.rank = rank != kUnsetOption ? rank : env_int ("RANK", 0);
   const char *env_addr = std::getenv ("MASTER_ADDR");
   s.master_addr = !addr.empty () ? addr : env_addr && *env_addr ? env_addr : "127.0.0.1";
-  s.master_port = port >= 0 ? port : env_int ("MASTER_PORT", 29500);
+  s.master_port = port != kUnsetOption ? port : env_int ("MASTER_PORT", 29500);
   s.timeout_seconds = timeout_seconds;
   if (s.world_size < 1)
     throw std::invalid_argument ("world size must be at least 1");
@@ -141,6 +141,81 @@ DistributedGroup::broadcast (torch::Tensor &tensor)
 {
   std::vector<torch::Tensor> t{tensor};
   impl_->wait (impl_->group->broadcast (t), "broadcast");
+}
+
+// "name=value" lines, in order; values hold no newline (they are numbers, names, JSON).
+static std::string
+settings_text (const std::vector<std::pair<std::string, std::string>> &settings)
+{
+  std::string text;
+  for (const auto &[name, value] : settings)
+    text += name + "=" + value + "\n";
+  return text;
+}
+
+// The first setting that differs, as "NAME: rank 0 has A, rank R has B"; empty when equal.
+static std::string
+first_difference (const std::string &ours_text, const std::string &theirs_text, int rank)
+{
+  auto split = [] (const std::string &text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t at = 0;
+    while (at < text.size ()) {
+      size_t end = text.find ('\n', at), eq = text.find ('=', at);
+      if (end == std::string::npos)
+        end = text.size ();
+      if (eq == std::string::npos || eq > end)
+        eq = end;
+      out.emplace_back (text.substr (at, eq - at), eq < end ? text.substr (eq + 1, end - eq - 1) : "");
+      at = end + 1;
+    }
+    return out;
+  };
+  const auto ours = split (ours_text), theirs = split (theirs_text);
+  for (size_t i = 0; i < std::max (ours.size (), theirs.size ()); ++i) {
+    const auto a = i < ours.size () ? ours[i] : std::make_pair (std::string ("(none)"), std::string ());
+    const auto b = i < theirs.size () ? theirs[i] : std::make_pair (std::string ("(none)"), std::string ());
+    if (a.first != b.first)
+      return "rank 0 and rank " + std::to_string (rank) + " run different versions (setting '" +
+          a.first + "' against '" + b.first + "')";
+    if (a.second != b.second)
+      return a.first + ": rank 0 has " + b.second + ", rank " + std::to_string (rank) + " has " + a.second;
+  }
+  return "";
+}
+
+void
+DistributedGroup::agree (const std::vector<std::pair<std::string, std::string>> &settings)
+{
+  const auto &s = impl_->settings;
+  const std::string mine = settings_text (settings);
+  auto get = [this] (const std::string &key) {
+    auto got = impl_->store->get (key);
+    return std::string (got.begin (), got.end ());
+  };
+  auto set = [this] (const std::string &key, const std::string &value) {
+    impl_->store->set (key, std::vector<uint8_t> (value.begin (), value.end ()));
+  };
+  std::string verdict;
+  try {
+    if (s.rank == 0) {
+      set ("pixelrnn/settings", mine);
+      for (int r = 1; r < s.world_size && verdict.empty (); ++r)
+        verdict = get ("pixelrnn/verdict/" + std::to_string (r));
+      set ("pixelrnn/agreed", verdict.empty () ? "ok" : verdict);
+    } else {
+      const std::string difference = first_difference (mine, get ("pixelrnn/settings"), s.rank);
+      set ("pixelrnn/verdict/" + std::to_string (s.rank), difference);
+      const std::string agreed = get ("pixelrnn/agreed");
+      verdict = agreed == "ok" ? "" : agreed;
+    }
+  } catch (const std::exception &e) {
+    throw std::runtime_error ("rank " + std::to_string (s.rank) + ": the ranks could not compare their "
+        "settings within " + std::to_string (s.timeout_seconds) + " s (" + e.what () + ")");
+  }
+  if (!verdict.empty ())
+    throw std::runtime_error ("the ranks' settings differ, so none trains: " + verdict +
+        " (start every rank with the same options and data)");
 }
 
 std::string

@@ -3,9 +3,12 @@
 // the c10d headers (they are heavy and need Gloo's); the rest of the CLI sees this.
 #pragma once
 
+#include <climits>
 #include <memory>
 #include <string>
 #include <torch/types.h>
+#include <utility>
+#include <vector>
 
 namespace pixelrnn {
 
@@ -18,9 +21,12 @@ struct DistributedSettings {
   bool enabled () const { return world_size > 1; }
 };
 
+// A numeric flag not given on the command line (so that --rank -1 is refused, not unset).
+constexpr int kUnsetOption = INT_MIN;
+
 // Flags win over the variables torchrun sets (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT);
-// a flag left at its "unset" value (world_size/rank/port < 0, addr empty) reads the
-// variable. Throws std::invalid_argument naming the bad value.
+// a flag left at kUnsetOption (addr empty) reads the variable. Throws std::invalid_argument
+// naming the bad value.
 DistributedSettings resolve_distributed_settings (int world_size, int rank, const std::string &addr,
     int port, int timeout_seconds);
 
@@ -41,6 +47,11 @@ class DistributedGroup {
   void all_reduce_sum (torch::Tensor &flat);
   // Rank 0's values of `tensor` to every rank, in place.
   void broadcast (torch::Tensor &tensor);
+  // Every rank's `settings` (name, value) must equal rank 0's. Rank 0 publishes its own
+  // through the store, every other rank compares and answers, rank 0 decides for all: on any
+  // difference every rank throws std::runtime_error with one line naming the rank, the
+  // setting and both values, before a tensor crosses (Gloo would abort on mismatched sizes).
+  void agree (const std::vector<std::pair<std::string, std::string>> &settings);
   // Rank 0's `bytes` to every rank (through the store; for checkpoints).
   std::string broadcast_bytes (const std::string &key, const std::string &bytes);
 

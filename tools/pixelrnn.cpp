@@ -3,7 +3,9 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <iostream>
 #include <cstring>
 #include <exception>
 #include <glib.h>
@@ -52,11 +54,19 @@ main (int argc, char **argv)
   for (const auto &c : commands)
     if (!std::strcmp (argv[1], c.name)) {
       pixelrnn::cli::set_command (c.name);
+      int rc = 0;
       try {
-        return c.run (argc - 1, argv + 1);
+        rc = c.run (argc - 1, argv + 1);
       } catch (const std::exception &e) {
         pixelrnn::cli::die (e.what ());
       }
+      // Output to a full disk or /dev/full is an error, not a silent loss with exit 0.
+      std::cout.flush ();
+      if (!std::cout || std::fflush (stdout) != 0 || std::ferror (stdout)) {
+        std::fprintf (stderr, "pixelrnn %s: cannot write to standard output: %s\n", c.name, std::strerror (errno));
+        return 1;
+      }
+      return rc;
     }
   std::fprintf (stderr, "pixelrnn: unknown command '%s'\n", argv[1]);
   usage (stderr);

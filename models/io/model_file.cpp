@@ -95,34 +95,6 @@ iso8601_now ()
 }
 
 void
-write_file_atomic (const std::string &path, const std::string &bytes)
-{
-  std::string tmp = path + ".tmp-XXXXXX";
-  std::vector<char> name (tmp.begin (), tmp.end ());
-  name.push_back ('\0');
-  int fd = mkstemp (name.data ());
-  if (fd < 0)
-    throw std::runtime_error (path + ": cannot write: " + std::strerror (errno));
-  size_t done = 0;
-  while (done < bytes.size ()) {
-    ssize_t n = ::write (fd, bytes.data () + done, bytes.size () - done);
-    if (n < 0) {
-      int e = errno;
-      ::close (fd);
-      ::unlink (name.data ());
-      throw std::runtime_error (path + ": write failed: " + std::strerror (e));
-    }
-    done += static_cast<size_t> (n);
-  }
-  fchmod (fd, 0644);
-  if (::fsync (fd) != 0 || ::close (fd) != 0 || std::rename (name.data (), path.c_str ()) != 0) {
-    int e = errno;
-    ::unlink (name.data ());
-    throw std::runtime_error (path + ": cannot finish writing: " + std::strerror (e));
-  }
-}
-
-void
 save_model (const std::string &path, PixelModel &model, const Provenance &provenance)
 {
   // Plain float32 little-endian arrays named and shaped in the header: reading them back
@@ -159,25 +131,14 @@ namespace {
 std::string
 read_model_bytes (const std::string &path)
 {
-  auto fail = [&] (const std::string &why) { return ModelFileError (path + ": " + why); };
   struct stat st;
   if (stat (path.c_str (), &st) != 0)
-    throw fail (errno == ENOENT ? "no such model file" : std::string ("cannot open: ") + std::strerror (errno));
-  if (S_ISDIR (st.st_mode))
-    throw fail ("is a folder, not a model file");
-  if (!S_ISREG (st.st_mode))
-    throw fail ("not a regular file (a pipe or device cannot hold a model)");
-  if ((uint64_t) st.st_size > kMaxModelFileBytes)
-    throw fail ("too large for a model file (" + std::to_string (st.st_size >> 20) + " MiB; the limit is " +
-        std::to_string (kMaxModelFileBytes >> 20) + " MiB)");
-  FILE *f = std::fopen (path.c_str (), "rb");
-  if (!f)
-    throw fail (std::string ("cannot open: ") + std::strerror (errno));
-  std::string in ((size_t) st.st_size, '\0');
-  const size_t got = in.empty () ? 0 : std::fread (&in[0], 1, in.size (), f);
-  std::fclose (f);
-  in.resize (got);
-  return in;
+    throw ModelFileError (path + ": " + (errno == ENOENT ? "no such model file" : std::string ("cannot open: ") + std::strerror (errno)));
+  try {
+    return read_regular_file (path, kMaxModelFileBytes, "model file");
+  } catch (const FileError &e) {
+    throw ModelFileError (e.what ());
+  }
 }
 
 // LibTorch's archive (files of format 1 and 2): a pickle parser, fed only on request.

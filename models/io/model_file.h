@@ -17,6 +17,7 @@
 // a half-written model.
 #pragma once
 
+#include "io/files.h"
 #include "network/model_config.h"
 #include "network/pixel_model.h"
 
@@ -65,10 +66,6 @@ void save_model (const std::string &path, PixelModel &model, const Provenance &p
 // installed binary or plugin, then the build tree, then the configured install data folder.
 // Returns the path, or throws ModelFileError listing where it looked.
 std::string resolve_model (const std::string &name_or_path);
-
-// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
-// Throws std::runtime_error naming the path on failure.
-void write_file_atomic (const std::string &path, const std::string &bytes);
 
 std::string iso8601_now ();
 

@@ -3,7 +3,8 @@
 # gives with the combined batch; a 2-rank resume equals an uninterrupted 2-rank run; a rank
 # killed mid-run stops the other with a clear error within the timeout; Ctrl-C on rank 0 stops
 # both and leaves a checkpoint; an unreachable master and a resume with another world size
-# are refused with a one-line reason.
+# are refused with a one-line reason; ranks with different settings both stop with one line
+# naming the setting; a negative rank is refused.
 . "$(dirname "$0")/lib.sh"
 port=$((20000 + $$ % 20000))
 next_port () { port=$((port + 1)); }
@@ -82,4 +83,24 @@ for _ in $(seq 1 100); do kill -0 $r1 2>/dev/null || { wait $r1; rc1=$?; break; 
 kill -KILL $r0 $r1 2>/dev/null
 [ $rc0 -eq 130 ] && [ $rc1 -eq 130 ] && pass "Ctrl-C on rank 0 stops both (130, 130)" || fail "Ctrl-C: exits $rc0, $rc1"
 [ -s "$SCRATCH/int.pixelrnn.ckpt" ] && pass "checkpoint after Ctrl-C" || fail "no checkpoint after Ctrl-C"
+# Ranks started with different model settings: both stop with one line naming the setting
+# and both values, exit 1 (not a signal: Gloo would abort on the mismatched tensors).
+next_port
+train --world-size 2 --rank 1 --master-port $port --dist-timeout 20 --steps 5 --batch 4 --hidden 16 \
+  --out "$SCRATCH/mixed.pixelrnn" >"$SCRATCH/m1.out" 2>"$SCRATCH/m1.err" &
+m1=$!
+train --world-size 2 --rank 0 --master-port $port --dist-timeout 20 --steps 5 --batch 4 --hidden 8 \
+  --out "$SCRATCH/mixed.pixelrnn" >"$SCRATCH/m0.out" 2>"$SCRATCH/m0.err"
+rc0=$?
+wait $m1
+rc1=$?
+if [ $rc0 -eq 1 ] && [ $rc1 -eq 1 ] && grep -q "model hidden: rank 0 has 8, rank 1 has 16" "$SCRATCH/m0.err" \
+    && grep -q "model hidden: rank 0 has 8, rank 1 has 16" "$SCRATCH/m1.err" \
+    && [ "$(wc -l <"$SCRATCH/m0.err")" -eq 1 ] && [ ! -e "$SCRATCH/mixed.pixelrnn" ]; then
+  pass "different --hidden: both ranks exit 1 -> $(cat "$SCRATCH/m0.err")"
+else
+  fail "different --hidden: exits $rc0, $rc1: $(cat "$SCRATCH/m0.err" "$SCRATCH/m1.err" | head -4)"
+fi
+expect_error "negative rank" "rank -1 is outside" \
+  train --steps 5 --batch 4 --world-size 2 --rank -1 --out "$SCRATCH/x.pixelrnn"
 finish

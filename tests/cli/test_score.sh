@@ -50,5 +50,24 @@ expect_error "labels without an anomalous frame" "need anomalous and normal fram
   "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/empty.txt"
 expect_error "unknown model" "nonexistent" "$PIXELRNN" score "$VIDEO" --model nonexistent
 
+# Files it must not read or overwrite: refused at once (a FIFO would block, /dev/zero never
+# end), before any frame is scored; the output never replaces the input.
+mkfifo "$SCRATCH/labels.fifo"
+expect_error "labels from a FIFO" "labels.fifo: not a regular file but a FIFO" \
+  timeout 20 "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/labels.fifo"
+expect_error "labels from /dev/zero" "/dev/zero: not a regular file but a device" \
+  timeout 20 "$PIXELRNN" score "$VIDEO" --labels /dev/zero
+cp "$VIDEO" "$SCRATCH/input.mp4"
+before=$(md5sum <"$SCRATCH/input.mp4")
+expect_error "CSV onto the input video" "is the input" \
+  "$PIXELRNN" score "$SCRATCH/input.mp4" --max-frames 2 --csv "$SCRATCH/input.mp4"
+[ "$(md5sum <"$SCRATCH/input.mp4")" = "$before" ] && pass "the input video is untouched" || fail "the input video changed"
+expect_error "rows to a full disk" "cannot write to standard output" \
+  sh -c '"$0" score "$1" --max-frames 2 >/dev/full' "$PIXELRNN" "$VIDEO"
+ln -s "$SCRATCH/target.csv" "$SCRATCH/link.csv"
+expect_ok "CSV through a symlink" "$PIXELRNN" score "$VIDEO" --max-frames 2 --csv "$SCRATCH/link.csv"
+[ -L "$SCRATCH/link.csv" ] && [ "$(wc -l <"$SCRATCH/target.csv")" = 3 ] && pass "the symlink stays; its target holds the rows" \
+  || fail "symlink replaced or target empty: $(ls -la "$SCRATCH"/link.csv "$SCRATCH"/target.csv 2>&1)"
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -9,10 +9,10 @@
 #include <glib/gstdio.h>
 #include <gst/video/gstvideometa.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <fstream>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -75,32 +75,6 @@ noise (int w, int h, int c, uint32_t seed)
   for (auto &x : v)
     x = (uint8_t) (rng () & 255);
   return v;
-}
-
-// Loads the JSON file at `path`, lets `edit` change it, writes it back.
-void
-rewrite_json (const std::string &path, const std::function<void (nlohmann::json &)> &edit)
-{
-  nlohmann::json j;
-  {
-    std::ifstream in (path);
-    j = nlohmann::json::parse (in);
-  }
-  edit (j);
-  std::ofstream out (path);
-  out << j.dump ();
-}
-
-// Loading the calibration file at `path` must fail with an error that says it is corrupt.
-void
-expect_corrupt_calibration (const std::string &path, const std::string &what)
-{
-  try {
-    pixelrnn::Calibration::load (path);
-    ADD_FAILURE () << "no error for " << what;
-  } catch (const std::runtime_error &e) {
-    EXPECT_NE (std::string (e.what ()).find ("corrupt"), std::string::npos) << e.what ();
-  }
 }
 
 }  // namespace
@@ -395,183 +369,6 @@ TEST (LikelihoodElement, CorruptModelAndWrongCapsAreErrors)
   gst_object_unref (pipeline);
 }
 
-TEST (AnomalyScoring, WindowMeansAndZscore)
-{
-  NllMap map{16, 8, 1, std::vector<float> (16 * 8, 2.f)};
-  for (int y = 4; y < 8; ++y)
-    for (int x = 12; x < 16; ++x)
-      map.bits[y * 16 + x] = 10.f;
-  EXPECT_FLOAT_EQ (peak_bits_per_dim (map, 4), 10.f);
-  auto regions = surprising_regions (map, 4, 2, true);
-  ASSERT_EQ (regions.size (), 2u);
-  EXPECT_EQ (regions[0].x, 12);
-  EXPECT_EQ (regions[0].y, 4);
-  auto low = surprising_regions (map, 4, 1, false);
-  EXPECT_FLOAT_EQ (low[0].bits_per_dim, 2.f);
-
-  ZScore z (10);
-  for (int i = 0; i < 5; ++i)
-    EXPECT_EQ (z.push (4.0 + 0.01 * (i % 3)), 0.0);          // warming up
-  for (int i = 5; i < 10; ++i)
-    EXPECT_LT (std::fabs (z.push (4.0 + 0.01 * (i % 3))), 2.0);
-  ZScore again = z;
-  EXPECT_GT (z.push (5.0), 10.0);                             // far more complex
-  EXPECT_LT (again.push (3.0), -10.0);                        // far simpler: two-sided
-}
-
-TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
-{
-  // 20 normal frames: a busy right half, a calm left half, a little noise. Two of them are
-  // broken (a whole frame of noise): the medians must not care.
-  std::mt19937 rng (3);
-  std::normal_distribution<float> jitter (0.f, 0.05f);
-  auto frame = [&] (float damage_left) {
-    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
-    for (int y = 0; y < 24; ++y)
-      for (int x = 0; x < 32; ++x)
-        m.bits[y * 32 + x] = (x < 16 ? 2.f : 6.f) + jitter (rng);
-    for (int y = 0; y < 4; ++y)          // damage in one calm cell of the left half
-      for (int x = 0; x < 4; ++x)
-        m.bits[y * 32 + x] += damage_left;
-    return m;
-  };
-  // Every normal frame changes a little everywhere; a frozen one does not change at all.
-  auto moving = [&] (float amount) {
-    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
-    for (auto &v : m.bits)
-      v = amount + 10 * std::fabs (jitter (rng));
-    return m;
-  };
-  Calibration cal (20);
-  for (int k = 0; k < 20; ++k) {
-    NllMap m = frame (0.f);
-    if (k == 5 || k == 11)
-      for (auto &v : m.bits)
-        v = 8.f;
-    cal.add (m, moving (3.f));
-  }
-  ASSERT_TRUE (cal.ready ());
-  EXPECT_LT (cal.frame_deviation (frame (0.f), moving (3.f)), 4.0);   // normal stays normal
-  // +1.5 bits in one calm cell is far out for that cell, though still below the busy
-  // half's normal level, which a single frame-wide threshold would need to pass.
-  const double hit = cal.frame_deviation (frame (1.5f), moving (3.f));
-  EXPECT_GT (hit, 10.0);
-  // A blank frame is far simpler everywhere; a frozen frame changed nowhere.
-  NllMap blank{32, 24, 1, std::vector<float> (32 * 24, 0.1f)};
-  EXPECT_GT (cal.frame_deviation (blank, moving (3.f)), 10.0);
-  EXPECT_GT (cal.frame_deviation (frame (0.f), moving (0.f)), 5.0);
-  EXPECT_DOUBLE_EQ (Calibration::normalized (4.0, 4.0), 0.5);
-
-  // Damage spread thinly (every calm cell a little more complex, none by much): the mean of
-  // the cells' deviations catches it where the worst cell alone stays near normal, as a
-  // calibration file written before the mean statistic (which still loads) scores it.
-  const std::string old_path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration-v1.json";
-  cal.save (old_path);
-  rewrite_json (old_path, [] (nlohmann::json &j) {
-    for (const char *key : {"spread_median", "spread_sigma", "still_median", "still_sigma"})
-      j.erase (key);
-  });
-  auto worst_only = Calibration::load (old_path);
-  // The new statistics are checked like the old ones: a negative spread is a corrupt file.
-  rewrite_json (old_path, [] (nlohmann::json &j) { j["still_sigma"] = -1.0; });
-  expect_corrupt_calibration (old_path, "a negative still_sigma");
-  std::remove (old_path.c_str ());
-  NllMap thin = frame (0.f);
-  for (int y = 0; y < 24; ++y)
-    for (int x = 0; x < 16; ++x)
-      thin.bits[y * 32 + x] += 0.06f;
-  const double spread_score = cal.frame_deviation (thin, moving (3.f));
-  const double worst_score = worst_only.frame_deviation (thin, moving (3.f));
-  EXPECT_LT (worst_score, 4.0) << "the worst cell alone";
-  EXPECT_GT (spread_score, 8.0) << "with the mean of the cells (worst cell alone: " << worst_score << ")";
-  EXPECT_GT (worst_only.frame_deviation (frame (1.5f), moving (3.f)), 10.0) << "local damage";
-
-  EXPECT_DOUBLE_EQ (Calibration::normalized (0.0, 4.0), 0.0);
-  EXPECT_DOUBLE_EQ (Calibration::normalized (100.0, 4.0), 1.0);
-
-  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration.json";
-  cal.save (path);
-  auto again = Calibration::load (path);
-  const NllMap probe = frame (0.f), probe_change = moving (3.f);
-  EXPECT_DOUBLE_EQ (again.frame_deviation (probe, probe_change), cal.frame_deviation (probe, probe_change));
-  {
-    std::ofstream bad (path);
-    bad << "{\"format\": \"pixelrnn-calibration\", \"frames\": 3, \"columns\": 8, \"rows\": 6, \"median\": [1], \"sigma\": [1]}";
-  }
-  expect_corrupt_calibration (path, "a grid that does not match its statistics");
-  std::remove (path.c_str ());
-}
-
-TEST (AnomalyScoring, ARepeatedFrameIsExactlyStill)
-{
-  // A camera whose motion varies a lot from frame to frame (still moments, pans): every
-  // cell's change spans 0.2 to 10 levels, so "little change" is normal, but no frame is ever
-  // exactly unchanged. A repeated frame is.
-  std::mt19937 rng (4);
-  std::normal_distribution<float> jitter (0.f, 0.05f);
-  auto nll = [&] {
-    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
-    for (auto &v : m.bits)
-      v = 4.f + jitter (rng);
-    return m;
-  };
-  auto moving = [&] (float amount) {
-    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
-    for (auto &v : m.bits)
-      v = amount * (1.f + jitter (rng));
-    return m;
-  };
-  Calibration cal (20);
-  for (int k = 0; k < 20; ++k)
-    cal.add (nll (), moving (0.2f + 0.5f * k));
-  ASSERT_TRUE (cal.ready ());
-  EXPECT_LT (cal.frame_deviation (nll (), moving (0.3f)), 4.0) << "a slow frame is normal";
-  NllMap still{32, 24, 1, std::vector<float> (32 * 24, 0.f)};
-  EXPECT_GT (cal.frame_deviation (nll (), still), 10.0) << "a repeated frame";
-}
-
-// An exact repeat of the previous frame scores by how rare repeats were in calibration:
-// a camera that never repeats a frame alarms on one; footage that repeats every other frame
-// (content at half the frame rate) does not; a file from before the statistic leaves it out.
-TEST (AnomalyScoring, AnExactRepeatScoresByHowRareRepeatsWere)
-{
-  std::mt19937 rng (6);
-  std::normal_distribution<float> jitter (0.f, 0.05f);
-  auto noisy = [&] (float level) {
-    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
-    for (auto &v : m.bits)
-      v = level * (1.f + jitter (rng));
-    return m;
-  };
-  Calibration never (30), often (30);
-  for (int k = 0; k < 30; ++k) {
-    never.add (noisy (4.f), noisy (2.f), false);
-    often.add (noisy (4.f), noisy (2.f), k % 2 == 1);
-  }
-  ASSERT_TRUE (never.ready () && often.ready ());
-  const NllMap map = noisy (4.f), change = noisy (2.f);
-  EXPECT_LT (never.frame_deviation (map, change, false), 4.0) << "a normal frame";
-  EXPECT_GT (never.frame_deviation (map, change, true), 7.0) << "a repeat where there never was one";
-  EXPECT_LT (often.frame_deviation (map, change, true), 2.0) << "a repeat where half the frames are";
-  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration-repeat.json";
-  never.save (path);
-  EXPECT_DOUBLE_EQ (Calibration::load (path).frame_deviation (map, change, true),
-      never.frame_deviation (map, change, true));
-  rewrite_json (path, [] (nlohmann::json &j) { j.erase ("repeat_rate"); });
-  EXPECT_LT (Calibration::load (path).frame_deviation (map, change, true), 4.0) << "older file";
-  rewrite_json (path, [] (nlohmann::json &j) { j["repeat_rate"] = 1.5; });
-  expect_corrupt_calibration (path, "a repeat rate of 1.5");
-  std::remove (path.c_str ());
-}
-
-TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
-{
-  AlarmFilter a (2, 1);
-  std::vector<bool> in{false, true, false, true, true, false, false, false}, got;
-  for (bool v : in)
-    got.push_back (a.push (v));
-  EXPECT_EQ (got, (std::vector<bool>{false, false, false, false, true, true, false, false}));
-}
 
 // A fixed camera: a held-out photo with fresh sensor noise in every frame stands for normal
 // footage. 12 such frames to calibrate on, one more, one with a solid bright block (a
@@ -593,6 +390,80 @@ fixed_camera_with_a_glitch ()
       for (int c = 0; c < 3; ++c)
         frames[13][((size_t) y * kW + x) * 3 + c] = c == 1 ? 255 : 20;
   return frames;
+}
+
+// The first message of `type` on the harness element's bus, as "text | debug" ("" if none).
+static std::string
+bus_text (GstHarness *h, GstMessageType type)
+{
+  GstBus *bus = gst_element_get_bus (h->element);
+  GstMessage *m = gst_bus_pop_filtered (bus, type);
+  gst_object_unref (bus);
+  if (!m)
+    return "";
+  GError *err = nullptr;
+  gchar *debug = nullptr;
+  if (type == GST_MESSAGE_WARNING)
+    gst_message_parse_warning (m, &err, &debug);
+  else
+    gst_message_parse_error (m, &err, &debug);
+  std::string out = std::string (err ? err->message : "") + " | " + (debug ? debug : "");
+  g_clear_error (&err);
+  g_free (debug);
+  gst_message_unref (m);
+  return out;
+}
+
+// A stream shorter than calibration-frames: a warning that says how many frames it saw, and
+// no calibration file from the incomplete calibration.
+TEST (LikelihoodElement, ShortStreamSaysTheCalibrationIsIncomplete)
+{
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-short-calibration.json";
+  std::remove (path.c_str ());
+  const auto frames = fixed_camera_with_a_glitch ();
+  GstHarness *h = likelihood_harness ("width=48 height=32 calibration-frames=40 calibration-file=" + path,
+      GST_VIDEO_FORMAT_RGB);
+  auto out = push_all (h, std::vector<std::vector<uint8_t>> (frames.begin (), frames.begin () + 5),
+      GST_VIDEO_FORMAT_RGB, 3);
+  unref_all (out);
+  EXPECT_TRUE (gst_harness_push_event (h, gst_event_new_eos ()));
+  const std::string warning = bus_text (h, GST_MESSAGE_WARNING);
+  EXPECT_NE (warning.find ("after 5 of 40 calibration frames"), std::string::npos) << warning;
+  EXPECT_NE (warning.find ("was not written"), std::string::npos) << warning;
+  EXPECT_FALSE (g_file_test (path.c_str (), G_FILE_TEST_EXISTS));
+  gst_harness_teardown (h);
+}
+
+// A calibration-file that is a FIFO or a device is refused at start, naming it, instead of
+// blocking for ever or reading without end.
+TEST (LikelihoodElement, CalibrationFileMustBeARegularFile)
+{
+  const std::string fifo = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration.fifo";
+  std::remove (fifo.c_str ());
+  ASSERT_EQ (mkfifo (fifo.c_str (), 0600), 0);
+  for (const std::string &path : {fifo, std::string ("/dev/zero")}) {
+    GError *err = nullptr;
+    GstElement *pipeline = gst_parse_launch (("videotestsrc num-buffers=2 ! video/x-raw,width=48,height=32 ! "
+        "pixelrnnlikelihood model=fashion-mnist calibration-file=" + path + " ! fakesink").c_str (), &err);
+    ASSERT_NE (pipeline, nullptr) << (err ? err->message : "");
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    GstBus *bus = gst_element_get_bus (pipeline);
+    GstMessage *m = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    ASSERT_NE (m, nullptr) << path << ": neither an error nor EOS within 20 s";
+    std::string text;
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+      gchar *debug = nullptr;
+      gst_message_parse_error (m, nullptr, &debug);
+      text = debug ? debug : "";
+      g_free (debug);
+    }
+    EXPECT_NE (text.find (path + ": not a regular file"), std::string::npos) << path << ": " << text;
+    gst_message_unref (m);
+    gst_object_unref (bus);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (pipeline);
+  }
+  std::remove (fifo.c_str ());
 }
 
 TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
