@@ -67,11 +67,11 @@ TEST (Likelihood, TrainingOnFashionMnistLowersBitsPerDim)
   Trainer trainer (PixelModel (config), options);
   double before = trainer.evaluate (held_out);
   double last = 0;
-  for (int s = 0; s < 300; ++s)
+  for (int s = 0; s < 150; ++s)
     last = trainer.step (trainer.random_batch (train, 16));
   double after = trainer.evaluate (held_out);
   std::cout << "Fashion-MNIST held-out bits/dim: " << before << " untrained -> " << after
-            << " after 300 steps (last batch " << last << ")\n";
+            << " after 150 steps (last batch " << last << ")\n";
   EXPECT_NEAR (before, 8.0, 0.3);
   EXPECT_LT (after, 5.0);
 }
