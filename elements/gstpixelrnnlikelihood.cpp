@@ -219,8 +219,16 @@ gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
   const auto settings = current_settings (self);
   priv->csv.reset ();
   priv->json_lines = g_str_has_suffix (settings.location.c_str (), ".jsonl");
-  if (!settings.location.empty ())
+  if (!settings.location.empty ()) {
     priv->csv = std::make_unique<pixelrnn::ScoreCsv> (settings.location, priv->json_lines ? "" : CSV_HEADER);
+    try {
+      priv->csv->open ();
+    } catch (const pixelrnn::CsvError &e) {
+      priv->csv.reset ();
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Could not open the scores file."), ("%s", e.what ()));
+      return FALSE;
+    }
+  }
   priv->zscore = pixelrnn::ZScore (settings.window);
   priv->alarm = pixelrnn::AlarmFilter ((int) settings.min_duration, (int) settings.hold);
   priv->frames = 0;

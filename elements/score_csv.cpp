@@ -2,6 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace pixelrnn {
 
@@ -14,6 +18,8 @@ ScoreCsv::~ScoreCsv ()
 {
   if (file_)
     fclose (file_);
+  else if (fd_ >= 0)
+    ::close (fd_);
 }
 
 void
@@ -22,15 +28,51 @@ ScoreCsv::fail (const char *what)
   const int err = errno;
   if (file_)
     fclose (file_);
+  else if (fd_ >= 0)
+    ::close (fd_);
   file_ = nullptr;
+  fd_ = -1;
   throw CsvError ("\"" + path_ + "\": " + what + ": " + std::strerror (err));
+}
+
+void
+ScoreCsv::open ()
+{
+  if (fd_ >= 0)
+    return;
+  /* No O_TRUNC: the file is emptied only when the first row is ready. O_NONBLOCK: a FIFO
+   * without a reader is an error now, not a hang. */
+  fd_ = ::open (path_.c_str (), O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    if (errno == ENXIO)
+      throw CsvError ("\"" + path_ + "\": a FIFO with no reader");
+    fail (errno == EISDIR ? "is a folder, give a file name" : "cannot open for writing");
+  }
+  ::fcntl (fd_, F_SETFL, ::fcntl (fd_, F_GETFL) & ~O_NONBLOCK);
+  struct stat st;
+  if (::fstat (fd_, &st) != 0)
+    fail ("cannot open for writing");
+  regular_ = S_ISREG (st.st_mode);
+  /* One writer per file: a second element or process writing the same file would interleave
+   * or lose rows. */
+  if (regular_ && ::flock (fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close (fd_);
+    fd_ = -1;
+    throw CsvError ("\"" + path_ + "\": " + (err == EWOULDBLOCK
+        ? std::string ("another element or process is writing this file; give each its own location")
+        : std::string ("cannot lock: ") + std::strerror (err)));
+  }
 }
 
 void
 ScoreCsv::write_row (const std::string &row)
 {
   if (!file_) {
-    file_ = fopen (path_.c_str (), "w");
+    open ();
+    if (regular_ && ::ftruncate (fd_, 0) != 0)
+      fail ("cannot write");
+    file_ = fdopen (fd_, "w");
     if (!file_)
       fail ("cannot open for writing");
     if (!header_.empty () && (fputs (header_.c_str (), file_) < 0 || fputc ('\n', file_) == EOF))
@@ -43,10 +85,15 @@ ScoreCsv::write_row (const std::string &row)
 void
 ScoreCsv::close ()
 {
-  if (!file_)
+  if (!file_) {
+    if (fd_ >= 0)
+      ::close (fd_);
+    fd_ = -1;
     return;
+  }
   FILE *f = file_;
   file_ = nullptr;
+  fd_ = -1;
   if (fclose (f) != 0)
     throw CsvError ("\"" + path_ + "\": cannot write: " + std::strerror (errno));
 }

@@ -1,6 +1,8 @@
-/* The likelihood element's CSV file: opened when the first row is ready (a pipeline that
- * fails before its first frame leaves an existing file alone), every write checked and
- * flushed per row, so a full disk is an error the moment it happens, not a silent cut. */
+/* The likelihood element's CSV file: opened and locked when the element starts (a folder, a
+ * FIFO without a reader or a file another writer holds is an error then, not at the end),
+ * emptied only when the first row is ready (a pipeline that fails before its first frame
+ * leaves an existing file's rows alone), every write checked and flushed per row, so a full
+ * disk is an error the moment it happens, not a silent cut. */
 #pragma once
 
 #include <cstdio>
@@ -22,6 +24,9 @@ class ScoreCsv {
   ScoreCsv (const ScoreCsv &) = delete;
   ScoreCsv &operator= (const ScoreCsv &) = delete;
 
+  /* Opens the file without emptying it and takes its lock (flock, regular files); throws
+   * CsvError naming the file and why. write_row opens it if this was not called. */
+  void open ();
   /* Appends one line (no newline in `row`); throws CsvError naming the file and why. */
   void write_row (const std::string &row);
   /* Closes the file; throws CsvError if the last bytes could not be written. */
@@ -32,6 +37,8 @@ class ScoreCsv {
   void fail (const char *what);
   std::string path_, header_;
   FILE *file_ = nullptr;
+  int fd_ = -1;
+  bool regular_ = false;
 };
 
 }  // namespace pixelrnn

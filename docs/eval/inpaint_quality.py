@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Inpainting quality on held-out real pictures and video: PSNR, SSIM and flicker in the hole.
 
-Compares pixelrnninpaint's modes with OpenCV's cv2.inpaint (Telea and Navier-Stokes) and
-ffmpeg's delogo filter on exactly the same pictures and square holes, at each hole size, and
-writes one before/after grid per size. Pictures: the six photographs held out of the natural
+Compares pixelrnninpaint's modes with OpenCV's cv2.inpaint (Telea and Navier-Stokes), OpenCV
+xphoto's frequency-selective reconstruction (FSR fast; FSR best with --fsr-best) and ffmpeg's
+delogo filter on exactly the same pictures and square holes, at each hole size, and writes one
+before/after grid per size. The texture ratio (mean gradient magnitude of the fill over that
+of the true pixels) tells a blur (far below 1) from a fill that keeps the texture. Pictures: the six photographs held out of the natural
 models' training (scripts/natural-data), 4x downscaled as in their evaluation, and frames of a
 real video never trained on (forensics-samples-files movie1, 480x270). Flicker: the same hole
 on consecutive video frames; the mean absolute change of the filled pixels from one frame to
@@ -157,14 +159,40 @@ def flicker(frames, rect):
     return float(np.mean([np.mean(np.abs(b - a)) for a, b in zip(regions, regions[1:])]))
 
 
+def fsr_fill(img, rect, flag):
+    """OpenCV xphoto's frequency-selective reconstruction (python3-opencv's contrib module):
+    its mask marks the *known* pixels."""
+    x, y, s = rect
+    valid = np.full(img.shape[:2], 255, np.uint8)
+    valid[y : y + s, x : x + s] = 0
+    out = np.zeros_like(img)
+    cv2.xphoto.inpaint(img, valid, out, flag)
+    return out
+
+
+def texture_ratio(truth, got):
+    """Mean gradient magnitude of the fill over that of the true region: 1 keeps the texture's
+    contrast, a blur scores far below 1 (so smoothness is not mistaken for quality)."""
+    def grad(a):
+        g = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY).astype(np.float64)
+        return float(np.mean(np.hypot(np.diff(g, axis=1)[:-1, :], np.diff(g, axis=0)[:, :-1])))
+    t = grad(truth)
+    return grad(got) / t if t > 0 else float("nan")
+
+
 def classical(method, img, rect):
     if method == "ffmpeg delogo":
         return delogo_fill(img, rect)
+    if method.startswith("OpenCV FSR"):
+        return fsr_fill(img, rect, cv2.xphoto.INPAINT_FSR_BEST if "best" in method else cv2.xphoto.INPAINT_FSR_FAST)
     return opencv_fill(img, rect, cv2.INPAINT_TELEA if "Telea" in method else cv2.INPAINT_NS)
 
 
 def evaluate_size(s, args, pictures, video, rng):
-    methods = {"OpenCV Telea": None, "OpenCV Navier-Stokes": None, "ffmpeg delogo": None}
+    methods = {"OpenCV Telea": None, "OpenCV Navier-Stokes": None, "ffmpeg delogo": None,
+               "OpenCV FSR fast": None}
+    if args.fsr_best:
+        methods["OpenCV FSR best"] = None   # minutes per hole at 64 px and above
     model = f"model={args.model} " if args.model else ""
     for mode in args.modes.split(","):
         if mode == "best-of":
@@ -173,7 +201,7 @@ def evaluate_size(s, args, pictures, video, rng):
             methods["pixelrnn sample"] = f"{model}mode=sample temperature={args.temperature}"
         else:
             methods[f"pixelrnn {mode}"] = f"{model}mode={mode}"
-    scores = {m: ([], [], []) for m in methods}   # PSNR, SSIM, from a video frame
+    scores = {m: ([], [], [], []) for m in methods}   # PSNR, SSIM, from a video frame, texture ratio
     seconds = {m: 0.0 for m in methods}
     grid_rows = []
     for name, img in pictures:
@@ -193,6 +221,7 @@ def evaluate_size(s, args, pictures, video, rng):
                 scores[m][0].append(psnr(truth, got))
                 scores[m][1].append(ssim(truth, got))
                 scores[m][2].append(name.startswith("video frame"))
+                scores[m][3].append(texture_ratio(truth, got))
         # One picture row per image: the first hole with its surroundings, each method.
         x, y, _ = rects[0]
         x0, y0, x1, y1 = max(0, x - s), max(0, y - s), min(w, x + 2 * s), min(h, y + 2 * s)
@@ -217,21 +246,22 @@ def evaluate_size(s, args, pictures, video, rng):
     print(f"\n{s}x{s} holes, {holes} holes on {len(grid_rows)} held-out pictures; PSNR (dB) and "
           f"SSIM inside the hole, mean over holes; flicker over {len(video)} consecutive video "
           f"frames (true pixels: {flick['true pixels']:.2f})")
-    print("| method | PSNR | SSIM | photos PSNR / SSIM | video frames PSNR / SSIM | flicker | "
-          "s per hole (element, this machine) |\n|---|---|---|---|---|---|---|")
+    print("| method | PSNR | SSIM | texture ratio | photos PSNR / SSIM | video frames PSNR / SSIM | flicker | "
+          "s per hole (element, this machine) |\n|---|---|---|---|---|---|---|---|")
     table = {}
-    for m, (p, q, from_video) in scores.items():
+    for m, (p, q, from_video, tex) in scores.items():
         p, q, v = np.array(p), np.array(q), np.array(from_video, dtype=bool)
+        tex = float(np.nanmean(np.array(tex))) if tex else float("nan")
         avg = lambda a: float(a.mean()) if a.size else float("nan")  # noqa: E731
         per_hole = seconds[m] / holes if methods[m] is not None else None
-        table[m] = {"psnr": float(p.mean()), "ssim": float(q.mean()), "flicker": flick[m],
+        table[m] = {"psnr": float(p.mean()), "ssim": float(q.mean()), "texture_ratio": tex, "flicker": flick[m],
                     "photos": {"psnr": avg(p[~v]), "ssim": avg(q[~v])},
                     "video_frames": {"psnr": avg(p[v]), "ssim": avg(q[v])},
                     "seconds_per_hole": per_hole}
         t = f"{per_hole:.3f}" if per_hole is not None else "-"
         on_video = f"{avg(p[v]):.2f} / {avg(q[v]):.3f}" if v.any() else "-"
         flickers = "-" if no_video else f"{flick[m]:.2f}"
-        print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {avg(p[~v]):.2f} / {avg(q[~v]):.3f} | "
+        print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {tex:.2f} | {avg(p[~v]):.2f} / {avg(q[~v]):.3f} | "
               f"{on_video} | {flickers} | {t} |")
     if args.grid:
         path = args.grid.replace("{size}", str(s))
@@ -260,6 +290,8 @@ def main():
                     help="held-out: the figures in docs (photos and video); validation: other camera "
                          "photos, no video, for choosing between checkpoints")
     ap.add_argument("--temperature", type=float, default=1.0, help="for sample and best-of")
+    ap.add_argument("--fsr-best", action="store_true",
+                    help="also OpenCV's FSR best (far slower than FSR fast: minutes per 64 px hole)")
     args = ap.parse_args()
     Gst.init(None)
     rng = np.random.default_rng(args.seed)

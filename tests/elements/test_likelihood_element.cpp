@@ -466,6 +466,52 @@ TEST (LikelihoodElement, CalibrationFileMustBeARegularFile)
   std::remove (fifo.c_str ());
 }
 
+// The first error a pipeline's state change to PLAYING posts ("" if it started).
+static std::string
+start_error (GstElement *pipeline)
+{
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_ASYNC_DONE));
+  std::string text;
+  if (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    gchar *debug = nullptr;
+    gst_message_parse_error (m, nullptr, &debug);
+    text = debug ? debug : "error without details";
+    g_free (debug);
+  }
+  if (m)
+    gst_message_unref (m);
+  gst_object_unref (bus);
+  return text;
+}
+
+// One writer per scores file: a second element with the same location fails when it starts,
+// naming the file, instead of both losing rows; a folder is refused at start, not at EOS.
+TEST (LikelihoodElement, ScoresFileHasOneWriterAndIsCheckedAtStart)
+{
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-one-writer.csv";
+  std::remove (path.c_str ());
+  auto pipeline = [] (const std::string &location) {
+    return gst_parse_launch (("videotestsrc is-live=true ! video/x-raw,width=48,height=32,framerate=5/1 ! "
+        "pixelrnnlikelihood model=fashion-mnist location=" + location + " ! fakesink sync=true").c_str (), nullptr);
+  };
+  GstElement *first = pipeline (path), *second = pipeline (path);
+  EXPECT_EQ (start_error (first), "");
+  const std::string error = start_error (second);
+  EXPECT_NE (error.find ("another element or process is writing this file"), std::string::npos) << error;
+  EXPECT_NE (error.find (path), std::string::npos) << error;
+  GstElement *folder = pipeline (g_get_tmp_dir ());
+  const std::string folder_error = start_error (folder);
+  EXPECT_NE (folder_error.find ("is a folder"), std::string::npos) << folder_error;
+  for (GstElement *p : {first, second, folder}) {
+    gst_element_set_state (p, GST_STATE_NULL);
+    gst_object_unref (p);
+  }
+  std::remove (path.c_str ());
+}
+
 TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
 {
   const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
