@@ -32,6 +32,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_src_debug);
 #define DEFAULT_HEIGHT 32
 #define DEFAULT_TEMPERATURE 1.0
 #define DEFAULT_SEED 0
+#define DEFAULT_MAX_PIXELS (512 * 512)
 
 enum {
   PROP_0,
@@ -42,6 +43,7 @@ enum {
   PROP_SEED,
   PROP_FRAMERATE,
   PROP_RELOAD,
+  PROP_MAX_PIXELS,
 };
 
 struct SrcSettings {
@@ -51,6 +53,7 @@ struct SrcSettings {
   guint64 seed = DEFAULT_SEED;
   gint fps_n = 30, fps_d = 1;
   gboolean reload = FALSE;
+  guint max_pixels = DEFAULT_MAX_PIXELS;
 };
 
 struct GstPixelrnnSrcPrivate {
@@ -119,6 +122,7 @@ gst_pixelrnn_src_set_property (GObject * object, guint prop_id, const GValue * v
       case PROP_HEIGHT: s.height = g_value_get_int (value); break;
       case PROP_TEMPERATURE: s.temperature = g_value_get_double (value); break;
       case PROP_SEED: s.seed = g_value_get_uint64 (value); break;
+      case PROP_MAX_PIXELS: s.max_pixels = g_value_get_uint (value); break;
       case PROP_FRAMERATE:
         s.fps_n = gst_value_get_fraction_numerator (value);
         s.fps_d = gst_value_get_fraction_denominator (value);
@@ -150,6 +154,7 @@ gst_pixelrnn_src_get_property (GObject * object, guint prop_id, GValue * value,
       case PROP_HEIGHT: g_value_set_int (value, s.height); break;
       case PROP_TEMPERATURE: g_value_set_double (value, s.temperature); break;
       case PROP_SEED: g_value_set_uint64 (value, s.seed); break;
+      case PROP_MAX_PIXELS: g_value_set_uint (value, s.max_pixels); break;
       case PROP_FRAMERATE: gst_value_set_fraction (value, s.fps_n, s.fps_d); break;
       case PROP_RELOAD: g_value_set_boolean (value, s.reload); break;
       default:
@@ -221,7 +226,25 @@ gst_pixelrnn_src_set_caps (GstBaseSrc * src, GstCaps * caps)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
   return pixelrnn::guarded (self, "set_caps", FALSE, [&] () -> gboolean {
-    return gst_video_info_from_caps (&self->priv->info, caps);
+    if (!gst_video_info_from_caps (&self->priv->info, caps))
+      return FALSE;
+    /* Every value of a frame is one step of the model: refuse sizes that would take minutes
+     * per frame up front, with the estimate, instead of running into hours and gigabytes. */
+    const guint64 pixels = (guint64) GST_VIDEO_INFO_WIDTH (&self->priv->info) * GST_VIDEO_INFO_HEIGHT (&self->priv->info);
+    const guint max_pixels = current_settings (self).max_pixels;
+    auto client = get_client (self);
+    if (client && max_pixels > 0 && pixels > max_pixels) {
+      const double values = (double) pixels * client->channels ();
+      /* Multiply-adds per value about the parameter count; ~5 GFLOP/s a core. */
+      const double seconds = 2.0 * (double) client->parameter_count () * values / 5e9;
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("%dx%d frames are too large to generate: %" G_GUINT64_FORMAT " pixels, the limit is %u (max-pixels).",
+              GST_VIDEO_INFO_WIDTH (&self->priv->info), GST_VIDEO_INFO_HEIGHT (&self->priv->info), pixels, max_pixels),
+          ("Each of the %.0f values is a step of the model: about %.0f s per frame on one core. "
+              "Raise max-pixels (0 = no limit) to generate it anyway.", values, seconds));
+      return FALSE;
+    }
+    return TRUE;
   });
 }
 
@@ -333,6 +356,10 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
           "Watch the model file (checked once a second) and reload it when it is replaced",
           FALSE, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint ("max-pixels", "Max pixels",
+          "Largest frame (width x height) generated; larger caps are refused with an estimate (0 = no limit)",
+          0, G_MAXUINT, DEFAULT_MAX_PIXELS, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_WIDTH,
       g_param_spec_int ("width", "Width", "Width of the generated frames, pixels",
           1, 4096, DEFAULT_WIDTH, ready));

@@ -55,6 +55,12 @@ ModelClient::summary () const
   return impl_->model.config.summary ();
 }
 
+int64_t
+ModelClient::parameter_count () const
+{
+  return impl_->model.model->parameter_count ();
+}
+
 static torch::Tensor
 packed_to_tensor (const uint8_t *pixels, int width, int height, int channels)
 {

@@ -35,6 +35,7 @@ class ModelClient {
   int channels () const;
   const std::string &path () const;    // the file actually read
   std::string summary () const;        // architecture and size, for logs
+  int64_t parameter_count () const;    // for estimates of a frame's cost
   bool has_conditioner () const;       // can fill reading every side of a hole (mode direct)
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into
