@@ -265,6 +265,7 @@ gst_pixelrnn_train_stop (GstPixelrnnFilter * filter)
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
   self->priv->trainer.reset ();   /* joins the thread, writes what was learnt since the last write */
   self->priv->pixels = {};
+  self->priv->analysis_width = self->priv->analysis_height = 0;
 }
 
 static gboolean
@@ -272,8 +273,21 @@ gst_pixelrnn_train_set_info (GstPixelrnnFilter * filter, const GstVideoInfo * in
 {
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
   const auto s = current_settings (self);
+  int width = 0, height = 0;
   pixelrnn::analysis_size (GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info), s.width,
-      s.height, PIXELRNN_AUTO_ANALYSIS_PIXELS, self->priv->analysis_width, self->priv->analysis_height);
+      s.height, PIXELRNN_AUTO_ANALYSIS_PIXELS, width, height);
+  /* The training batches stack frames of one size: a new size mid-stream is refused, naming
+   * both, instead of failing inside LibTorch. */
+  if (self->priv->analysis_width > 0 &&
+      (width != self->priv->analysis_width || height != self->priv->analysis_height)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("pixelrnntrain cannot change the training size mid-stream: %dx%d, now %dx%d.",
+            self->priv->analysis_width, self->priv->analysis_height, width, height),
+        ("Set width and height to train every stream at one size, or restart the pipeline."));
+    return FALSE;
+  }
+  self->priv->analysis_width = width;
+  self->priv->analysis_height = height;
   GST_INFO_OBJECT (self, "training on frames scaled to %dx%d", self->priv->analysis_width,
       self->priv->analysis_height);
   return TRUE;

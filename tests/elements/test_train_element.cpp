@@ -237,3 +237,28 @@ TEST_F (TrainElement, LikelihoodWithReloadPicksUpItsWritesInOnePipeline)
   gst_object_unref (bus);
   gst_object_unref (pipeline);
 }
+
+// A new frame size mid-stream: refused with a negotiation error that names both sizes (the
+// batches stack frames of one size; before, LibTorch failed inside the training thread).
+TEST_F (TrainElement, ACapsChangeMidStreamIsRefusedNamingBothSizes)
+{
+  const auto scene = photo_crop ("ladybird-160x120.png", 10, 10, kW, kH, 1);
+  GstHarness *h = harness ("width=0 height=0");
+  ASSERT_EQ (gst_harness_push (h, make_frame (scene, kW, kH, 1, GST_VIDEO_FORMAT_GRAY8, 0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_set_src_caps_str (h, caps_string (GST_VIDEO_FORMAT_GRAY8, 2 * kW, 2 * kH).c_str ());
+  const auto big = photo_crop ("ladybird-160x120.png", 0, 0, 2 * kW, 2 * kH, 1);
+  EXPECT_NE (gst_harness_push (h, make_frame (big, 2 * kW, 2 * kH, 1, GST_VIDEO_FORMAT_GRAY8, GST_SECOND)), GST_FLOW_OK);
+  GstBus *bus = gst_element_get_bus (h->element);
+  GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  ASSERT_NE (m, nullptr);
+  GError *err = nullptr;
+  gst_message_parse_error (m, &err, nullptr);
+  const std::string text = err->message;
+  EXPECT_NE (text.find ("cannot change the training size mid-stream: " + std::to_string (kW) + "x" +
+      std::to_string (kH) + ", now "), std::string::npos) << text;
+  g_error_free (err);
+  gst_message_unref (m);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
