@@ -348,7 +348,7 @@ Calibration::save (const std::string &path) const
       {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_},
       {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_},
       {"still_median", still_median_}, {"still_sigma", still_sigma_},
-      {"repeat_rate", repeat_rate_}};
+      {"repeat_rate", repeat_rate_}, {"context", context_}};
   // A unique temporary name per writer (two elements saving one file never share one).
   try {
     write_file_atomic (path, j.dump (1) + "\n");
@@ -389,6 +389,7 @@ Calibration::load (const std::string &path)
     c.still_median_ = j.value ("still_median", 0.0);
     c.still_sigma_ = j.value ("still_sigma", 0.0);
     c.repeat_rate_ = j.value ("repeat_rate", 0.0);
+    c.context_ = j.value ("context", std::string ());
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
   }

@@ -73,6 +73,10 @@ class Calibration {
   static std::vector<double> cell_means (const NllMap &map, int &columns, int &rows);
 
   bool ready () const { return !median_.empty (); }
+  /* What the calibration was made for ("analysis 52x39, model ..."): saved with it, and a
+   * file is used only where it matches (files written before this field match anything). */
+  void set_context (const std::string &context) { context_ = context; }
+  const std::string &context () const { return context_; }
   /* Frames added so far, for the message when a stream ends before the calibration does. */
   int frames_seen () const { return (int) samples_.size (); }
   /* Adds one normal frame: its NLL map and its change map (mean absolute change of each
@@ -134,6 +138,7 @@ class Calibration {
   /* Share of calibration frames that repeated the previous one exactly (smoothed: never 0);
    * 0 = not calibrated (a file from before it): the term is left out. */
   double repeat_rate_ = 0;
+  std::string context_;
   int repeats_ = 0;
   static double still_share (const NllMap &change);
   double worst_cell (const std::vector<double> &cells) const;

@@ -441,8 +441,13 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   gboolean calibrating = FALSE;
   if (calibrated) {
     auto &cal = priv->calibration;
+    /* A calibration is of one model's NLL at one analysis size: another is refused, never
+     * turned into meaningless scores. */
+    const std::string context = "analysis " + std::to_string (aw) + "x" + std::to_string (ah) +
+        ", model " + client->summary ();
     if (!cal.ready ()) {
       cal.add (map, change, repeated);
+      cal.set_context (context);
       calibrating = TRUE;
       score = 0.0;
       if (cal.ready () && !settings.calibration_file.empty ()) {
@@ -450,10 +455,18 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
           cal.save (settings.calibration_file);
           GST_INFO_OBJECT (self, "calibration written to %s", settings.calibration_file.c_str ());
         } catch (const std::exception &e) {
-          GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Could not write the calibration file."),
+          GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write the calibration file."),
               ("%s", e.what ()));
+          return GST_FLOW_ERROR;
         }
       }
+    } else if (!cal.context ().empty () && cal.context () != context) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The calibration in \"%s\" was made for another stream or model.",
+              settings.calibration_file.c_str ()),
+          ("It was made for %s; this stream is %s. Delete the file (with calibration-frames=N the "
+              "element then calibrates on this stream and writes it again).", cal.context ().c_str (),
+              context.c_str ()));
+      return GST_FLOW_ERROR;
     } else {
       score = cal.frame_deviation (map, change, repeated);
     }

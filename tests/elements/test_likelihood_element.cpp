@@ -512,6 +512,29 @@ TEST (LikelihoodElement, ScoresFileHasOneWriterAndIsCheckedAtStart)
   std::remove (path.c_str ());
 }
 
+// A calibration file made at one analysis size is refused at another, saying what it was made
+// for, instead of scoring every frame against statistics of other cells.
+TEST (LikelihoodElement, ACalibrationForAnotherAnalysisSizeIsRefused)
+{
+  const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-calibration-size.json";
+  std::remove (path.c_str ());
+  const auto frames = fixed_camera_with_a_glitch ();
+  GstHarness *h = likelihood_harness ("width=48 height=32 calibration-frames=12 calibration-file=" + path,
+      GST_VIDEO_FORMAT_RGB);
+  auto out = push_all (h, std::vector<std::vector<uint8_t>> (frames.begin (), frames.begin () + 12),
+      GST_VIDEO_FORMAT_RGB, 3);
+  unref_all (out);
+  gst_harness_teardown (h);
+  ASSERT_TRUE (g_file_test (path.c_str (), G_FILE_TEST_EXISTS));
+  GstHarness *other = likelihood_harness ("width=24 height=16 calibration-file=" + path, GST_VIDEO_FORMAT_RGB);
+  EXPECT_EQ (gst_harness_push (other, make_frame (frames[0], kW, kH, 3, GST_VIDEO_FORMAT_RGB, 0)), GST_FLOW_ERROR);
+  const std::string error = bus_text (other, GST_MESSAGE_ERROR);
+  EXPECT_NE (error.find ("made for analysis 48x32"), std::string::npos) << error;
+  EXPECT_NE (error.find ("this stream is analysis 24x16"), std::string::npos) << error;
+  gst_harness_teardown (other);
+  std::remove (path.c_str ());
+}
+
 TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
 {
   const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
