@@ -4,6 +4,7 @@
 // each mode.
 #include "cli_common.h"
 #include "commands.h"
+#include "gst_decode.h"
 #include "gstpixelrnnlikelihood.h"
 #include "io/files.h"
 #include "io/model_file.h"
@@ -155,6 +156,11 @@ cmd_score (int argc, char **argv)
     modes.push_back ({"calibrated", "calibration-frames=" + std::to_string (calibrate), false});
 
   gst_init (nullptr, nullptr);
+  try {
+    require_video_stream (video, uri);   /* an audio-only file: say so, not "internal data stream error" */
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
   GST_ELEMENT_REGISTER (pixelrnnlikelihood, NULL);
   std::ostringstream launch;
   launch << "uridecodebin uri=" << gst_quoted (uri) << " ! videoconvert ! ";

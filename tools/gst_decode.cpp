@@ -1,5 +1,7 @@
 #include "gst_decode.h"
 
+#include <gst/pbutils/pbutils.h>
+
 #include "io/model_file.h"
 
 #include <gst/app/gstappsink.h>
@@ -12,6 +14,48 @@
 #include <memory>
 
 namespace pixelrnn {
+
+void
+require_video_stream (const std::string &source, const std::string &uri)
+{
+  GError *err = nullptr;
+  GstDiscoverer *discoverer = gst_discoverer_new (30 * GST_SECOND, &err);
+  if (!discoverer) {
+    const std::string why = err ? err->message : "no discoverer";
+    g_clear_error (&err);
+    throw ImageError (source + ": cannot inspect: " + why);
+  }
+  GstDiscovererInfo *info = gst_discoverer_discover_uri (discoverer, uri.c_str (), &err);
+  g_object_unref (discoverer);
+  const GstDiscovererResult result = info ? gst_discoverer_info_get_result (info) : GST_DISCOVERER_ERROR;
+  std::string problem;
+  if (result != GST_DISCOVERER_OK && result != GST_DISCOVERER_MISSING_PLUGINS) {
+    problem = std::string ("cannot be decoded (") + (err ? err->message : "not a media file") + ")";
+  } else {
+    GList *videos = gst_discoverer_info_get_video_streams (info);
+    if (!videos) {
+      std::string found;
+      GList *all = gst_discoverer_info_get_stream_list (info);
+      for (GList *l = all; l; l = l->next) {
+        GstCaps *caps = gst_discoverer_stream_info_get_caps (GST_DISCOVERER_STREAM_INFO (l->data));
+        if (caps) {
+          const GstStructure *st = gst_caps_get_structure (caps, 0);
+          if (st && !gst_structure_has_name (st, "application/x-id3"))
+            found += std::string (found.empty () ? "" : ", ") + gst_structure_get_name (st);
+          gst_caps_unref (caps);
+        }
+      }
+      gst_discoverer_stream_info_list_free (all);
+      problem = "has no video stream (found " + (found.empty () ? std::string ("nothing decodable") : found) + ")";
+    }
+    gst_discoverer_stream_info_list_free (videos);
+  }
+  g_clear_error (&err);
+  if (info)
+    gst_discoverer_info_unref (info);
+  if (!problem.empty ())
+    throw ImageError (source + ": " + problem);
+}
 
 namespace {
 

@@ -16,6 +16,11 @@ struct DecodeOptions {
   bool strict = false;   // a decoder warning (truncated or corrupt data) is an error
 };
 
+// Throws ImageError naming `source` when GStreamer's discoverer finds no video stream in it
+// (an audio-only file: "has no video stream (found audio/x-raw)") or cannot read it at all.
+// `uri` is what source resolves to.
+void require_video_stream (const std::string &source, const std::string &uri);
+
 // `source` is a file path or a URI. Throws ImageError naming the source and GStreamer's
 // reason when it cannot be opened or decoded, or yields no frame.
 std::vector<Image> decode_frames (const std::string &source, const DecodeOptions &options);

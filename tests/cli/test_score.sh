@@ -49,6 +49,9 @@ printf '# none\n' >"$SCRATCH/empty.txt"
 expect_error "labels without an anomalous frame" "need anomalous and normal frames" \
   "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/empty.txt"
 expect_error "unknown model" "nonexistent" "$PIXELRNN" score "$VIDEO" --model nonexistent
+gst-launch-1.0 -q audiotestsrc num-buffers=20 ! audioconvert ! wavenc ! filesink location="$SCRATCH/audio.wav"
+expect_error "an audio-only file" "audio.wav: has no video stream (found audio/x-wav" \
+  "$PIXELRNN" score "$SCRATCH/audio.wav"
 
 # Files it must not read or overwrite: refused at once (a FIFO would block, /dev/zero never
 # end), before any frame is scored; the output never replaces the input.
