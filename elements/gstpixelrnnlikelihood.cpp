@@ -351,7 +351,9 @@ regions_json (GstBuffer * buffer)
   gpointer state = NULL;
   GstMeta *meta;
   int count = 0;
-  while (count < 8 && (meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+  /* Every anomaly box the element added (at most `regions`): the row is built as a string,
+   * so no count is cut off to fit a buffer. */
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
     auto *roi = (GstVideoRegionOfInterestMeta *) meta;
     if (roi->roi_type != g_quark_from_static_string ("pixelrnn-anomaly"))
@@ -533,19 +535,23 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
   if (settings.post_messages)
     post_result (self, buffer, n, r.bits_per_dim, score, anomaly, normalized, calibrating);
   if (priv->csv) {
-    char row[1024];
-    if (priv->json_lines)
+    std::string row;
+    if (priv->json_lines) {
       /* One object per frame, shaped like gvametaconvert's JSON: timestamp in ns, then the
        * element's fields and the anomalous regions' boxes in frame pixels. */
-      g_snprintf (row, sizeof row, "{\"timestamp\": %" G_GUINT64_FORMAT ", \"frame\": %"
-          G_GUINT64_FORMAT ", \"bits_per_dim\": %s, \"score\": %s, \"anomaly\": %s, "
-          "\"normalized\": %s, \"calibrating\": %s, \"regions\": %s}",
-          (guint64) GST_BUFFER_PTS (buffer), n, json_number (r.bits_per_dim).c_str (),
-          json_number (score).c_str (), anomaly ? "true" : "false", json_number (normalized).c_str (),
-          calibrating ? "true" : "false", regions_json (buffer).c_str ());
-    else
-      g_snprintf (row, sizeof row, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.6f", n,
+      char head[256];
+      g_snprintf (head, sizeof head, "{\"timestamp\": %" G_GUINT64_FORMAT ", \"frame\": %" G_GUINT64_FORMAT ", ",
+          (guint64) GST_BUFFER_PTS (buffer), n);
+      row = std::string (head) + "\"bits_per_dim\": " + json_number (r.bits_per_dim) + ", \"score\": " +
+          json_number (score) + ", \"anomaly\": " + (anomaly ? "true" : "false") + ", \"normalized\": " +
+          json_number (normalized) + ", \"calibrating\": " + (calibrating ? "true" : "false") +
+          ", \"regions\": " + regions_json (buffer) + "}";
+    } else {
+      char line[2048];   /* %.6f of the largest double is 317 characters */
+      g_snprintf (line, sizeof line, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%d,%.6f", n,
           (guint64) GST_BUFFER_PTS (buffer), r.bits_per_dim, score, anomaly ? 1 : 0, normalized);
+      row = line;
+    }
     try {
       priv->csv->write_row (row);
     } catch (const pixelrnn::CsvError &e) {
