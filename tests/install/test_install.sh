@@ -12,6 +12,7 @@ installed="$root$prefix"
 for f in "$installed/bin/pixelrnn" "$installed/$libdir/gstreamer-1.0/libgstpixelrnn.so" \
     "$installed/share/gst-pixelrnn/models/natural.pixelrnn" \
     "$installed/share/gst-pixelrnn/models/fashion-mnist.pixelrnn" \
+    "$installed/share/gst-pixelrnn/models/digits.pixelrnn" \
     "$installed/include/gst-pixelrnn/gstpixelrnnmeta.h"; do
   [ -e "$f" ] || { echo "not installed: $f"; exit 1; }
 done
