@@ -12,6 +12,7 @@
 
 #include <gst/gst.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -163,10 +164,9 @@ cmd_score (int argc, char **argv)
   }
   GST_ELEMENT_REGISTER (pixelrnnlikelihood, NULL);
   std::ostringstream launch;
-  launch << "uridecodebin uri=" << gst_quoted (uri) << " ! videoconvert ! ";
-  if (max_frames > 0)
-    launch << "identity eos-after=" << max_frames << " ! ";
-  launch << "tee name=t";
+  /* --max-frames: the pipeline runs until every mode has scored the first N frames, then
+   * stops; rows past N are dropped. (identity eos-after lost a frame before it.) */
+  launch << "uridecodebin uri=" << gst_quoted (uri) << " ! videoconvert ! tee name=t";
   for (const auto &m : modes) {
     launch << " t. ! queue max-size-buffers=4 ! pixelrnnlikelihood name=" << m.name
            << " model=" << gst_quoted (model_path) << " " << m.properties << " threads=" << threads;
@@ -214,8 +214,20 @@ cmd_score (int argc, char **argv)
       if (timestamps.size () <= frame)
         timestamps.resize (frame + 1, GST_CLOCK_TIME_NONE);
       timestamps[frame] = ts;
+      if (max_frames > 0 && scores.size () == modes.size ()) {
+        bool all = true;
+        for (const auto &[name, values] : scores)
+          all = all && values.size () >= (size_t) max_frames &&
+              std::none_of (values.begin (), values.begin () + max_frames, [] (double v) { return std::isnan (v); });
+        done = all;
+      }
     }
     gst_message_unref (msg);
+  }
+  if (max_frames > 0 && timestamps.size () > (size_t) max_frames) {
+    timestamps.resize (max_frames);
+    for (auto &[name, values] : scores)
+      values.resize (max_frames);
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);

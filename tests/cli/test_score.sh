@@ -36,6 +36,12 @@ grep -q "^| zscore | 1.000 | 1.000 | 1.000 |" "$SCRATCH/summary.txt" && pass "zs
 
 expect_ok "score to standard output" "$PIXELRNN" score "$VIDEO" --max-frames 4
 [ "$(wc -l <"$SCRATCH/out")" = 5 ] && pass "--max-frames 4: header and 4 rows" || fail "$(cat "$SCRATCH/out")"
+# Exactly the first N frames: the rows equal the first rows of a full run (zscore aside: its
+# window sees the same frames, so it too must agree).
+"$PIXELRNN" score "$VIDEO" --csv "$SCRATCH/full.csv" >/dev/null 2>&1
+"$PIXELRNN" score "$VIDEO" --max-frames 7 --csv "$SCRATCH/seven.csv" >/dev/null 2>&1
+[ "$(head -8 "$SCRATCH/full.csv")" = "$(cat "$SCRATCH/seven.csv")" ] && pass "--max-frames 7 scores exactly frames 0-6" \
+  || fail "--max-frames 7 differs from the full run's first rows: $(diff <(head -8 "$SCRATCH/full.csv") "$SCRATCH/seven.csv" | head -4)"
 
 printf '12\nabc\n' >"$SCRATCH/bad.txt"
 expect_error "missing video" "no such file" "$PIXELRNN" score "$SCRATCH/none.mp4"
