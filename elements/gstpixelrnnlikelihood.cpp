@@ -37,6 +37,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define DEFAULT_HEIGHT 0
 #define DEFAULT_TILES FALSE
 #define DEFAULT_TILE_SIZE 32
+#define DEFAULT_MAX_PIXELS (1920 * 1080)
 #define DEFAULT_SCORE GST_PIXELRNN_SCORE_ZSCORE
 #define DEFAULT_THRESHOLD 4.0
 #define DEFAULT_WINDOW 30
@@ -58,6 +59,7 @@ enum {
   PROP_HEIGHT,
   PROP_TILES,
   PROP_TILE_SIZE,
+  PROP_MAX_PIXELS,
   PROP_SCORE,
   PROP_THRESHOLD,
   PROP_WINDOW,
@@ -78,6 +80,7 @@ struct LikelihoodSettings {
   gint width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT;
   gboolean tiles = DEFAULT_TILES;
   gint tile_size = DEFAULT_TILE_SIZE;
+  guint max_pixels = DEFAULT_MAX_PIXELS;
   GstPixelrnnScore score = DEFAULT_SCORE;
   gdouble threshold = DEFAULT_THRESHOLD;
   guint window = DEFAULT_WINDOW;
@@ -137,6 +140,7 @@ gst_pixelrnn_likelihood_set_property (GObject * object, guint prop_id, const GVa
       case PROP_HEIGHT: s.height = g_value_get_int (value); break;
       case PROP_TILES: s.tiles = g_value_get_boolean (value); break;
       case PROP_TILE_SIZE: s.tile_size = g_value_get_int (value); break;
+      case PROP_MAX_PIXELS: s.max_pixels = g_value_get_uint (value); break;
       case PROP_SCORE: s.score = (GstPixelrnnScore) g_value_get_enum (value); break;
       case PROP_THRESHOLD: s.threshold = g_value_get_double (value); break;
       case PROP_WINDOW: s.window = g_value_get_uint (value); break;
@@ -179,6 +183,7 @@ gst_pixelrnn_likelihood_get_property (GObject * object, guint prop_id, GValue * 
       case PROP_HEIGHT: g_value_set_int (value, s.height); break;
       case PROP_TILES: g_value_set_boolean (value, s.tiles); break;
       case PROP_TILE_SIZE: g_value_set_int (value, s.tile_size); break;
+      case PROP_MAX_PIXELS: g_value_set_uint (value, s.max_pixels); break;
       case PROP_SCORE: g_value_set_enum (value, s.score); break;
       case PROP_THRESHOLD: g_value_set_double (value, s.threshold); break;
       case PROP_WINDOW: g_value_set_uint (value, s.window); break;
@@ -294,6 +299,19 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
   const int W = GST_VIDEO_INFO_WIDTH (in_info), H = GST_VIDEO_INFO_HEIGHT (in_info);
   const auto settings = current_settings (self);
   if (settings.tiles) {
+    /* Full resolution costs a model pass per tile: refuse sizes that would take minutes per
+     * frame up front, with the estimate, instead of running into hours and gigabytes. */
+    if (settings.max_pixels > 0 && (guint64) W * H > settings.max_pixels) {
+      auto client = gst_pixelrnn_filter_get_client (filter);
+      const double seconds = 2.0 * (double) client->parameter_count () * W * H / 5e9;
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("%dx%d frames are too large to score in tiles: the limit is %u pixels (max-pixels).", W, H,
+              settings.max_pixels),
+          ("Scoring every pixel takes about %.0f s per frame on one core (about 2 x parameters "
+              "multiply-adds a pixel at ~5 GFLOP/s). Raise max-pixels (0 = no limit), or leave tiles off "
+              "to score a scaled-down frame.", seconds));
+      return FALSE;
+    }
     priv->analysis_width = W;
     priv->analysis_height = H;
   } else {
@@ -642,6 +660,10 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   g_object_class_install_property (gobject_class, PROP_TILE_SIZE,
       g_param_spec_int ("tile-size", "Tile size", "Side of a tile, pixels (tiles=true)",
           4, 4096, DEFAULT_TILE_SIZE, ready));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint ("max-pixels", "Max pixels",
+          "Largest frame (width x height) scored with tiles=true; larger caps are refused with an estimate (0 = no limit)",
+          0, G_MAXUINT, DEFAULT_MAX_PIXELS, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_SCORE,
       g_param_spec_enum ("score", "Score", "What the threshold applies to",
           GST_TYPE_PIXELRNN_SCORE, DEFAULT_SCORE, live));

@@ -535,6 +535,19 @@ TEST (LikelihoodElement, ACalibrationForAnotherAnalysisSizeIsRefused)
   std::remove (path.c_str ());
 }
 
+// tiles=true on frames above max-pixels: refused when the caps are set, with the estimate
+// and the property that raises the limit.
+TEST (LikelihoodElement, TilesOnHugeFramesAreRefusedWithAnEstimate)
+{
+  GstHarness *h = likelihood_harness ("tiles=true max-pixels=1000", GST_VIDEO_FORMAT_RGB);
+  EXPECT_NE (gst_harness_push (h, make_frame (std::vector<uint8_t> (kW * kH * 3, 90), kW, kH, 3,
+      GST_VIDEO_FORMAT_RGB, 0)), GST_FLOW_OK);
+  const std::string error = bus_text (h, GST_MESSAGE_ERROR);
+  EXPECT_NE (error.find ("48x32 frames are too large to score in tiles"), std::string::npos) << error;
+  EXPECT_NE (error.find ("s per frame"), std::string::npos) << error;
+  gst_harness_teardown (h);
+}
+
 TEST (LikelihoodElement, CalibratedScoresFlagLocalDamageAndWriteTheCalibration)
 {
   const std::string path = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-element-calibration.json";
