@@ -17,6 +17,7 @@
 #include "model_client.h"
 #include "model_reloader.h"
 
+#include <gst/video/gstvideopool.h>
 #include <gst/video/video.h>
 
 #include <memory>
@@ -274,11 +275,44 @@ gst_pixelrnn_src_negotiate (GstBaseSrc * src)
   });
 }
 
+/* Buffers come from a video buffer pool sized for the negotiated caps (downstream's if it
+ * offers one), with GstVideoMeta where downstream reads it, as videotestsrc does. */
+static gboolean
+gst_pixelrnn_src_decide_allocation (GstBaseSrc * bsrc, GstQuery * query)
+{
+  GstCaps *caps = NULL;
+  gst_query_parse_allocation (query, &caps, NULL);
+  GstVideoInfo info;
+  if (!caps || !gst_video_info_from_caps (&info, caps))
+    return FALSE;
+  GstBufferPool *pool = NULL;
+  guint size = GST_VIDEO_INFO_SIZE (&info), min = 0, max = 0;
+  const gboolean update = gst_query_get_n_allocation_pools (query) > 0;
+  if (update) {
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, &min, &max);
+    size = MAX (size, (guint) GST_VIDEO_INFO_SIZE (&info));
+  }
+  if (!pool)
+    pool = gst_video_buffer_pool_new ();
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  if (gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL))
+    gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  gst_buffer_pool_set_config (pool, config);
+  if (update)
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
+  else
+    gst_query_add_allocation_pool (query, pool, size, min, max);
+  gst_object_unref (pool);
+  return GST_BASE_SRC_CLASS (parent_class)->decide_allocation (bsrc, query);
+}
+
+/* Samples one frame from the model into `buffer`, a buffer of the negotiated pool. */
 static GstFlowReturn
-gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
+gst_pixelrnn_src_fill (GstPushSrc * src, GstBuffer * buffer)
 {
   GstPixelrnnSrc *self = GST_PIXELRNN_SRC (src);
-  return pixelrnn::guarded (self, "create", GST_FLOW_ERROR, [&] () -> GstFlowReturn {
+  return pixelrnn::guarded (self, "fill", GST_FLOW_ERROR, [&] () -> GstFlowReturn {
     auto *priv = self->priv;
     const GstVideoInfo *info = &priv->info;
     const gint n = GST_VIDEO_INFO_FPS_N (info), d = GST_VIDEO_INFO_FPS_D (info);
@@ -300,11 +334,9 @@ gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
               priv->frames), ("%s", e.what ()));
       return GST_FLOW_ERROR;
     }
-    GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
     GstVideoFrame frame;
     if (!gst_video_frame_map (&frame, info, buffer, GST_MAP_WRITE)) {
-      gst_buffer_unref (buffer);
-      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Could not map a new buffer."), (NULL));
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Could not map the output buffer."), (NULL));
       return GST_FLOW_ERROR;
     }
     std::vector<guint8> all ((size_t) W * H, 1);
@@ -315,8 +347,8 @@ gst_pixelrnn_src_create (GstPushSrc * src, GstBuffer ** out)
       GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, d * GST_SECOND, n);
     }
     GST_BUFFER_OFFSET (buffer) = priv->frames;
+    GST_BUFFER_OFFSET_END (buffer) = priv->frames + 1;
     priv->frames++;
-    *out = buffer;
     return GST_FLOW_OK;
   });
 }
@@ -387,7 +419,8 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
   base_class->get_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_get_caps);
   base_class->set_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_set_caps);
   base_class->negotiate = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_negotiate);
-  push_class->create = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_create);
+  push_class->fill = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_fill);
+  base_class->decide_allocation = GST_DEBUG_FUNCPTR (gst_pixelrnn_src_decide_allocation);
   GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_src_debug, "pixelrnnsrc", 0, "PixelRNN source");
 }
 
