@@ -15,7 +15,7 @@
 #include "generation/hole_regions.h"
 #include "generation/incremental_engine.h"
 #include "io/model_file.h"
-#include "training/process_tuning.h"
+#include "runtime/process_tuning.h"
 #include "generation/naive_sampler.h"
 
 #include <algorithm>
