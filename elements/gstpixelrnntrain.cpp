@@ -24,8 +24,14 @@
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <string>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_train_debug);
@@ -72,6 +78,8 @@ struct GstPixelrnnTrainPrivate {
   gint analysis_width = 0, analysis_height = 0;
   std::vector<guint8> pixels;
   std::atomic<guint64> anomalous_frames{0};      /* the training thread's messages read it */
+  int lock_fd = -1;                              /* LOCATION.lock, READY to NULL */
+  std::string lock_path;
 };
 
 struct _GstPixelrnnTrain {
@@ -193,6 +201,17 @@ report (GstPixelrnnTrain * self, const std::string &location, const pixelrnn::Sc
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 
+static void
+release_lock (GstPixelrnnTrain * self)
+{
+  auto *priv = self->priv;
+  if (priv->lock_fd < 0)
+    return;
+  ::unlink (priv->lock_path.c_str ());
+  ::close (priv->lock_fd);
+  priv->lock_fd = -1;
+}
+
 static GstStateChangeReturn
 gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition)
 {
@@ -207,6 +226,30 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
             ("set location=FILE.pixelrnn"));
         return FALSE;
       }
+      if (g_file_test (s.location.c_str (), G_FILE_TEST_IS_DIR)) {
+        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("\"%s\" is a folder.", s.location.c_str ()),
+            ("location names the model file to write, e.g. %s/scene.pixelrnn", s.location.c_str ()));
+        return FALSE;
+      }
+      /* One writer per model file: the file is replaced by rename, so the lock is on a
+       * file beside it (removed at NULL), not on the model itself. */
+      struct stat st;
+      if (::stat (s.location.c_str (), &st) != 0 || S_ISREG (st.st_mode)) {
+        const std::string lock = s.location + ".lock";
+        const int fd = ::open (lock.c_str (), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0 || ::flock (fd, LOCK_EX | LOCK_NB) != 0) {
+          const int err = errno;
+          if (fd >= 0)
+            ::close (fd);
+          GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Another writer holds \"%s\".", s.location.c_str ()),
+              ("%s: %s. Two trainers writing one model would overwrite each other: give each its "
+                  "own location.", lock.c_str (), err == EWOULDBLOCK ? "locked by another pixelrnntrain or "
+                  "process" : std::strerror (err)));
+          return FALSE;
+        }
+        self->priv->lock_fd = fd;
+        self->priv->lock_path = lock;
+      }
       try {
         pixelrnn::SceneTrainer::ensure_model_file (s.init.empty () ? model_property (self) : s.init,
             s.location);
@@ -217,10 +260,15 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
       }
       return TRUE;
     });
-    if (!ok)
+    if (!ok) {
+      release_lock (self);
       return GST_STATE_CHANGE_FAILURE;
+    }
   }
-  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  const GstStateChangeReturn ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    release_lock (self);
+  return ret;
 }
 
 static gboolean

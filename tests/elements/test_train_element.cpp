@@ -262,3 +262,45 @@ TEST_F (TrainElement, ACapsChangeMidStreamIsRefusedNamingBothSizes)
   gst_object_unref (bus);
   gst_harness_teardown (h);
 }
+
+// One writer per model file, checked when the element gets ready: a second pixelrnntrain with
+// the same location fails at once naming it; a folder as location fails then too, not at the
+// end of the stream. The lock file goes when the element does.
+TEST_F (TrainElement, OneWriterPerLocationAndAFolderIsRefusedAtStart)
+{
+  GstElement *first = gst_element_factory_make ("pixelrnntrain", NULL);
+  GstElement *second = gst_element_factory_make ("pixelrnntrain", NULL);
+  GstElement *folder = gst_element_factory_make ("pixelrnntrain", NULL);
+  for (GstElement *e : {first, second, folder}) {
+    g_object_set (e, "model", "fashion-mnist", "location", (e == folder ? dir_ : location_).c_str (), NULL);
+    GstBus *bus = gst_bus_new ();
+    gst_element_set_bus (e, bus);
+    gst_object_unref (bus);
+  }
+  EXPECT_EQ (gst_element_set_state (first, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  EXPECT_EQ (gst_element_set_state (second, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  EXPECT_EQ (gst_element_set_state (folder, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  auto error_of = [] (GstElement *e) {
+    GstBus *bus = gst_element_get_bus (e);
+    GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    gst_object_unref (bus);
+    std::string text;
+    if (m) {
+      GError *err = nullptr;
+      gst_message_parse_error (m, &err, nullptr);
+      text = err->message;
+      g_error_free (err);
+      gst_message_unref (m);
+    }
+    return text;
+  };
+  const std::string busy = error_of (second), is_folder = error_of (folder);
+  EXPECT_NE (busy.find ("Another writer holds \"" + location_ + "\""), std::string::npos) << busy;
+  EXPECT_NE (is_folder.find ("is a folder"), std::string::npos) << is_folder;
+  EXPECT_TRUE (g_file_test ((location_ + ".lock").c_str (), G_FILE_TEST_EXISTS));
+  for (GstElement *e : {first, second, folder}) {
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_object_unref (e);
+  }
+  EXPECT_FALSE (g_file_test ((location_ + ".lock").c_str (), G_FILE_TEST_EXISTS));
+}
