@@ -107,4 +107,61 @@ photo_crop (const std::string &name, int x, int y, int w, int h, int channels = 
   return out;
 }
 
+// The first message of `type` (ERROR or WARNING) on `element`'s bus as "message | debug",
+// "" when there is none.
+inline std::string
+bus_message_text (GstElement *element, GstMessageType type)
+{
+  GstBus *bus = gst_element_get_bus (element);
+  GstMessage *m = bus ? gst_bus_pop_filtered (bus, type) : nullptr;
+  if (bus)
+    gst_object_unref (bus);
+  if (!m)
+    return "";
+  GError *err = nullptr;
+  gchar *debug = nullptr;
+  if (type == GST_MESSAGE_WARNING)
+    gst_message_parse_warning (m, &err, &debug);
+  else
+    gst_message_parse_error (m, &err, &debug);
+  std::string out = std::string (err ? err->message : "") + " | " + (debug ? debug : "");
+  g_clear_error (&err);
+  g_free (debug);
+  gst_message_unref (m);
+  return out;
+}
+
+// Runs `launch` until its first error or EOS (at most `seconds`) and returns the error as
+// "message | debug": "" when it ended without one, "timeout" when it did neither.
+inline std::string
+pipeline_error (const std::string &launch, int seconds = 30)
+{
+  GError *parse_error = nullptr;
+  GstElement *pipeline = gst_parse_launch (launch.c_str (), &parse_error);
+  if (!pipeline) {
+    std::string why = parse_error ? parse_error->message : "cannot parse";
+    g_clear_error (&parse_error);
+    return "parse: " + why;
+  }
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, (GstClockTime) seconds * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  std::string out = m ? "" : "timeout";
+  if (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    GError *err = nullptr;
+    gchar *debug = nullptr;
+    gst_message_parse_error (m, &err, &debug);
+    out = std::string (err ? err->message : "") + " | " + (debug ? debug : "");
+    g_clear_error (&err);
+    g_free (debug);
+  }
+  if (m)
+    gst_message_unref (m);
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  return out;
+}
+
 }  // namespace pixelrnn::test

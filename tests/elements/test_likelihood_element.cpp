@@ -392,28 +392,6 @@ fixed_camera_with_a_glitch ()
   return frames;
 }
 
-// The first message of `type` on the harness element's bus, as "text | debug" ("" if none).
-static std::string
-bus_text (GstHarness *h, GstMessageType type)
-{
-  GstBus *bus = gst_element_get_bus (h->element);
-  GstMessage *m = gst_bus_pop_filtered (bus, type);
-  gst_object_unref (bus);
-  if (!m)
-    return "";
-  GError *err = nullptr;
-  gchar *debug = nullptr;
-  if (type == GST_MESSAGE_WARNING)
-    gst_message_parse_warning (m, &err, &debug);
-  else
-    gst_message_parse_error (m, &err, &debug);
-  std::string out = std::string (err ? err->message : "") + " | " + (debug ? debug : "");
-  g_clear_error (&err);
-  g_free (debug);
-  gst_message_unref (m);
-  return out;
-}
-
 // A stream shorter than calibration-frames: a warning that says how many frames it saw, and
 // no calibration file from the incomplete calibration.
 TEST (LikelihoodElement, ShortStreamSaysTheCalibrationIsIncomplete)
@@ -427,7 +405,7 @@ TEST (LikelihoodElement, ShortStreamSaysTheCalibrationIsIncomplete)
       GST_VIDEO_FORMAT_RGB, 3);
   unref_all (out);
   EXPECT_TRUE (gst_harness_push_event (h, gst_event_new_eos ()));
-  const std::string warning = bus_text (h, GST_MESSAGE_WARNING);
+  const std::string warning = bus_message_text (h->element, GST_MESSAGE_WARNING);
   EXPECT_NE (warning.find ("after 5 of 40 calibration frames"), std::string::npos) << warning;
   EXPECT_NE (warning.find ("was not written"), std::string::npos) << warning;
   EXPECT_FALSE (g_file_test (path.c_str (), G_FILE_TEST_EXISTS));
@@ -442,26 +420,9 @@ TEST (LikelihoodElement, CalibrationFileMustBeARegularFile)
   std::remove (fifo.c_str ());
   ASSERT_EQ (mkfifo (fifo.c_str (), 0600), 0);
   for (const std::string &path : {fifo, std::string ("/dev/zero")}) {
-    GError *err = nullptr;
-    GstElement *pipeline = gst_parse_launch (("videotestsrc num-buffers=2 ! video/x-raw,width=48,height=32 ! "
-        "pixelrnnlikelihood model=fashion-mnist calibration-file=" + path + " ! fakesink").c_str (), &err);
-    ASSERT_NE (pipeline, nullptr) << (err ? err->message : "");
-    gst_element_set_state (pipeline, GST_STATE_PLAYING);
-    GstBus *bus = gst_element_get_bus (pipeline);
-    GstMessage *m = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, (GstMessageType) (GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
-    ASSERT_NE (m, nullptr) << path << ": neither an error nor EOS within 20 s";
-    std::string text;
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-      gchar *debug = nullptr;
-      gst_message_parse_error (m, nullptr, &debug);
-      text = debug ? debug : "";
-      g_free (debug);
-    }
-    EXPECT_NE (text.find (path + ": not a regular file"), std::string::npos) << path << ": " << text;
-    gst_message_unref (m);
-    gst_object_unref (bus);
-    gst_element_set_state (pipeline, GST_STATE_NULL);
-    gst_object_unref (pipeline);
+    const std::string error = pipeline_error ("videotestsrc num-buffers=2 ! video/x-raw,width=48,height=32 ! "
+        "pixelrnnlikelihood model=fashion-mnist calibration-file=" + path + " ! fakesink", 20);
+    EXPECT_NE (error.find (path + ": not a regular file"), std::string::npos) << path << ": " << error;
   }
   std::remove (fifo.c_str ());
 }
@@ -528,7 +489,7 @@ TEST (LikelihoodElement, ACalibrationForAnotherAnalysisSizeIsRefused)
   ASSERT_TRUE (g_file_test (path.c_str (), G_FILE_TEST_EXISTS));
   GstHarness *other = likelihood_harness ("width=24 height=16 calibration-file=" + path, GST_VIDEO_FORMAT_RGB);
   EXPECT_EQ (gst_harness_push (other, make_frame (frames[0], kW, kH, 3, GST_VIDEO_FORMAT_RGB, 0)), GST_FLOW_ERROR);
-  const std::string error = bus_text (other, GST_MESSAGE_ERROR);
+  const std::string error = bus_message_text (other->element, GST_MESSAGE_ERROR);
   EXPECT_NE (error.find ("made for analysis 48x32"), std::string::npos) << error;
   EXPECT_NE (error.find ("this stream is analysis 24x16"), std::string::npos) << error;
   gst_harness_teardown (other);
@@ -542,7 +503,7 @@ TEST (LikelihoodElement, TilesOnHugeFramesAreRefusedWithAnEstimate)
   GstHarness *h = likelihood_harness ("tiles=true max-pixels=1000", GST_VIDEO_FORMAT_RGB);
   EXPECT_NE (gst_harness_push (h, make_frame (std::vector<uint8_t> (kW * kH * 3, 90), kW, kH, 3,
       GST_VIDEO_FORMAT_RGB, 0)), GST_FLOW_OK);
-  const std::string error = bus_text (h, GST_MESSAGE_ERROR);
+  const std::string error = bus_message_text (h->element, GST_MESSAGE_ERROR);
   EXPECT_NE (error.find ("48x32 frames are too large to score in tiles"), std::string::npos) << error;
   EXPECT_NE (error.find ("s per frame"), std::string::npos) << error;
   gst_harness_teardown (h);

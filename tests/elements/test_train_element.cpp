@@ -280,21 +280,8 @@ TEST_F (TrainElement, OneWriterPerLocationAndAFolderIsRefusedAtStart)
   EXPECT_EQ (gst_element_set_state (first, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
   EXPECT_EQ (gst_element_set_state (second, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
   EXPECT_EQ (gst_element_set_state (folder, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
-  auto error_of = [] (GstElement *e) {
-    GstBus *bus = gst_element_get_bus (e);
-    GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    gst_object_unref (bus);
-    std::string text;
-    if (m) {
-      GError *err = nullptr;
-      gst_message_parse_error (m, &err, nullptr);
-      text = err->message;
-      g_error_free (err);
-      gst_message_unref (m);
-    }
-    return text;
-  };
-  const std::string busy = error_of (second), is_folder = error_of (folder);
+  const std::string busy = bus_message_text (second, GST_MESSAGE_ERROR),
+      is_folder = bus_message_text (folder, GST_MESSAGE_ERROR);
   EXPECT_NE (busy.find ("Another writer holds \"" + location_ + "\""), std::string::npos) << busy;
   EXPECT_NE (is_folder.find ("is a folder"), std::string::npos) << is_folder;
   EXPECT_TRUE (g_file_test ((location_ + ".lock").c_str (), G_FILE_TEST_EXISTS));
