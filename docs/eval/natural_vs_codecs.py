@@ -36,6 +36,7 @@ def main():
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         rows = list(csv.DictReader(open(per_image)))
         total = {"dims": 0, "model": 0.0, "png": 0.0, "webp": 0.0}
+        by_package = {}
         print(f"| image (1/{args.downscale} size) | pixels | {os.path.basename(args.model)} | PNG | WebP lossless |")
         print("|---|---|---|---|---|")
         for r in rows:
@@ -51,9 +52,20 @@ def main():
             total["png"] += png_bpd * dims
             total["webp"] += webp_bpd * dims
             name = os.path.basename(r["source"])
+            # scripts/natural-data names files PACKAGE--NAME.png: figures per source package too.
+            package = name.split("--")[0] if "--" in name else "(no package)"
+            p = by_package.setdefault(package, {"dims": 0, "model": 0.0, "png": 0.0, "webp": 0.0, "n": 0})
+            for key, value in (("dims", dims), ("model", model * dims), ("png", png_bpd * dims), ("webp", webp_bpd * dims), ("n", 1)):
+                p[key] += value
             print(f"| {name} | {dims // 3} | {model:.3f} | {png_bpd:.3f} | {webp_bpd:.3f} |")
         d = total["dims"]
         print(f"| **all** | {d // 3} | **{total['model'] / d:.3f}** | {total['png'] / d:.3f} | {total['webp'] / d:.3f} |")
+        if len(by_package) > 1:
+            print(f"\n| source package (1/{args.downscale} size) | photographs | pixels | {os.path.basename(args.model)} | PNG | WebP lossless |")
+            print("|---|---|---|---|---|---|")
+            for package, p in sorted(by_package.items()):
+                d = p["dims"]
+                print(f"| {package} | {p['n']} | {d // 3} | {p['model'] / d:.3f} | {p['png'] / d:.3f} | {p['webp'] / d:.3f} |")
 
 
 if __name__ == "__main__":
