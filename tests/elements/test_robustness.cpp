@@ -226,7 +226,7 @@ TEST (Robustness, AnExceptionInEveryCallbackBecomesAnErrorOrAQuietAnswer)
       gst_harness_teardown (h);
     }
   }
-  for (const char *callback : {"start", "set_caps", "create"}) {
+  for (const char *callback : {"start", "set_caps", "fill"}) {
     GstElement *pipeline = gst_parse_launch ("pixelrnnsrc model=fashion-mnist width=4 height=4 "
         "num-buffers=2 ! fakesink", NULL);
     inject_fault (callback);
