@@ -102,6 +102,7 @@ struct GstPixelrnnLikelihoodPrivate {
   /* streaming state, from start() to stop() */
   pixelrnn::ZScore zscore;
   pixelrnn::Calibration calibration;
+  std::string calibration_context;   /* analysis size and model; cleared when either changes */
   pixelrnn::AlarmFilter alarm;
   std::unique_ptr<pixelrnn::ScoreCsv> csv;
   bool json_lines = false;                      /* location ends in .jsonl */
@@ -266,6 +267,7 @@ gst_pixelrnn_likelihood_model_swapped (GstPixelrnnFilter * filter)
   const auto settings = current_settings (self);
   priv->zscore = pixelrnn::ZScore (settings.window);
   priv->alarm = pixelrnn::AlarmFilter ((int) settings.min_duration, (int) settings.hold);
+  priv->calibration_context.clear ();
   if (settings.calibration_frames > 0)
     priv->calibration = pixelrnn::Calibration ((int) settings.calibration_frames);
   else if (!settings.calibration_file.empty ())
@@ -303,7 +305,7 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
      * frame up front, with the estimate, instead of running into hours and gigabytes. */
     if (settings.max_pixels > 0 && (guint64) W * H > settings.max_pixels) {
       auto client = gst_pixelrnn_filter_get_client (filter);
-      const double seconds = 2.0 * (double) client->parameter_count () * W * H / 5e9;
+      const double seconds = client->estimated_seconds ((double) W * H);
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("%dx%d frames are too large to score in tiles: the limit is %u pixels (max-pixels).", W, H,
               settings.max_pixels),
@@ -318,6 +320,7 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
     pixelrnn::analysis_size (W, H, settings.width, settings.height, AUTO_ANALYSIS_PIXELS,
         priv->analysis_width, priv->analysis_height);
   }
+  priv->calibration_context.clear ();
   GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, priv->analysis_width,
       priv->analysis_height, settings.tiles ? " in tiles" : "");
   return TRUE;
@@ -463,8 +466,10 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
     auto &cal = priv->calibration;
     /* A calibration is of one model's NLL at one analysis size: another is refused, never
      * turned into meaningless scores. */
-    const std::string context = "analysis " + std::to_string (aw) + "x" + std::to_string (ah) +
-        ", model " + client->summary ();
+    if (priv->calibration_context.empty ())
+      priv->calibration_context = "analysis " + std::to_string (aw) + "x" + std::to_string (ah) +
+          ", model " + client->summary ();
+    const std::string &context = priv->calibration_context;
     if (!cal.ready ()) {
       cal.add (map, change, repeated);
       cal.set_context (context);

@@ -236,8 +236,7 @@ gst_pixelrnn_src_set_caps (GstBaseSrc * src, GstCaps * caps)
     auto client = get_client (self);
     if (client && max_pixels > 0 && pixels > max_pixels) {
       const double values = (double) pixels * client->channels ();
-      /* Multiply-adds per value about the parameter count; ~5 GFLOP/s a core. */
-      const double seconds = 2.0 * (double) client->parameter_count () * values / 5e9;
+      const double seconds = client->estimated_seconds (values);
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("%dx%d frames are too large to generate: %" G_GUINT64_FORMAT " pixels, the limit is %u (max-pixels).",
               GST_VIDEO_INFO_WIDTH (&self->priv->info), GST_VIDEO_INFO_HEIGHT (&self->priv->info), pixels, max_pixels),

@@ -55,10 +55,10 @@ ModelClient::summary () const
   return impl_->model.config.summary ();
 }
 
-int64_t
-ModelClient::parameter_count () const
+double
+ModelClient::estimated_seconds (double values) const
 {
-  return impl_->model.model->parameter_count ();
+  return 2.0 * (double) impl_->model.model->parameter_count () * values / 5e9;
 }
 
 static torch::Tensor

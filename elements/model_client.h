@@ -35,7 +35,9 @@ class ModelClient {
   int channels () const;
   const std::string &path () const;    // the file actually read
   std::string summary () const;        // architecture and size, for logs
-  int64_t parameter_count () const;    // for estimates of a frame's cost
+  // Rough seconds for the model to score or draw `values` sub-pixels on one core: about
+  // 2 x parameters multiply-adds each at ~5 GFLOP/s (for refusing sizes up front).
+  double estimated_seconds (double values) const;
   bool has_conditioner () const;       // can fill reading every side of a hole (mode direct)
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into

@@ -2,7 +2,6 @@
 
 #include <dlfcn.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -131,9 +130,6 @@ namespace {
 std::string
 read_model_bytes (const std::string &path)
 {
-  struct stat st;
-  if (stat (path.c_str (), &st) != 0)
-    throw ModelFileError (path + ": " + (errno == ENOENT ? "no such model file" : std::string ("cannot open: ") + std::strerror (errno)));
   try {
     return read_regular_file (path, kMaxModelFileBytes, "model file");
   } catch (const FileError &e) {
