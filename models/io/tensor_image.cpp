@@ -7,7 +7,9 @@ image_to_tensor (const Image &img)
 {
   auto hwc = torch::from_blob (const_cast<uint8_t *> (img.pixels.data ()),
       {img.height, img.width, img.channels}, torch::kUInt8);
-  return hwc.permute ({2, 0, 1}).contiguous ();
+  // Always a copy: with one channel the permuted view already counts as contiguous, and
+  // contiguous() would return a view of img's buffer, left dangling once img is gone.
+  return hwc.permute ({2, 0, 1}).clone (torch::MemoryFormat::Contiguous);
 }
 
 Image

@@ -75,3 +75,19 @@ TEST (Likelihood, TrainingOnFashionMnistLowersBitsPerDim)
   EXPECT_NEAR (before, 8.0, 0.3);
   EXPECT_LT (after, 5.0);
 }
+
+// A one-channel image's permuted view already counts as contiguous: the tensor must still be
+// a copy, not a view of the Image's buffer (which dangled once the Image was gone: gray
+// image folders and gray video were read from freed memory).
+TEST (Likelihood, ImageToTensorCopiesGrayPixels)
+{
+  for (int channels : {1, 3}) {
+    Image img (4, 3, channels);
+    for (size_t i = 0; i < img.pixels.size (); ++i)
+      img.pixels[i] = (uint8_t) i;
+    auto t = image_to_tensor (img);
+    std::fill (img.pixels.begin (), img.pixels.end (), 255);
+    EXPECT_EQ (t.stride (0), 12) << channels;
+    EXPECT_EQ (t[0][1][2].item<int> (), (1 * 4 + 2) * channels) << channels;
+  }
+}
