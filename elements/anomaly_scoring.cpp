@@ -62,6 +62,45 @@ peak_bits_per_dim (const NllMap &map, int window)
   return best;
 }
 
+namespace {
+
+/* The mean of the highest 1% (at least one) of edge-minus-inside excesses of the blocks of a
+ * grid offset by (offset, offset). */
+double
+top_block_excess (const NllMap &map, int block, int offset)
+{
+  const int W = map.width;
+  std::vector<double> excess;
+  for (int by = block + offset; by + block <= map.height; by += block)
+    for (int bx = block + offset; bx + block <= W; bx += block) {
+      double edge = 0, inside = 0;
+      for (int y = 0; y < block; ++y)
+        for (int x = 0; x < block; ++x) {
+          const double v = map.bits[(size_t) (by + y) * W + bx + x];
+          (x == 0 || y == 0 ? edge : inside) += v;
+        }
+      excess.push_back (edge / (2 * block - 1) - inside / ((block - 1) * (block - 1)));
+    }
+  if (excess.empty ())
+    return 0.0;
+  const size_t top = std::max<size_t> (1, excess.size () / 100);
+  std::partial_sort (excess.begin (), excess.begin () + top, excess.end (), std::greater<double> ());
+  double sum = 0;
+  for (size_t i = 0; i < top; ++i)
+    sum += excess[i];
+  return sum / top;
+}
+
+}  // namespace
+
+double
+block_edge_excess (const NllMap &map, int block)
+{
+  if (block < 2 || map.width < 2 * block || map.height < 2 * block)
+    return 0.0;
+  return top_block_excess (map, block, 0) / std::max (1, map.channels);
+}
+
 std::vector<Box>
 surprising_regions (const NllMap &map, int window, int count, bool higher)
 {
@@ -191,6 +230,7 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
   if (!samples_.empty () && (columns != columns_ || rows != rows_)) {
     samples_.clear ();                          /* the analysis size changed: start again */
     still_samples_.clear ();
+    blocks_samples_.clear ();
     repeats_ = 0;
   }
   repeats_ += repeated;
@@ -198,6 +238,8 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
   rows_ = rows;
   samples_.push_back (std::move (cells));
   still_samples_.push_back (still_share (change));
+  if (block_grid_)
+    blocks_samples_.push_back (block_edge_excess (map));
   if ((int) samples_.size () < frames_)
     return;
   const size_t n = samples_[0].size ();
@@ -235,6 +277,11 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
     still_median_ = still_sigma_ = 0.0;
   }
   still_samples_.clear ();
+  if (!blocks_samples_.empty ()) {
+    blocks_median_ = median_of (blocks_samples_);
+    blocks_sigma_ = std::max (robust_spread (std::move (blocks_samples_), blocks_median_), 0.02);
+  }
+  blocks_samples_.clear ();
   repeat_rate_ = (repeats_ + 0.5) / (samples_.size () + 1.0);
   samples_.clear ();
 }
@@ -318,6 +365,8 @@ Calibration::frame_deviation (const NllMap &map, const NllMap &change, bool repe
     score = std::max (score, (still - still_median_) / still_sigma_);
   if (repeated && repeat_rate_ > 0)
     score = std::max (score, std::sqrt ((1.0 - repeat_rate_) / repeat_rate_));
+  if (blocks_sigma_ > 0)
+    score = std::max (score, (block_edge_excess (map) - blocks_median_) / blocks_sigma_);
   return score;
 }
 
@@ -348,7 +397,8 @@ Calibration::save (const std::string &path) const
       {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_},
       {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_},
       {"still_median", still_median_}, {"still_sigma", still_sigma_},
-      {"repeat_rate", repeat_rate_}, {"context", context_}};
+      {"repeat_rate", repeat_rate_}, {"blocks_median", blocks_median_},
+      {"blocks_sigma", blocks_sigma_}, {"context", context_}};
   // A unique temporary name per writer (two elements saving one file never share one).
   try {
     write_file_atomic (path, j.dump (1) + "\n");
@@ -389,6 +439,8 @@ Calibration::load (const std::string &path)
     c.still_median_ = j.value ("still_median", 0.0);
     c.still_sigma_ = j.value ("still_sigma", 0.0);
     c.repeat_rate_ = j.value ("repeat_rate", 0.0);
+    c.blocks_median_ = j.value ("blocks_median", 0.0);
+    c.blocks_sigma_ = j.value ("blocks_sigma", 0.0);
     c.context_ = j.value ("context", std::string ());
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
@@ -409,7 +461,8 @@ Calibration::load (const std::string &path)
   if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_) ||
       !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_) ||
       !std::isfinite (c.still_median_) || !(c.still_sigma_ >= 0) || !std::isfinite (c.still_sigma_) ||
-      !(c.repeat_rate_ >= 0 && c.repeat_rate_ < 1))
+      !(c.repeat_rate_ >= 0 && c.repeat_rate_ < 1) || !std::isfinite (c.blocks_median_) ||
+      !(c.blocks_sigma_ >= 0) || !std::isfinite (c.blocks_sigma_))
     throw fail ("corrupt calibration file (bad frame statistics)");
   return c;
 }

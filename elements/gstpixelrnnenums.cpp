@@ -34,6 +34,9 @@ gst_pixelrnn_score_get_type (void)
         "Bits/dim minus PNG's bits/dim of the same pixels (Serra et al. 2020)", "complexity"},
     {GST_PIXELRNN_SCORE_ZSCORE,
         "Two-sided deviation of bits/dim from the last 'window' frames", "zscore"},
+    {GST_PIXELRNN_SCORE_BLOCKINESS,
+        "NLL on 8x8 block edges above the blocks' insides, worst 1% of blocks, bits/dim "
+        "(codec damage; needs every pixel)", "blockiness"},
     {0, NULL, NULL}
   };
   if (g_once_init_enter (&type))

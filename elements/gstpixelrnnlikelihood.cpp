@@ -317,8 +317,13 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
     priv->analysis_width = W;
     priv->analysis_height = H;
   } else {
-    pixelrnn::analysis_size (W, H, settings.width, settings.height, AUTO_ANALYSIS_PIXELS,
-        priv->analysis_width, priv->analysis_height);
+    /* Automatic size: every pixel when the model scores whole frames at video rate
+     * (natural-full), else a frame scaled down to about AUTO_ANALYSIS_PIXELS. */
+    auto client = gst_pixelrnn_filter_get_client (filter);
+    const bool every_pixel = client && client->scores_frames () && settings.width <= 0 &&
+        settings.height <= 0;
+    pixelrnn::analysis_size (W, H, settings.width, settings.height,
+        every_pixel ? (int) MIN ((gint64) W * H, G_MAXINT) : AUTO_ANALYSIS_PIXELS, priv->analysis_width, priv->analysis_height);
   }
   priv->calibration_context.clear ();
   GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, priv->analysis_width,
@@ -433,6 +438,7 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
       score = r.bits_per_dim - pixelrnn::png_bits_per_dim (pixels.data (), aw, ah, C);
       break;
     case GST_PIXELRNN_SCORE_ZSCORE: score = z; break;
+    case GST_PIXELRNN_SCORE_BLOCKINESS: score = pixelrnn::block_edge_excess (map); break;
   }
   /* Calibrated: the score is the worst grid cell's robust deviation from its own normal. */
   const bool calibrated = settings.calibrated ();
@@ -471,6 +477,8 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
           ", model " + client->summary ();
     const std::string &context = priv->calibration_context;
     if (!cal.ready ()) {
+      /* Every pixel of the frame: the NLL map lies on the codec's block grid. */
+      cal.set_block_grid (aw == GST_VIDEO_FRAME_WIDTH (frame) && ah == GST_VIDEO_FRAME_HEIGHT (frame));
       cal.add (map, change, repeated);
       cal.set_context (context);
       calibrating = TRUE;
@@ -651,7 +659,8 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_WIDTH,
       g_param_spec_int ("width", "Analysis width",
-          "Width the frame is scaled to before scoring, pixels (0 = automatic: about "
+          "Width the frame is scaled to before scoring, pixels (0 = automatic: every pixel with "
+          "a model that scores whole frames, e.g. natural-full; else about "
           G_STRINGIFY (AUTO_ANALYSIS_PIXELS) " pixels in all, keeping the aspect ratio)",
           0, G_MAXINT, DEFAULT_WIDTH, ready));
   g_object_class_install_property (gobject_class, PROP_HEIGHT,

@@ -5,6 +5,8 @@
 #include "generation/memory_reuse.h"
 #include "network/likelihood.h"
 #include "io/model_file.h"
+#include "scoring/frame_plan_from_model.h"
+#include "scoring/frame_scorer.h"
 
 #include <cstring>
 #include <omp.h>
@@ -18,6 +20,7 @@ struct ModelClient::Impl {
   MemoryPool pool;
   LoadedModel model;
   std::unique_ptr<IncrementalEngine> engine;
+  std::unique_ptr<FrameScorer> scorer;   // for models it supports, else null
   bool loaded = false;
 };
 
@@ -31,6 +34,9 @@ ModelClient::load (const std::string &name_or_path)
     auto m = load_model (resolve_model (name_or_path));
     m.model->eval ();
     impl_->engine = std::make_unique<IncrementalEngine> (m.model);
+    impl_->scorer.reset ();
+    if (frame_plan_unsupported (m.config).empty ())
+      impl_->scorer = std::make_unique<FrameScorer> (make_frame_plan (m.model));
     impl_->model = std::move (m);
     impl_->loaded = true;
   } catch (const std::exception &e) {
@@ -47,6 +53,18 @@ bool
 ModelClient::has_conditioner () const
 {
   return impl_->model.config.has_conditioner ();
+}
+
+bool
+ModelClient::scores_frames () const
+{
+  return impl_->scorer != nullptr;
+}
+
+int
+ModelClient::last_rows_computed () const
+{
+  return impl_->scorer ? impl_->scorer->last_rows_computed () : 0;
 }
 
 std::string
@@ -72,13 +90,25 @@ packed_to_tensor (const uint8_t *pixels, int width, int height, int channels)
 ScoreResult
 ModelClient::score (const uint8_t *pixels, int width, int height, int tile)
 {
+  const bool whole = tile <= 0 || (tile >= width && tile >= height);
+  if (whole && impl_->scorer) {
+    ScoreResult r;
+    impl_->scorer->score (pixels, width, height, r.nll);
+    double total = 0;
+    for (auto &v : r.nll) {
+      total += v;
+      v = (float) (v / kLn2);
+    }
+    r.bits_per_dim = total / kLn2 / (double (width) * height * channels ());
+    return r;
+  }
   torch::NoGradGuard no_grad;
   MemoryReuseScope reuse (impl_->pool);
   auto &model = impl_->model.model;
   const int C = channels ();
   auto x = packed_to_tensor (pixels, width, height, C);
   torch::Tensor nll;                                     // [H, W] nats summed over channels
-  if (tile <= 0 || (tile >= width && tile >= height)) {
+  if (whole) {
     nll = nll_map (model, x)[0].sum (0);
   } else {
     nll = torch::empty ({height, width});

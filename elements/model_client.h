@@ -39,9 +39,16 @@ class ModelClient {
   // 2 x parameters multiply-adds each at ~5 GFLOP/s (for refusing sizes up front).
   double estimated_seconds (double values) const;
   bool has_conditioner () const;       // can fill reading every side of a hole (mode direct)
+  // Whether whole frames are scored by the frame scorer (scoring/frame_scorer.h: every
+  // pixel at video rate for small PixelCNNs such as natural-full, unchanged rows reused).
+  bool scores_frames () const;
+  // Rows the last whole-frame score recomputed (the rest were reused exactly).
+  int last_rows_computed () const;
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into
-  // tile x tile pieces (edges included, shorter) scored independently as one batch.
+  // tile x tile pieces (edges included, shorter) scored independently as one batch. Whole
+  // images go through the frame scorer where scores_frames(): rows whose receptive rows are
+  // byte for byte those of the last call keep their NLL (exact, not an approximation).
   ScoreResult score (const uint8_t *pixels, int width, int height, int tile = 0);
 
   // Fills `window` (packed, width x height) where `mask` is non-zero, in place. Best-of

@@ -13,6 +13,7 @@ them damaged) and ffmpeg's signalstats YDIF, blockdetect and blurdetect (each ra
 robust deviation from the calibration frames) are ranked by AUROC on exactly those frames.
 
     GST_PLUGIN_PATH=build/plugin docs/eval/codec_damage.py VIDEO [VIDEO ...] [--seeds 1,2]
+        [--props "model=natural-full"]
 """
 import argparse
 import os
@@ -87,6 +88,7 @@ def main():
     ap.add_argument("--seeds", default="1")
     ap.add_argument("--codecs", default="h264,mpeg4")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--props", default="", help="more pixelrnnlikelihood properties, e.g. model=natural-full")
     args = ap.parse_args()
     Gst.init(None)
     names = args.modes.split(",") + ["ffmpeg ydif", "ffmpeg block", "ffmpeg blur"]
@@ -116,7 +118,7 @@ def main():
                     negative = after & np.isinf(quality)
                     cells = []
                     for mode in args.modes.split(","):
-                        s = score(damaged, MODES[mode].format(calibrate=args.calibrate))
+                        s = score(damaged, MODES[mode].format(calibrate=args.calibrate) + " " + args.props)
                         s = np.abs(s) if mode == "zscore" else s
                         cells.append(auroc(s[positive], s[negative]) if positive.any() and negative.any() else float("nan"))
                     for name, s in ffmpeg_scores(damaged, args.calibrate, fps=25).items():

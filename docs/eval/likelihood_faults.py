@@ -37,7 +37,8 @@ gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
 MODES = {"bits-per-dim": "score=bits-per-dim", "peak": "score=peak", "complexity": "score=complexity",
-         "zscore": "score=zscore", "calibrated": "calibration-frames={calibrate}"}
+         "zscore": "score=zscore", "blockiness": "score=blockiness",
+         "calibrated": "calibration-frames={calibrate}"}
 FAULTS = ["blank", "box", "noise", "frozen", "shift", "smear", "small-box", "part-noise"]
 
 
