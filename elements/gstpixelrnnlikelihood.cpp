@@ -320,8 +320,8 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
     /* Automatic size: every pixel when the model scores whole frames at video rate
      * (natural-full), else a frame scaled down to about AUTO_ANALYSIS_PIXELS. */
     auto client = gst_pixelrnn_filter_get_client (filter);
-    const bool every_pixel = client && client->scores_frames () && settings.width <= 0 &&
-        settings.height <= 0;
+    const bool every_pixel = client && client->scores_every_pixel (W, H) &&
+        settings.width <= 0 && settings.height <= 0;
     pixelrnn::analysis_size (W, H, settings.width, settings.height,
         every_pixel ? (int) MIN ((gint64) W * H, G_MAXINT) : AUTO_ANALYSIS_PIXELS, priv->analysis_width, priv->analysis_height);
   }

@@ -35,8 +35,14 @@ ModelClient::load (const std::string &name_or_path)
     m.model->eval ();
     impl_->engine = std::make_unique<IncrementalEngine> (m.model);
     impl_->scorer.reset ();
-    if (frame_plan_unsupported (m.config).empty ())
-      impl_->scorer = std::make_unique<FrameScorer> (make_frame_plan (m.model));
+    if (frame_plan_unsupported (m.config).empty ()) {
+      /* Row loops win for thin layers (natural-full: 3x LibTorch's convolutions at 640x480);
+       * LibTorch's matrix products win for wide ones (natural: 3.5x the other way at 52x39),
+       * and the two are level near 5,000 multiply-adds a pixel (bench-full-resolution). */
+      auto scorer = std::make_unique<FrameScorer> (make_frame_plan (m.model));
+      if (scorer->multiply_adds_per_pixel () <= 5000)
+        impl_->scorer = std::move (scorer);
+    }
     impl_->model = std::move (m);
     impl_->loaded = true;
   } catch (const std::exception &e) {
@@ -56,9 +62,10 @@ ModelClient::has_conditioner () const
 }
 
 bool
-ModelClient::scores_frames () const
+ModelClient::scores_every_pixel (int width, int height) const
 {
-  return impl_->scorer != nullptr;
+  return impl_->scorer &&
+      impl_->scorer->multiply_adds_per_pixel () * width * height <= kVideoRateMultiplyAdds;
 }
 
 int

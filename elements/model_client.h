@@ -39,9 +39,11 @@ class ModelClient {
   // 2 x parameters multiply-adds each at ~5 GFLOP/s (for refusing sizes up front).
   double estimated_seconds (double values) const;
   bool has_conditioner () const;       // can fill reading every side of a hole (mode direct)
-  // Whether whole frames are scored by the frame scorer (scoring/frame_scorer.h: every
-  // pixel at video rate for small PixelCNNs such as natural-full, unchanged rows reused).
-  bool scores_frames () const;
+  // Whether width x height frames are scored whole at video rate: the frame scorer
+  // (scoring/frame_scorer.h) runs the model, at most kVideoRateMultiplyAdds a frame (about
+  // 25 frames/s at 640x480 for natural-full on 2 cores; docs/benchmarks.md).
+  bool scores_every_pixel (int width, int height) const;
+  static constexpr double kVideoRateMultiplyAdds = 1e9;
   // Rows the last whole-frame score recomputed (the rest were reused exactly).
   int last_rows_computed () const;
 

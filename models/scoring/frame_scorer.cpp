@@ -17,6 +17,17 @@ FrameScorer::FrameScorer (FramePlan plan) : plan_ (std::move (plan))
     throw std::invalid_argument ("frame scorer: unsupported plan");
 }
 
+double
+FrameScorer::multiply_adds_per_pixel () const
+{
+  double n = 0;
+  for (const auto *layers : {&plan_.body, &plan_.head})
+    for (const auto &layer : *layers)
+      for (const auto &taps : layer.taps)
+        n += (double) taps.size ();
+  return n;
+}
+
 int
 FrameScorer::rows_above () const
 {

@@ -24,6 +24,8 @@ class FrameScorer {
 
   // Rows recomputed by the last call (height when nothing was reused).
   int last_rows_computed () const { return last_rows_computed_; }
+  // Multiply-adds the scorer performs per pixel (every layer's non-zero taps).
+  double multiply_adds_per_pixel () const;
   // Rows of influence above a pixel: the receptive field's height minus one.
   int rows_above () const;
   const FramePlan &plan () const { return plan_; }

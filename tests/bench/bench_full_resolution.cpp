@@ -2,7 +2,7 @@
 // file: the network's features, its output head and the NLL of the observed values, at
 // 640x480 and 1280x720; median of repeated runs.
 //
-//   bench-full-resolution MODEL.pixelrnn [threads=2] [repeats=5]
+//   bench-full-resolution MODEL.pixelrnn [threads=2] [repeats=5] [WxH ...]
 #include "generation/incremental_engine.h"
 #include "io/model_file.h"
 #include "network/likelihood.h"
@@ -51,9 +51,19 @@ main (int argc, char **argv)
   auto model = load_model (argv[1]).model;
   model->eval ();
   torch::NoGradGuard no_grad;
+  std::printf ("%s: %.0f multiply-adds per pixel in the frame scorer\n\n", argv[1],
+      FrameScorer (make_frame_plan (model)).multiply_adds_per_pixel ());
   std::printf ("| frame | features ms | head ms | nll ms | whole nll_map ms | frames/s | engine rows ms | frame scorer ms | frames/s |\n|---|---|---|---|---|---|---|---|---|\n");
   IncrementalEngine engine (model);
-  for (auto [w, h] : {std::pair{640, 480}, std::pair{1280, 720}}) {
+  std::vector<std::pair<int, int>> sizes;
+  for (int a = 4; a < argc; ++a) {
+    int w = 0, h = 0;
+    if (std::sscanf (argv[a], "%dx%d", &w, &h) == 2 && w > 0 && h > 0)
+      sizes.push_back ({w, h});
+  }
+  if (sizes.empty ())
+    sizes = {{640, 480}, {1280, 720}};
+  for (auto [w, h] : sizes) {
     auto x = torch::randint (0, 256, {1, model->config.channels, h, w}, torch::kUInt8);
     torch::Tensor f, p;
     const double tf = median_ms (repeats, [&] { f = model->features (scale_input (x)); });
