@@ -242,3 +242,26 @@ TEST (AnomalyScoring, AlarmNeedsMinDurationAndHolds)
     got.push_back (a.push (v));
   EXPECT_EQ (got, (std::vector<bool>{false, false, false, false, true, true, false, false}));
 }
+
+// A block whose first row and column surprise the model (a macroblock that does not continue
+// its neighbours) counts on the 8x8 grid; the same edge half a block off does not.
+TEST (AnomalyScoring, BlockEdgeExcessSeesTheCodecGrid)
+{
+  const int W = 64, H = 48;
+  NllMap flat{W, H, 3, std::vector<float> (W * H, 6.f)};
+  EXPECT_FLOAT_EQ (block_edge_excess (flat), 0.f);
+  auto broken_block = [&] (int bx, int by) {
+    NllMap map = flat;
+    for (int i = 0; i < 8; ++i) {
+      map.bits[(by) * W + bx + i] = 30.f;      // top row
+      map.bits[(by + i) * W + bx] = 30.f;      // left column
+    }
+    return map;
+  };
+  const double on_grid = block_edge_excess (broken_block (16, 24));
+  // 15 edge pixels 24 bits above the inside, summed over 3 channels; one block is the top 1%.
+  EXPECT_NEAR (on_grid, 24.0 / 3, 1e-6);
+  EXPECT_LT (block_edge_excess (broken_block (20, 28)), on_grid / 2);
+  // Too small for two blocks a side: nothing to measure.
+  EXPECT_EQ (block_edge_excess (NllMap{12, 12, 1, std::vector<float> (144, 1.f)}), 0.0);
+}

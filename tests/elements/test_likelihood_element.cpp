@@ -653,3 +653,37 @@ TEST (LikelihoodElement, FiftyStateCycles)
   gst_object_unref (bus);
   gst_object_unref (pipeline);
 }
+
+// A model built for every pixel (natural-full) is scored at full size by default, where
+// natural scales the same frame down; and a frame that repeats the last one gives the same
+// figures (its rows reused exactly).
+TEST (LikelihoodElement, EveryPixelWithAModelBuiltForIt)
+{
+  const int W = 96, H = 64;   // 6,144 pixels: natural's automatic size is about 2,048
+  const auto frame = photo_crop ("ladybird-160x120.png", 20, 30, W, H);
+  ModelClient full;
+  full.load ("natural-full");
+  EXPECT_TRUE (full.scores_every_pixel (640, 480));
+  EXPECT_TRUE (full.scores_every_pixel (1280, 720));
+  ModelClient natural;
+  natural.load ("natural");
+  EXPECT_FALSE (natural.scores_every_pixel (W, H));
+  const double every_pixel = direct_bits_per_dim ("natural-full", frame, W, H);
+  GstHarness *h = likelihood_harness ("model=natural-full score=bits-per-dim", GST_VIDEO_FORMAT_RGB, W, H);
+  auto out = push_all (h, {frame, frame}, GST_VIDEO_FORMAT_RGB, 3, W, H);
+  ASSERT_EQ (out.size (), 2u);
+  ASSERT_NE (out[0], nullptr);
+  ASSERT_NE (out[1], nullptr);
+  EXPECT_NEAR (meta_of (out[0])->bits_per_dim, every_pixel, 1e-4);
+  EXPECT_EQ (meta_of (out[1])->bits_per_dim, meta_of (out[0])->bits_per_dim);
+  unref_all (out);
+  gst_harness_teardown (h);
+  // natural on the same frame scores a scaled-down copy: not the full-size figure.
+  GstHarness *scaled = likelihood_harness ("model=natural score=bits-per-dim", GST_VIDEO_FORMAT_RGB, W, H);
+  auto got = push_all (scaled, {frame}, GST_VIDEO_FORMAT_RGB, 3, W, H);
+  ASSERT_EQ (got.size (), 1u);
+  ASSERT_NE (got[0], nullptr);
+  EXPECT_GT (std::abs (meta_of (got[0])->bits_per_dim - direct_bits_per_dim ("natural", frame, W, H)), 1e-3);
+  unref_all (got);
+  gst_harness_teardown (scaled);
+}
