@@ -91,7 +91,7 @@ def main():
     ap.add_argument("--props", default="", help="more pixelrnnlikelihood properties, e.g. model=natural-full")
     args = ap.parse_args()
     Gst.init(None)
-    names = args.modes.split(",") + ["ffmpeg ydif", "ffmpeg block", "ffmpeg blur"]
+    names = args.modes.split(",") + ["ffmpeg ydif", "ffmpeg block", "ffmpeg blur", "calibrated false alarms/h"]
     print("| video | codec | seed | damaged / clean frames | " + " | ".join(names) + " |")
     print("|---" * (len(names) + 4) + "|")
     for video in args.videos:
@@ -116,16 +116,19 @@ def main():
                     after = np.arange(len(clean)) >= first
                     positive = after & (quality < 30)
                     negative = after & np.isinf(quality)
-                    cells = []
+                    cells, alarms = [], float("nan")
                     for mode in args.modes.split(","):
                         s = score(damaged, MODES[mode].format(calibrate=args.calibrate) + " " + args.props)
                         s = np.abs(s) if mode == "zscore" else s
                         cells.append(auroc(s[positive], s[negative]) if positive.any() and negative.any() else float("nan"))
+                        if mode == "calibrated" and negative.any():
+                            # Clean frames over the default threshold (4), as alarms per hour at 25 frames/s.
+                            alarms = float(np.mean(s[negative] >= 4.0)) * 25 * 3600
                     for name, s in ffmpeg_scores(damaged, args.calibrate, fps=25).items():
                         if name != "ffmpeg freezedetect":
                             cells.append(auroc(s[positive], s[negative]) if positive.any() and negative.any() else float("nan"))
                     print(f"| {os.path.basename(video)} | {codec} | {seed} | {int(positive.sum())} / {int(negative.sum())} | "
-                          + " | ".join(f"{c:.2f}" for c in cells) + " |", flush=True)
+                          + " | ".join(f"{c:.2f}" for c in cells) + f" | {alarms:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

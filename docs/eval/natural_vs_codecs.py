@@ -2,6 +2,7 @@
 """Held-out bits/dim of a model against PNG and WebP lossless on exactly the same pixels.
 
   docs/eval/natural_vs_codecs.py --model natural --data runs/natural-heldout --downscale 4
+  docs/eval/natural_vs_codecs.py --model natural-full --data clip.mp4 --every 25 --max-images 8
 
 `pixelrnn eval` scores the images and writes them, exactly as scored (decoded, shrunk), as
 PNG files; PNG is libpng with default settings on those files (the figure `pixelrnn eval`
@@ -19,7 +20,9 @@ import tempfile
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True)
-    ap.add_argument("--data", required=True)
+    ap.add_argument("--data", required=True, action="append", help="folder, image or video (repeatable)")
+    ap.add_argument("--every", type=int, default=0, help="video: every Nth frame")
+    ap.add_argument("--max-images", type=int, default=0, help="at most N images or frames per source")
     ap.add_argument("--downscale", type=int, default=1)
     ap.add_argument("--pixelrnn", default=os.environ.get("PIXELRNN", "build/tools/pixelrnn"))
     ap.add_argument("--threads", type=int, default=0)
@@ -28,9 +31,14 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pixelrnn-codecs-") as tmp:
         per_image = os.path.join(tmp, "per.csv")
         pixels = os.path.join(tmp, "pixels")
-        cmd = [args.pixelrnn, "eval", "--model", args.model, "--data", args.data,
-               "--downscale", str(args.downscale), "--per-image", per_image,
-               "--save-pixels", pixels, "--batch", "1"]
+        cmd = [args.pixelrnn, "eval", "--model", args.model, "--downscale", str(args.downscale),
+               "--per-image", per_image, "--save-pixels", pixels, "--batch", "1"]
+        for d in args.data:
+            cmd += ["--data", d]
+        if args.every:
+            cmd += ["--every", str(args.every)]
+        if args.max_images:
+            cmd += ["--max-images", str(args.max_images)]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
