@@ -8,6 +8,7 @@
 #include "gstpixelrnnlikelihood.h"
 #include "io/files.h"
 #include "io/model_file.h"
+#include "labels_file.h"
 #include "ranking_metrics.h"
 
 #include <gst/gst.h>
@@ -23,50 +24,13 @@ namespace pixelrnn {
 
 namespace {
 
+using cli::FrameRanges;
+using cli::read_labels;
+
 struct Mode {
   std::string name, properties;
   bool two_sided;   // rank |score| (zscore: unusually simple frames count too)
 };
-
-// "12", "40-45" and "# comments", one per line: the anomalous frames (0-based, inclusive),
-// read and checked before any frame is scored (a bad labels file must not waste a run).
-struct FrameRange {
-  guint64 first, last;
-  int line;
-};
-using FrameRanges = std::vector<FrameRange>;
-constexpr uint64_t kMaxLabelsFileBytes = 16u << 20;
-
-FrameRanges
-read_labels (const std::string &path)
-{
-  std::string text;
-  try {
-    text = read_regular_file (path, kMaxLabelsFileBytes, "labels file");
-  } catch (const FileError &e) {
-    cli::die (e.what ());
-  }
-  std::istringstream in (text);
-  FrameRanges ranges;
-  std::string line;
-  for (int number = 1; std::getline (in, line); ++number) {
-    line = line.substr (0, line.find ('#'));
-    gchar *stripped = g_strstrip (g_strdup (line.c_str ()));
-    const std::string item = stripped;
-    g_free (stripped);
-    if (item.empty ())
-      continue;
-    const size_t dash = item.find ('-', 1);
-    guint64 first = 0, last = 0;
-    const bool ok = g_ascii_string_to_unsigned (item.substr (0, dash).c_str (), 10, 0, G_MAXINT, &first, nullptr) &&
-        (dash == std::string::npos ? (last = first, true) :
-            g_ascii_string_to_unsigned (item.substr (dash + 1).c_str (), 10, first, G_MAXINT, &last, nullptr));
-    if (!ok)
-      cli::die (path + ":" + std::to_string (number) + ": expected a frame number or FIRST-LAST, not '" + item + "'");
-    ranges.push_back ({first, last, number});
-  }
-  return ranges;
-}
 
 // One flag per scored frame; a range past the last frame is an error naming the file.
 std::vector<bool>
@@ -149,7 +113,14 @@ cmd_score (int argc, char **argv)
       cli::die (e.what ());
     }
   }
-  const FrameRanges label_ranges = labels_path ? read_labels (labels_path) : FrameRanges ();
+  FrameRanges label_ranges;
+  if (labels_path) {
+    try {
+      label_ranges = read_labels (labels_path);
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
+  }
 
   std::vector<Mode> modes{{"bits-per-dim", "score=bits-per-dim", false}, {"peak", "score=peak", false},
       {"complexity", "score=complexity", false}, {"zscore", "score=zscore", true}};

@@ -6,6 +6,7 @@
 #include "../fuzz_support.h"
 #include "cli_common.h"
 #include "dataset.h"
+#include "labels_file.h"
 
 #include <glib/gstdio.h>
 #include <gtest/gtest.h>
@@ -97,6 +98,36 @@ TEST_F (Fuzz, CliRectParser)
     }
   }
   std::printf ("--rect parser: %d rounds, %d parsed, %d refused\n", rounds, parsed, refused);
+  EXPECT_GT (parsed, 0);
+  EXPECT_GT (refused, 0);
+}
+
+// `score --labels`: every mutant of a labels file either parses into ordered ranges within
+// the frame limit or is refused with a message naming the file and the line.
+TEST_F (Fuzz, LabelsParser)
+{
+  const std::string seed = read_all (fuzz_seed_path (data_dir (), "labels.txt"));
+  ASSERT_FALSE (seed.empty ());
+  std::mt19937_64 rng (13);
+  int parsed = 0, refused = 0;
+  const int rounds = fuzz_rounds (3000);
+  for (int r = 0; r < rounds; ++r) {
+    const std::string text = r == 0 ? seed : (r % 2 ? mutate_text (seed, rng) : mutate (seed, rng));
+    try {
+      for (const auto &range : cli::parse_labels (text, "labels.txt")) {
+        ASSERT_LE (range.first, range.last) << text;
+        ASSERT_LE (range.last, (uint64_t) G_MAXINT) << text;
+        ASSERT_GE (range.line, 1) << text;
+      }
+      ++parsed;
+    } catch (const std::invalid_argument &e) {
+      ASSERT_EQ (std::string (e.what ()).rfind ("labels.txt:", 0), 0u) << e.what ();
+      ++refused;
+    } catch (const std::exception &e) {
+      FAIL () << "round " << r << ": " << e.what ();
+    }
+  }
+  std::printf ("labels parser: %d rounds, %d parsed, %d refused\n", rounds, parsed, refused);
   EXPECT_GT (parsed, 0);
   EXPECT_GT (refused, 0);
 }

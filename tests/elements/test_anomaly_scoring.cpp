@@ -1,6 +1,7 @@
 // The anomaly scores' arithmetic, without an element: window means and z-scores, the
 // per-scene calibration (robust, local, its file), repeats, alarm filtering, the normalized
 // column.
+#include "../fuzz_support.h"
 #include "anomaly_scoring.h"
 
 #include <glib.h>
@@ -264,4 +265,54 @@ TEST (AnomalyScoring, BlockEdgeExcessSeesTheCodecGrid)
   EXPECT_LT (block_edge_excess (broken_block (20, 28)), on_grid / 2);
   // Too small for two blocks a side: nothing to measure.
   EXPECT_EQ (block_edge_excess (NllMap{12, 12, 1, std::vector<float> (144, 1.f)}), 0.0);
+}
+
+// Calibration files as a hostile user edits them: every mutant of a real file (bytes and
+// digits alike) either loads into a calibration whose scores are finite, or is refused with
+// std::runtime_error naming the file; nothing crashes, hangs or scores NaN.
+TEST (Fuzz, CalibrationFileReader)
+{
+  std::mt19937 noise (5);
+  std::normal_distribution<float> jitter (0.f, 0.3f);
+  auto map = [&] () {
+    NllMap m{64, 48, 3, std::vector<float> (64 * 48)};
+    for (auto &v : m.bits)
+      v = 9.f + jitter (noise);
+    return m;
+  };
+  NllMap change{64, 48, 1, std::vector<float> (64 * 48, 1.f)};
+  Calibration cal (8);
+  cal.set_block_grid (true);
+  cal.set_context ("analysis 64x48, model test");
+  for (int k = 0; k < 8; ++k)
+    cal.add (map (), change);
+  ASSERT_TRUE (cal.ready ());
+  gchar *dir = g_dir_make_tmp ("pixelrnn-calibration-fuzz-XXXXXX", nullptr);
+  const std::string path = std::string (dir) + "/cal.json";
+  cal.save (path);
+  const std::string seed = pixelrnn::test::read_all (path);
+  std::mt19937_64 rng (21);
+  int loaded = 0, refused = 0;
+  const int rounds = pixelrnn::test::fuzz_rounds (1000);
+  const NllMap probe = map ();
+  for (int r = 0; r < rounds; ++r) {
+    const std::string text = r % 2 ? pixelrnn::test::mutate_text (seed, rng) : pixelrnn::test::mutate (seed, rng);
+    pixelrnn::test::write_all (path, text);
+    try {
+      const Calibration c = Calibration::load (path);
+      const double d = c.frame_deviation (probe, change);
+      ASSERT_FALSE (std::isnan (d)) << text;
+      ++loaded;
+    } catch (const std::runtime_error &e) {
+      ASSERT_NE (std::string (e.what ()).find (path), std::string::npos) << e.what ();
+      ++refused;
+    } catch (const std::exception &e) {
+      FAIL () << "round " << r << ": " << e.what ();
+    }
+  }
+  std::printf ("calibration reader: %d rounds, %d loaded, %d refused\n", rounds, loaded, refused);
+  EXPECT_GT (loaded, 0);
+  EXPECT_GT (refused, 0);
+  (void) std::system (("rm -rf '" + std::string (dir) + "'").c_str ());
+  g_free (dir);
 }
