@@ -198,6 +198,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--calibrate", type=int, default=60, help="normal frames the calibrated mode learns from")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--props", default="", help="more pixelrnnlikelihood properties, e.g. model=natural-full")
     ap.add_argument("--baselines", action="store_true", help="also rank ffmpeg's detectors on the same frames")
     ap.add_argument("--train-minutes", type=float, default=0,
                     help="also fine-tune a scene model on the calibration frames and score with it")
@@ -225,7 +226,7 @@ def main():
         print(f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + " |", flush=True)
 
     for mode in args.modes.split(","):
-        s = score(faulty, MODES[mode].format(calibrate=args.calibrate))
+        s = score(faulty, MODES[mode].format(calibrate=args.calibrate) + " " + args.props)
         row(mode, np.abs(s) if mode == "zscore" else s)
     if args.train_minutes > 0:
         import tempfile

@@ -93,9 +93,10 @@ TEST (FrameScorer, NoPixelReadsALaterOne)
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x) {
         const bool earlier = y < 6 || (y == 6 && x < 7);
-        if (earlier)
+        if (earlier) {
           EXPECT_EQ (before[y * W + x], after[y * W + x]) << "pixel " << y << "," << x
               << " reads channel " << c << " of pixel 6,7";
+        }
       }
     // The changed pixel itself and some later one must notice (the test can fail).
     EXPECT_NE (before[6 * W + 7], after[6 * W + 7]);
