@@ -6,6 +6,8 @@
 // infinity ever arises (fast-math assumes none).
 #include "mixture_kernel.h"
 
+#include "network/mixture_math.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -13,27 +15,11 @@ namespace pixelrnn {
 
 namespace {
 
-constexpr float kHalf = 1.f / 255.f;
-constexpr float kStep = 2.f / 255.f;
-constexpr float kMinDeltaF = 1e-5f;
+using namespace mixture_math;
+
 // What mixture_probs_at may leave out per component: far below what float sums of the
 // 256 probabilities (about 1) resolve.
 constexpr float kNegligibleMass = 1e-9f;
-
-inline float
-clamped_exp (float x)
-{
-  return expf (std::min (std::max (x, -80.f), 80.f));
-}
-
-// torch::softplus: x above 20, else log(1 + e^x). Both sides are computed and one chosen, so
-// the loop has no branches and vectorizes.
-inline float
-softplus (float x)
-{
-  const float soft = logf (1.f + clamped_exp (x));
-  return x > 20.f ? x : soft;
-}
 
 // One component's 256 log-probabilities, log_w added. Value v's bin has edges e_v and e_v+1
 // (e = (x - mu) / scale), so the 257 edges' exponentials are computed once and shared by

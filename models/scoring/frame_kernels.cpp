@@ -4,6 +4,8 @@
 // mixture_log_prob_of, computed for a row of pixels at once.
 #include "scoring/frame_kernels.h"
 
+#include "network/mixture_math.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -11,26 +13,11 @@ namespace pixelrnn {
 
 namespace {
 
-constexpr float kHalf = 1.f / 255.f;
-constexpr float kStep = 2.f / 255.f;
-constexpr float kMinDeltaF = 1e-5f;
+using namespace mixture_math;
+
 constexpr float kMinLogScaleF = -7.f;
 constexpr int kChunk = 64;        // pixels per pass of the mixture loops (stack arrays)
 constexpr int kMaxK = 32;
-
-inline float
-clamped_exp (float x)
-{
-  return expf (std::min (std::max (x, -80.f), 80.f));
-}
-
-// torch::softplus, branch-free: x above 20, else log(1 + e^x).
-inline float
-softplus (float x)
-{
-  const float soft = logf (1.f + clamped_exp (x));
-  return x > 20.f ? x : soft;
-}
 
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
