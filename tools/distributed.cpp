@@ -58,6 +58,20 @@ resolve_distributed_settings (int world_size, int rank, const std::string &addr,
   return s;
 }
 
+namespace {
+
+// c10's errors carry a multi-line C++ backtrace in what(): our messages are one line.
+std::string
+one_line (const std::exception &e)
+{
+  const auto *c10_error = dynamic_cast<const c10::Error *> (&e);
+  std::string text = c10_error ? c10_error->what_without_backtrace () : e.what ();
+  const size_t newline = text.find ('\n');
+  return newline == std::string::npos ? text : text.substr (0, newline);
+}
+
+}  // namespace
+
 struct DistributedGroup::Impl {
   DistributedSettings settings;
   c10::intrusive_ptr<c10d::Store> store;
@@ -69,7 +83,7 @@ struct DistributedGroup::Impl {
       work->wait ();
     } catch (const std::exception &e) {
       throw std::runtime_error (std::string ("rank ") + std::to_string (settings.rank) + ": " +
-          what + " failed: another rank stopped or cannot be reached (" + e.what () + ")");
+          what + " failed: another rank stopped or cannot be reached (" + one_line (e) + ")");
     }
   }
 };
@@ -81,7 +95,14 @@ DistributedGroup::DistributedGroup (const DistributedSettings &s) : impl_ (std::
   if (!std::getenv ("GLOG_minloglevel"))
     FLAGS_minloglevel = std::max (FLAGS_minloglevel, 3);
   impl_->settings = s;
+  // One deadline for joining: the store's wait and Gloo's connection share it, so that a
+  // missing rank is reported after --dist-timeout seconds, not after twice that.
   const auto timeout = std::chrono::milliseconds (1000LL * s.timeout_seconds);
+  const auto deadline = std::chrono::steady_clock::now () + timeout;
+  auto remaining = [&] () {
+    return std::max (std::chrono::milliseconds (1000), std::chrono::duration_cast<std::chrono::milliseconds> (
+        deadline - std::chrono::steady_clock::now ()));
+  };
   const std::string where = s.master_addr + ":" + std::to_string (s.master_port);
   try {
     c10d::TCPStoreOptions o;
@@ -95,12 +116,13 @@ DistributedGroup::DistributedGroup (const DistributedSettings &s) : impl_ (std::
     throw std::runtime_error (s.rank == 0
         ? "rank 0 cannot serve the rendezvous at " + where + " or not all " +
           std::to_string (s.world_size) + " ranks joined within " + std::to_string (s.timeout_seconds) +
-          " s (" + e.what () + ")"
+          " s (" + one_line (e) + ")"
         : "rank " + std::to_string (s.rank) + " cannot reach the master at " + where + " within " +
-          std::to_string (s.timeout_seconds) + " s: is rank 0 running and the port open? (" + e.what () + ")");
+          std::to_string (s.timeout_seconds) + " s: is rank 0 running and the port open? (" + one_line (e) + ")");
   }
   try {
-    auto options = c10d::ProcessGroupGloo::Options::create (timeout);
+    impl_->store->setTimeout (remaining ());
+    auto options = c10d::ProcessGroupGloo::Options::create (remaining ());
     const char *ifname = std::getenv ("GLOO_SOCKET_IFNAME");
     if (ifname && *ifname)
       options->devices.push_back (c10d::ProcessGroupGloo::createDeviceForInterface (ifname));
@@ -109,9 +131,11 @@ DistributedGroup::DistributedGroup (const DistributedSettings &s) : impl_ (std::
     else
       options->devices.push_back (c10d::ProcessGroupGloo::createDefaultDevice ());
     impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo> (impl_->store, s.rank, s.world_size, options);
+    // Joined: every later wait (store, collectives) has the whole timeout again.
+    impl_->store->setTimeout (timeout);
   } catch (const std::exception &e) {
     throw std::runtime_error ("rank " + std::to_string (s.rank) + " could not connect to the other ranks "
-        "through " + where + " (" + e.what () + ")");
+        "through " + where + " (" + one_line (e) + ")");
   }
 }
 
@@ -133,14 +157,18 @@ void
 DistributedGroup::all_reduce_sum (torch::Tensor &flat)
 {
   std::vector<torch::Tensor> t{flat};
-  impl_->wait (impl_->group->allreduce (t), "all-reduce");
+  c10d::AllreduceOptions options;
+  options.timeout = std::chrono::milliseconds (1000LL * impl_->settings.timeout_seconds);
+  impl_->wait (impl_->group->allreduce (t, options), "all-reduce");
 }
 
 void
 DistributedGroup::broadcast (torch::Tensor &tensor)
 {
   std::vector<torch::Tensor> t{tensor};
-  impl_->wait (impl_->group->broadcast (t), "broadcast");
+  c10d::BroadcastOptions options;
+  options.timeout = std::chrono::milliseconds (1000LL * impl_->settings.timeout_seconds);
+  impl_->wait (impl_->group->broadcast (t, options), "broadcast");
 }
 
 // "name=value" lines, in order; values hold no newline (they are numbers, names, JSON).
@@ -211,7 +239,7 @@ DistributedGroup::agree (const std::vector<std::pair<std::string, std::string>> 
     }
   } catch (const std::exception &e) {
     throw std::runtime_error ("rank " + std::to_string (s.rank) + ": the ranks could not compare their "
-        "settings within " + std::to_string (s.timeout_seconds) + " s (" + e.what () + ")");
+        "settings within " + std::to_string (s.timeout_seconds) + " s (" + one_line (e) + ")");
   }
   if (!verdict.empty ())
     throw std::runtime_error ("the ranks' settings differ, so none trains: " + verdict +
@@ -228,7 +256,7 @@ DistributedGroup::broadcast_bytes (const std::string &key, const std::string &by
     return std::string (got.begin (), got.end ());
   } catch (const std::exception &e) {
     throw std::runtime_error ("rank " + std::to_string (impl_->settings.rank) + ": could not receive '" +
-        key + "' from rank 0 (" + e.what () + ")");
+        key + "' from rank 0 (" + one_line (e) + ")");
   }
 }
 

@@ -4,7 +4,7 @@
 # killed mid-run stops the other with a clear error within the timeout; Ctrl-C on rank 0 stops
 # both and leaves a checkpoint; an unreachable master and a resume with another world size
 # are refused with a one-line reason; ranks with different settings both stop with one line
-# naming the setting; a negative rank is refused.
+# naming the setting; a negative rank is refused; a rank alone gives up after its timeout.
 . "$(dirname "$0")/lib.sh"
 port=$((20000 + $$ % 20000))
 next_port () { port=$((port + 1)); }
@@ -43,6 +43,21 @@ expect_error "resume with another world size" "--world-size 2" \
 next_port
 expect_error "unreachable master" "cannot reach the master" \
   train --steps 5 --batch 4 --world-size 2 --rank 1 --master-port $port --dist-timeout 3 --out "$SCRATCH/x.pixelrnn"
+
+# Rank 0 whose other rank never comes: one line, after the timeout once (the store's wait and
+# Gloo's connection share one deadline; they took twice the timeout and printed a C++ trace).
+next_port
+start=$(date +%s)
+train --steps 5 --batch 4 --world-size 2 --rank 0 --master-port $port --dist-timeout 4 \
+  --out "$SCRATCH/alone.pixelrnn" >/dev/null 2>"$SCRATCH/alone.err"
+rc=$?
+took=$(( $(date +%s) - start ))
+# Start-up (LibTorch, the data) is a few seconds on a busy machine; twice the timeout is not.
+if [ $rc -eq 1 ] && [ "$(wc -l <"$SCRATCH/alone.err")" -eq 1 ] && [ $took -ge 4 ] && [ $took -lt 11 ]; then
+  pass "rank 0 alone: exit 1 after ${took}s (timeout 4 s) -> $(cat "$SCRATCH/alone.err")"
+else
+  fail "rank 0 alone: exit $rc after ${took}s: $(head -3 "$SCRATCH/alone.err")"
+fi
 
 # Rank 1 killed mid-run: rank 0 ends with a clear error, well within its timeout.
 next_port
