@@ -109,10 +109,10 @@ mixture_chunk (const float *params, int stride, int c, const float *const *known
 
 void
 layer_row (const PlanLayer &layer, const float *in, const float *residual, long plane, int y,
-    int width, float *out)
+    int width, float *out, long out_stride)
 {
   for (int o = 0; o < layer.out_channels; ++o) {
-    float *row = out + (long) o * width;
+    float *row = out + (long) o * out_stride;
     if (residual)
       std::copy_n (residual + o * plane + (long) y * width, width, row);
     else

@@ -6,11 +6,11 @@
 
 namespace pixelrnn {
 
-// One output row of a planned layer: out[o * width + x] for every output o and column x of
-// row y. Channel i of the input is the plane at in + i * plane (rows of `width` floats), and
-// so is channel o of `residual` (or null); rows above the first read as zero.
+// One output row of a planned layer, row y: output o's row at out + o * out_stride. Channel i
+// of the input is the plane at in + i * plane (rows of `width` floats), and so is channel o of
+// `residual` (or null); rows above the first read as zero.
 void layer_row (const PlanLayer &layer, const float *in, const float *residual, long plane,
-    int y, int width, float *out);
+    int y, int width, float *out, long out_stride);
 
 // Adds -log p of one colour channel's observed values along a row, nats, to nll[x].
 // params: this channel's P parameter rows (row j at params + j * stride); known: the scaled

@@ -102,17 +102,10 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
     const float *in = sets_[layer.input].data ();
     const float *residual = layer.residual >= 0 ? sets_[layer.residual].data () : nullptr;
     float *out = sets_[l + 1].data ();
-    const int O = layer.out_channels;
-#pragma omp parallel
-    {
-      std::vector<float> row ((size_t) O * width);
-#pragma omp for schedule (static)
-      for (size_t i = 0; i < rows.size (); ++i) {
-        const int y = rows[i];
-        layer_row (layer, in, residual, plane, y, width, row.data ());
-        for (int o = 0; o < O; ++o)
-          std::copy_n (row.data () + (long) o * width, width, out + o * plane + (long) y * width);
-      }
+#pragma omp parallel for schedule (static)
+    for (size_t i = 0; i < rows.size (); ++i) {
+      const int y = rows[i];
+      layer_row (layer, in, residual, plane, y, width, out + (long) y * width, plane);
     }
   }
   last_rows_computed_ = (int) rows.size ();
@@ -138,8 +131,8 @@ FrameScorer::head_rows (const std::vector<int> &rows, std::vector<float> &nll)
     for (size_t i = 0; i < rows.size (); ++i) {
       const int y = rows[i];
       // The head is 1x1: its input is this row alone (a one-row "plane").
-      layer_row (hidden, features + (long) y * W, nullptr, plane, 0, W, h.data ());
-      layer_row (out, h.data (), nullptr, W, 0, W, params.data ());
+      layer_row (hidden, features + (long) y * W, nullptr, plane, 0, W, h.data (), W);
+      layer_row (out, h.data (), nullptr, W, 0, W, params.data (), W);
       float *row_nll = nll.data () + (long) y * W;
       std::fill_n (row_nll, W, 0.f);
       const float *known[4];
