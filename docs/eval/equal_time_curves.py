@@ -56,7 +56,7 @@ def main():
     for k, (label, pts) in enumerate(series):
         colour = COLOURS[k % len(COLOURS)]
         cv2.polylines(img, [np.array([(px(x), py(y)) for x, y in pts], np.int32)], False, colour, 2, cv2.LINE_AA)
-        text((W - 200, 20 + 16 * k), label, colour)
+        text((W - 270, 20 + 16 * k), label, colour)
     cv2.imwrite(out, img)
 
 
