@@ -64,15 +64,15 @@ peak_bits_per_dim (const NllMap &map, int window)
 
 namespace {
 
-/* The mean of the highest 1% (at least one) of edge-minus-inside excesses of the blocks of a
- * grid offset by (offset, offset). */
+/* The mean of the highest 1% (at least one) of edge-minus-inside excesses of the grid's
+ * blocks that have a neighbour above and to the left. */
 double
-top_block_excess (const NllMap &map, int block, int offset)
+top_block_excess (const NllMap &map, int block)
 {
   const int W = map.width;
   std::vector<double> excess;
-  for (int by = block + offset; by + block <= map.height; by += block)
-    for (int bx = block + offset; bx + block <= W; bx += block) {
+  for (int by = block; by + block <= map.height; by += block)
+    for (int bx = block; bx + block <= W; bx += block) {
       double edge = 0, inside = 0;
       for (int y = 0; y < block; ++y)
         for (int x = 0; x < block; ++x) {
@@ -98,7 +98,7 @@ block_edge_excess (const NllMap &map, int block)
 {
   if (block < 2 || map.width < 2 * block || map.height < 2 * block)
     return 0.0;
-  return top_block_excess (map, block, 0) / std::max (1, map.channels);
+  return top_block_excess (map, block) / std::max (1, map.channels);
 }
 
 std::vector<Box>

@@ -68,12 +68,6 @@ ModelClient::scores_every_pixel (int width, int height) const
       impl_->scorer->multiply_adds_per_pixel () * width * height <= kVideoRateMultiplyAdds;
 }
 
-int
-ModelClient::last_rows_computed () const
-{
-  return impl_->scorer ? impl_->scorer->last_rows_computed () : 0;
-}
-
 std::string
 ModelClient::summary () const
 {

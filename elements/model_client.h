@@ -44,8 +44,6 @@ class ModelClient {
   // 25 frames/s at 640x480 for natural-full on 2 cores; docs/benchmarks.md).
   bool scores_every_pixel (int width, int height) const;
   static constexpr double kVideoRateMultiplyAdds = 1e9;
-  // Rows the last whole-frame score recomputed (the rest were reused exactly).
-  int last_rows_computed () const;
 
   // Bits/dim and per-pixel NLL of a packed image. With tile > 0 the image is cut into
   // tile x tile pieces (edges included, shorter) scored independently as one batch. Whole

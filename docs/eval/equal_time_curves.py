@@ -18,6 +18,7 @@ COLOURS = [(40, 39, 214), (180, 119, 31), (44, 160, 44), (189, 103, 148)]   # BG
 
 
 def read(log):
+    """(processor minutes, validation bits/dim) at each new validation figure of a log."""
     pts, last = [], None
     for line in open(log, errors="replace"):
         m = re.search(r"val ([0-9.]+) bits/dim.*cpu (\d+) s", line)

@@ -22,6 +22,9 @@ import sys
 
 from PIL import Image, ImageDraw
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from equal_time_curves import read as validation_curve  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PIXELRNN = os.path.join(ROOT, "build", "tools", "pixelrnn")
 COLOURS = [(214, 39, 40), (31, 119, 180), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75)]
@@ -76,12 +79,7 @@ def evaluate(model, threads):
 
 
 def curve(log):
-    pts, last = [], None
-    for line in open(log, errors="replace"):
-        m = re.search(r"step (\d+)/\d+ .*val ([0-9.]+) bits/dim.*cpu (\d+) s", line)
-        if m and m.group(2) != last:
-            last = m.group(2)
-            pts.append((int(m.group(3)) / 60, float(m.group(2))))
+    pts = validation_curve(log)
     steps = [int(m.group(1)) for m in re.finditer(r"step (\d+)/", open(log, errors="replace").read())]
     return pts, max(steps) if steps else 0
 

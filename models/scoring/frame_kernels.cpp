@@ -4,6 +4,7 @@
 // mixture_log_prob_of, computed for a row of pixels at once.
 #include "scoring/frame_kernels.h"
 
+#include "network/mixture_kernel.h"
 #include "network/mixture_math.h"
 
 #include <algorithm>
@@ -15,9 +16,7 @@ namespace {
 
 using namespace mixture_math;
 
-constexpr float kMinLogScaleF = -7.f;
 constexpr int kChunk = 64;        // pixels per pass of the mixture loops (stack arrays)
-constexpr int kMaxK = 32;
 
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 void
@@ -40,7 +39,7 @@ void
 mixture_chunk (const float *params, int stride, int c, const float *const *known,
     const float *values, int K, int n, float *nll)
 {
-  alignas (64) float top[kChunk], log_norm[kChunk], terms[kMaxK][kChunk];
+  alignas (64) float top[kChunk], log_norm[kChunk], terms[kMaxMixtures][kChunk];
 #pragma omp simd
   for (int x = 0; x < n; ++x)
     top[x] = params[x];
@@ -72,7 +71,7 @@ mixture_chunk (const float *params, int stride, int c, const float *const *known
     }
 #pragma omp simd
     for (int x = 0; x < n; ++x) {
-      const float s = std::max (log_scale[x], kMinLogScaleF), inv = expf (-s);
+      const float s = std::max (log_scale[x], kMinLogScale), inv = expf (-s);
       const float v = values[x], centered = v * kStep - 1.f - mu[x];
       const float plus_in = inv * (centered + kHalf), min_in = inv * (centered - kHalf);
       const float mid_in = inv * centered;
@@ -141,7 +140,7 @@ mixture_nll_row (const float *params, int stride, int c, const float *const *kno
   for (int x0 = 0; x0 < width; x0 += kChunk) {
     for (int p = 0; p < c; ++p)
       known_chunk[p] = known[p] + x0;
-    mixture_chunk (params + x0, stride, c, known_chunk, values + x0, std::min (mixtures, kMaxK),
+    mixture_chunk (params + x0, stride, c, known_chunk, values + x0, std::min (mixtures, kMaxMixtures),
         std::min (kChunk, width - x0), nll + x0);
   }
 }

@@ -1,5 +1,6 @@
 #include "scoring/frame_scorer.h"
 
+#include "network/mixture_kernel.h"
 #include "scoring/frame_kernels.h"
 
 #include <omp.h>
@@ -13,7 +14,7 @@ namespace pixelrnn {
 FrameScorer::FrameScorer (FramePlan plan) : plan_ (std::move (plan))
 {
   if (plan_.channels < 1 || plan_.channels > 4 || plan_.head.size () != 2 ||
-      plan_.mixtures < 1 || plan_.mixtures > 32)
+      plan_.mixtures < 1 || plan_.mixtures > kMaxMixtures)
     throw std::invalid_argument ("frame scorer: unsupported plan");
 }
 
@@ -108,9 +109,7 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
       layer_row (layer, in, residual, plane, y, width, out + (long) y * width, plane);
     }
   }
-  last_rows_computed_ = (int) rows.size ();
-  if (!have_previous)
-    last_rows_computed_ = height;
+  last_rows_computed_ = (int) rows.size ();   // every row without a previous frame
   head_rows (rows, last_nll_);
   previous_.assign (pixels, pixels + plane * C);
   nll = last_nll_;
