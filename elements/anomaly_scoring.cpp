@@ -1,7 +1,7 @@
 #include "anomaly_scoring.h"
 
-#include "io/files.h"
-#include "io/image.h"
+#include "api/files.h"
+#include "api/image.h"
 
 #include <cstdio>
 #include <fstream>

@@ -1,7 +1,7 @@
 #include "element_model.h"
 
 #include "frame_pixels.h"
-#include "model_client.h"
+#include "api/model_client.h"
 
 #include <gst/video/video.h>
 

@@ -16,9 +16,9 @@
 
 #include "callback_guard.h"
 #include "frame_pixels.h"
-#include "generation/hole_regions.h"
-#include "io/image.h"
-#include "model_client.h"
+#include "api/hole_windows.h"
+#include "api/image.h"
+#include "api/model_client.h"
 
 #include <gst/video/gstvideometa.h>
 

@@ -15,7 +15,7 @@
 #include "anomaly_scoring.h"
 #include "callback_guard.h"
 #include "frame_pixels.h"
-#include "model_client.h"
+#include "api/model_client.h"
 #include "score_csv.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 

@@ -14,7 +14,7 @@
 #include "callback_guard.h"
 #include "element_model.h"
 #include "frame_pixels.h"
-#include "model_client.h"
+#include "api/model_client.h"
 #include "model_reloader.h"
 
 #include <gst/video/gstvideopool.h>

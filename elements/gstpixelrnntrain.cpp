@@ -19,8 +19,8 @@
 
 #include "callback_guard.h"
 #include "frame_pixels.h"
-#include "model_client.h"
-#include "scene_trainer.h"
+#include "api/model_client.h"
+#include "api/scene_trainer.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <atomic>

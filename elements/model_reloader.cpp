@@ -1,6 +1,6 @@
 #include "model_reloader.h"
 
-#include "model_client.h"
+#include "api/model_client.h"
 
 #include <glib/gstdio.h>
 #include <stdexcept>

@@ -125,18 +125,6 @@ strv (gchar **v)
 }
 
 std::string
-format_duration (double s)
-{
-  char buf[32];
-  int total = static_cast<int> (s + 0.5);
-  if (total >= 3600)
-    std::snprintf (buf, sizeof buf, "%dh%02dm", total / 3600, (total / 60) % 60);
-  else
-    std::snprintf (buf, sizeof buf, "%dm%02ds", total / 60, total % 60);
-  return buf;
-}
-
-std::string
 command_line (int argc, char **argv)
 {
   std::string out = "pixelrnn";

@@ -2,7 +2,7 @@
 // one-line error and exit, and small parsers for the values users type.
 #pragma once
 
-#include "generation/hole_regions.h"
+#include "api/hole_windows.h"
 
 #include <glib.h>
 #include <string>
@@ -36,7 +36,6 @@ void check_writable (const std::string &path);
 void remove_stale_temporaries (const std::string &path);
 
 std::vector<std::string> strv (gchar **v);
-std::string format_duration (double seconds);
 // The whole command line as typed, for a model's provenance.
 std::string command_line (int argc, char **argv);
 

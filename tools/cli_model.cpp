@@ -2,27 +2,26 @@
 
 #include "cli_common.h"
 
-#include <torch/utils.h>
-
 namespace pixelrnn::cli {
 
-LoadedModel
+std::unique_ptr<ModelClient>
 load_model_or_die (const char *name)
 {
   if (!name)
     die ("--model is required (a .pixelrnn file or a shipped name such as fashion-mnist)");
+  auto model = std::make_unique<ModelClient> ();
   try {
-    return load_model (resolve_model (name));
+    model->load (name);
   } catch (const std::exception &e) {
     die (e.what ());
   }
+  return model;
 }
 
 void
 apply_threads (int threads)
 {
-  if (threads > 0)
-    torch::set_num_threads (threads);
+  set_process_compute_threads (threads);
 }
 
 }  // namespace pixelrnn::cli

@@ -1,11 +1,13 @@
 // Loading a model for a subcommand: by path or shipped name, or die with one line.
 #pragma once
 
-#include "io/model_file.h"
+#include "api/model_client.h"
+
+#include <memory>
 
 namespace pixelrnn::cli {
 
-LoadedModel load_model_or_die (const char *name_or_path);
+std::unique_ptr<ModelClient> load_model_or_die (const char *name_or_path);
 
 // --threads N; 0 (the default) is all cores for every architecture. The recurrent models'
 // forward passes used to run slower with a second thread; that was OpenBLAS's thread pool

@@ -3,7 +3,7 @@
 // run it on files you trust.
 #include "cli_common.h"
 #include "commands.h"
-#include "io/model_file.h"
+#include "api/model_client.h"
 
 #include <cstdio>
 
@@ -26,10 +26,9 @@ cmd_convert (int argc, char **argv)
   const std::string from = paths[0], to = paths[1];
   cli::check_writable (to);
   try {
-    auto loaded = load_model (from, LegacyArchive::Allow);
-    save_model (to, loaded.model, loaded.provenance);
-    std::printf ("%s -> %s (format %u): %s\n", from.c_str (), to.c_str (), kFormatVersion,
-        loaded.config.summary ().c_str ());
+    const std::string summary = convert_model_file (from, to);
+    std::printf ("%s -> %s (format %u): %s\n", from.c_str (), to.c_str (), model_file_format (),
+        summary.c_str ());
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }

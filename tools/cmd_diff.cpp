@@ -5,6 +5,9 @@
 #include "commands.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
 #include <cstdio>
 
 namespace pixelrnn {
@@ -26,21 +29,29 @@ cmd_diff (int argc, char **argv)
   if (!files || !files[0] || !files[1] || files[2])
     cli::die ("give exactly two model files");
   auto a = cli::load_model_or_die (files[0]), b = cli::load_model_or_die (files[1]);
-  if (a.config.to_json () != b.config.to_json ())
-    cli::die (std::string ("the models differ in shape: ") + a.config.summary () + " vs " + b.config.summary ());
-  auto pb = b.model->named_parameters ();
+  const auto da = a->describe (), db = b->describe ();
+  if (da.config_json != db.config_json)
+    cli::die (std::string ("the models differ in shape: ") + da.summary + " vs " + db.summary);
+  std::map<std::string, std::vector<float>> weights_b;
+  b->for_each_weight ([&] (const std::string &name, const float *values, size_t count) {
+    weights_b[name].assign (values, values + count);
+  });
   double worst = 0, scale = 0;
   std::string where = "-";
-  for (const auto &p : a.model->named_parameters ()) {
-    const double d = (p.value () - pb[p.key ()]).abs ().max ().item<double> ();
-    scale = std::max (scale, p.value ().abs ().max ().item<double> ());
+  a->for_each_weight ([&] (const std::string &name, const float *values, size_t count) {
+    const auto &other = weights_b[name];   // same config: same names and sizes
+    double d = 0;
+    for (size_t k = 0; k < count && k < other.size (); ++k) {
+      d = std::max (d, (double) std::fabs (values[k] - other[k]));
+      scale = std::max (scale, (double) std::fabs (values[k]));
+    }
     if (each)
-      std::printf ("%-40s %.3g\n", p.key ().c_str (), d);
+      std::printf ("%-40s %.3g\n", name.c_str (), d);
     if (d > worst) {
       worst = d;
-      where = p.key ();
+      where = name;
     }
-  }
+  });
   std::printf ("largest difference %.3g (in %s; largest weight %.3g)\n", worst, where.c_str (), scale);
   return tolerance >= 0 && worst > tolerance ? 1 : 0;
 }

@@ -3,14 +3,12 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "dataset.h"
-#include "network/likelihood.h"
-#include "io/tensor_image.h"
+#include "api/files.h"
 
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <sstream>
-#include <torch/utils.h>
 
 namespace pixelrnn {
 
@@ -35,7 +33,8 @@ cmd_eval (int argc, char **argv)
     {nullptr}};
   cli::parse (argc, argv, entries, "- bits per dimension of a model on data",
       "Prints the mean negative log-likelihood in bits/dim with a 95% interval.");
-  auto loaded = cli::load_model_or_die (model_name);
+  auto model = cli::load_model_or_die (model_name);
+  const int channels = model->channels ();
   if (!data)
     cli::die ("--data PATH is required");
   if (per_image)
@@ -47,27 +46,32 @@ cmd_eval (int argc, char **argv)
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
-  if (ds.channels != loaded.config.channels)
-    cli::die (std::string (model_name) + ": model has " + std::to_string (loaded.config.channels) +
+  if (ds.channels != channels)
+    cli::die (std::string (model_name) + ": model has " + std::to_string (channels) +
         " channel(s) but the data has " + std::to_string (ds.channels) +
         (ds.channels == 3 ? " (pass --gray to convert)" : ""));
 
-  torch::NoGradGuard no_grad;
   std::vector<double> bpd (ds.images.size ());
   // Images of one size go through the model together.
-  std::map<std::vector<int64_t>, std::vector<size_t>> by_size;
+  std::map<std::pair<int, int>, std::vector<size_t>> by_size;
   for (size_t k = 0; k < ds.images.size (); ++k)
-    by_size[ds.images[k].sizes ().vec ()].push_back (k);
-  for (const auto &group : by_size)
-    for (size_t start = 0; start < group.second.size (); start += batch) {
-      std::vector<torch::Tensor> items;
-      size_t end = std::min (group.second.size (), start + batch);
-      for (size_t k = start; k < end; ++k)
-        items.push_back (ds.images[group.second[k]]);
-      auto result = bits_per_dim (loaded.model, torch::stack (items));
-      for (size_t k = start; k < end; ++k)
-        bpd[group.second[k]] = result[k - start].item<double> ();
-    }
+    by_size[{ds.images[k].height, ds.images[k].width}].push_back (k);
+  if (batch < 1)
+    cli::die ("--batch must be positive");
+  try {
+    for (const auto &group : by_size)
+      for (size_t start = 0; start < group.second.size (); start += batch) {
+        std::vector<Image> items;
+        size_t end = std::min (group.second.size (), start + batch);
+        for (size_t k = start; k < end; ++k)
+          items.push_back (ds.images[group.second[k]]);
+        const auto result = model->bits_per_dim (items);
+        for (size_t k = start; k < end; ++k)
+          bpd[group.second[k]] = result[k - start];
+      }
+  } catch (const std::exception &e) {
+    cli::die (e.what ());
+  }
   double mean = 0, var = 0;
   for (double v : bpd)
     mean += v;
@@ -80,9 +84,10 @@ cmd_eval (int argc, char **argv)
     std::ostringstream csv;
     csv << "index,bits_per_dim,dims,png_bits_per_dim,source\n";
     for (size_t k = 0; k < bpd.size (); ++k) {
-      const auto &t = ds.images[k];
-      csv << k << "," << bpd[k] << "," << t.numel () << ","
-          << 8.0 * png_size (tensor_to_image (t)) / (double) t.numel () << "," << ds.names[k] << "\n";
+      const auto &image = ds.images[k];
+      const double dims = (double) image.pixels.size ();
+      csv << k << "," << bpd[k] << "," << image.pixels.size () << ","
+          << 8.0 * png_size (image) / dims << "," << ds.names[k] << "\n";
     }
     try {
       write_file_atomic (per_image, csv.str ());
@@ -97,7 +102,7 @@ cmd_eval (int argc, char **argv)
       for (size_t k = 0; k < ds.images.size (); ++k) {
         char name[32];
         std::snprintf (name, sizeof name, "/%05zu.png", k);
-        write_png (std::string (save_pixels) + name, tensor_to_image (ds.images[k]));
+        write_png (std::string (save_pixels) + name, ds.images[k]);
       }
     } catch (const std::exception &e) {
       cli::die (e.what ());
@@ -105,12 +110,12 @@ cmd_eval (int argc, char **argv)
   }
   // The same pixels as per-image PNG files, for scale: a model that cannot beat PNG is no use.
   double png_bits = 0, dims = 0;
-  for (const auto &t : ds.images) {
-    png_bits += 8.0 * png_size (tensor_to_image (t));
-    dims += static_cast<double> (t.numel ());
+  for (const auto &image : ds.images) {
+    png_bits += 8.0 * png_size (image);
+    dims += static_cast<double> (image.pixels.size ());
   }
   std::printf ("PNG (libpng defaults, per image) on the same pixels: %.4f bits/dim\n", png_bits / dims);
-  std::printf ("%s on %s\n", loaded.config.summary ().c_str (), ds.description.c_str ());
+  std::printf ("%s on %s\n", model->summary ().c_str (), ds.description.c_str ());
   std::printf ("mean %.4f bits/dim (95%% interval %.4f to %.4f, %zu images)\n", mean, mean - half,
       mean + half, bpd.size ());
   return 0;

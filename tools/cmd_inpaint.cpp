@@ -4,11 +4,9 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "gst_decode.h"
-#include "generation/generation.h"
-#include "io/tensor_image.h"
 
 #include <cstdio>
-#include <torch/utils.h>
+#include <algorithm>
 
 namespace pixelrnn {
 
@@ -39,7 +37,7 @@ cmd_inpaint (int argc, char **argv)
   cli::parse (argc, argv, entries, "- fill a region of an image",
       "Fills the pixels of the mask (or rectangle) in raster order, conditioned on the pixels "
       "above and to the left, and to the right on the rows of the hole.");
-  auto m = cli::load_model_or_die (model_name);
+  auto model = cli::load_model_or_die (model_name);
   if (!image_path)
     cli::die ("--image FILE is required");
   if (!out)
@@ -61,7 +59,7 @@ cmd_inpaint (int argc, char **argv)
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
-  if (settings.mode == FillMode::Direct && !m.config.has_conditioner ())
+  if (settings.mode == FillMode::Direct && !model->has_conditioner ())
     cli::die (std::string (model_name) + ": mode direct needs a model with an inpainting conditioner");
   settings.temperature = temperature;
   settings.seed = static_cast<uint64_t> (seed);
@@ -76,17 +74,22 @@ cmd_inpaint (int argc, char **argv)
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
-  if (image.channels != m.config.channels)
-    cli::die (std::string (model_name) + ": model has " + std::to_string (m.config.channels) +
+  if (image.channels != model->channels ())
+    cli::die (std::string (model_name) + ": model has " + std::to_string (model->channels ()) +
         " channel(s) but " + image_path + " was read with " + std::to_string (image.channels) +
         (image.channels == 3 ? " (pass --gray)" : ""));
-  auto mask = torch::zeros ({image.height, image.width}, torch::kBool);
+  std::vector<uint8_t> mask ((size_t) image.width * image.height, 0);
   if (rect_text) {
-    auto r = cli::parse_rect (rect_text);
+    Rect r;
+    try {
+      r = cli::parse_rect (rect_text);
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
     if ((int64_t) r.x + r.w > image.width || (int64_t) r.y + r.h > image.height)
       cli::die ("rectangle " + std::string (rect_text) + " reaches outside the " +
           std::to_string (image.width) + "x" + std::to_string (image.height) + " image");
-    mask.narrow (0, r.y, r.h).narrow (1, r.x, r.w).fill_ (true);
+    mark_rect (mask, image.width, image.height, r);
   } else {
     Image mimg;
     try {
@@ -98,27 +101,30 @@ cmd_inpaint (int argc, char **argv)
       cli::die (std::string (mask_path) + ": mask is " + std::to_string (mimg.width) + "x" +
           std::to_string (mimg.height) + " but the image is " + std::to_string (image.width) + "x" +
           std::to_string (image.height));
-    mask = image_to_tensor (mimg)[0].ne (0);
+    for (size_t k = 0; k < mask.size (); ++k)
+      mask[k] = mimg.pixels[k] != 0;
   }
-  if (!mask.any ().item<bool> ())
+  const long long holes = std::count (mask.begin (), mask.end (), 1);
+  if (holes == 0)
     cli::die ("the mask selects no pixel");
 
-  auto before = image_to_tensor (image);
-  auto filled = inpaint (m.model, before, mask, context, settings);
   try {
-    write_png (out, tensor_to_image (filled));
+    const Image filled = model->inpaint (image, mask, context, settings);
+    write_png (out, filled);
     if (compare) {
-      auto masked = before.clone ();
+      Image masked = image;
       // Mid-grey shows the hole against both dark and light content.
-      masked.masked_fill_ (mask.unsqueeze (0).expand_as (masked), 128);
+      for (size_t k = 0; k < mask.size (); ++k)
+        if (mask[k])
+          std::fill_n (masked.pixels.begin () + k * masked.channels, masked.channels, 128);
       int factor = std::max (1, 256 / std::max (image.width, image.height));
-      write_png (compare, make_grid ({upscale (image, factor), upscale (tensor_to_image (masked), factor),
-          upscale (tensor_to_image (filled), factor)}, 3, 4));
+      write_png (compare, make_grid ({upscale (image, factor), upscale (masked, factor),
+          upscale (filled, factor)}, 3, 4));
     }
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }
-  std::printf ("filled %lld pixels; wrote %s%s%s\n", (long long) mask.sum ().item<int64_t> (), out,
+  std::printf ("filled %lld pixels; wrote %s%s%s\n", holes, out,
       compare ? " and " : "", compare ? compare : "");
   return 0;
 }

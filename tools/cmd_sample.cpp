@@ -2,12 +2,10 @@
 #include "cli_common.h"
 #include "cli_model.h"
 #include "commands.h"
-#include "generation/generation.h"
-#include "io/tensor_image.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <torch/utils.h>
 
 namespace pixelrnn {
 
@@ -31,7 +29,8 @@ cmd_sample (int argc, char **argv)
     {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- generate images", "Samples in raster order, R then G then B.");
-  auto m = cli::load_model_or_die (model_name);
+  auto model = cli::load_model_or_die (model_name);
+  const int channels = model->channels ();
   if (!out)
     cli::die ("--out FILE is required");
   cli::check_writable (out);
@@ -40,17 +39,21 @@ cmd_sample (int argc, char **argv)
   if (temperature < 0)
     cli::die ("--temperature must be >= 0");
   if (width <= 0)
-    width = m.config.channels == 1 ? 28 : 32;
+    width = channels == 1 ? 28 : 32;
   if (height <= 0)
     height = width;
   if (width > 4096 || height > 4096)
     cli::die ("--width and --height must be at most 4096");
   cli::apply_threads (threads);
-  auto images = generate (m.model, count, height, width, {temperature, static_cast<uint64_t> (seed)});
+  const auto pixels = model->generate (width, height, count, temperature, static_cast<uint64_t> (seed));
   std::vector<Image> tiles;
   int factor = scale > 0 ? scale : std::max (1, 96 / std::max (width, height));
-  for (int64_t k = 0; k < count; ++k)
-    tiles.push_back (upscale (tensor_to_image (images[k]), factor));
+  const size_t size = (size_t) width * height * channels;
+  for (int k = 0; k < count; ++k) {
+    Image image (width, height, channels);
+    std::copy (pixels.begin () + k * size, pixels.begin () + (k + 1) * size, image.pixels.begin ());
+    tiles.push_back (upscale (image, factor));
+  }
   int cols = columns > 0 ? columns : static_cast<int> (std::ceil (std::sqrt (count)));
   try {
     write_png (out, make_grid (tiles, cols));

@@ -6,8 +6,8 @@
 #include "commands.h"
 #include "gst_decode.h"
 #include "gstpixelrnnlikelihood.h"
-#include "io/files.h"
-#include "io/model_file.h"
+#include "api/files.h"
+#include "api/model_client.h"
 #include "labels_file.h"
 #include "ranking_metrics.h"
 
@@ -99,7 +99,7 @@ cmd_score (int argc, char **argv)
   }
   std::string model_path;
   try {
-    model_path = resolve_model (model_name ? model_name : "natural");
+    model_path = resolve_model_path (model_name ? model_name : "natural");
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }

@@ -1,14 +1,12 @@
 #include "dataset.h"
 
 #include "gst_decode.h"
-#include "io/idx_dataset.h"
-#include "io/tensor_image.h"
+#include "api/idx_images.h"
 
 #include <algorithm>
 #include <glib.h>
-#include <random>
+#include <cmath>
 #include <stdexcept>
-#include <torch/nn/functional/pooling.h>
 
 namespace pixelrnn {
 
@@ -36,42 +34,38 @@ is_still_image (const std::string &path)
   return has_suffix (path, {".png", ".jpg", ".jpeg"});
 }
 
-torch::Tensor
-downscale (const torch::Tensor &chw, int factor)
+// Area average over factor x factor blocks (a ragged right or bottom edge is dropped),
+// rounded half to even as LibTorch's avg_pool2d and round did before.
+Image
+downscale (const Image &image, int factor)
 {
   if (factor <= 1)
-    return chw;
-  auto f = torch::nn::functional::avg_pool2d (chw.unsqueeze (0).to (torch::kFloat32),
-      torch::nn::functional::AvgPool2dFuncOptions (factor));
-  return f.squeeze (0).round ().clamp (0, 255).to (torch::kUInt8);
+    return image;
+  const int w = image.width / factor, h = image.height / factor, C = image.channels;
+  Image out (w, h, C);
+  const float area = float (factor * factor);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < C; ++c) {
+        int sum = 0;
+        for (int dy = 0; dy < factor; ++dy)
+          for (int dx = 0; dx < factor; ++dx)
+            sum += image.at (x * factor + dx, y * factor + dy, c);
+        out.at (x, y, c) = (uint8_t) std::min (255.f, std::nearbyint (float (sum) / area));
+      }
+  return out;
 }
 
-std::string
-size_of (const torch::Tensor &t)
+Image
+idx_image (const IdxImages &idx, int64_t k)
 {
-  return std::to_string (t.size (2)) + "x" + std::to_string (t.size (1));
+  Image image (idx.cols, idx.rows, 1);
+  const size_t size = (size_t) idx.rows * idx.cols;
+  std::copy (idx.pixels.begin () + k * size, idx.pixels.begin () + (k + 1) * size, image.pixels.begin ());
+  return image;
 }
 
 }  // namespace
-
-bool
-Dataset::same_size () const
-{
-  for (const auto &t : images)
-    if (t.sizes () != images[0].sizes ())
-      return false;
-  return true;
-}
-
-torch::Tensor
-Dataset::stacked () const
-{
-  for (size_t k = 1; k < images.size (); ++k)
-    if (images[k].sizes () != images[0].sizes ())
-      throw std::runtime_error ("images of mixed sizes: " + names[0] + " is " + size_of (images[0]) +
-          ", " + names[k] + " is " + size_of (images[k]) + " (pass --patch N to train on crops)");
-  return torch::stack (images);
-}
 
 Dataset
 load_dataset (const std::vector<std::string> &sources, const DatasetOptions &options)
@@ -83,9 +77,9 @@ load_dataset (const std::vector<std::string> &sources, const DatasetOptions &opt
     if (is_idx (source)) {
       if (options.channels == 3)
         throw std::runtime_error (source + ": IDX images are gray, but 3 channels were asked for");
-      auto idx = idx_to_tensor (read_idx_images (source, options.max_images));
-      for (int64_t k = 0; k < idx.size (0); ++k) {
-        ds.images.push_back (downscale (idx[k], options.downscale));
+      const auto idx = read_idx_images (source, options.max_images);
+      for (int64_t k = 0; k < idx.count; ++k) {
+        ds.images.push_back (downscale (idx_image (idx, k), options.downscale));
         ds.names.push_back (source + "#" + std::to_string (k));
       }
       ds.channels = 1;
@@ -117,9 +111,8 @@ load_dataset (const std::vector<std::string> &sources, const DatasetOptions &opt
       const auto factors = options.downscales.empty () ? std::vector<int>{options.downscale}
                                                        : options.downscales;
       for (size_t k = 0; k < frames.size (); ++k) {
-        auto full = image_to_tensor (frames[k]);
         for (int factor : factors) {
-          ds.images.push_back (downscale (full, factor));
+          ds.images.push_back (downscale (frames[k], factor));
           ds.names.push_back ((frames.size () > 1 ? file + "#" + std::to_string (k) : file) +
               (factors.size () > 1 ? "@1/" + std::to_string (factor) : ""));
         }
@@ -152,28 +145,10 @@ split_validation (Dataset &train, Dataset &validation, double fraction)
   validation.description = "validation split of " + train.description;
   for (size_t k = 0; k < train.images.size (); ++k) {
     Dataset &to = (k % every == every - 1) ? validation : kept;
-    to.images.push_back (train.images[k]);
-    to.names.push_back (train.names[k]);
+    to.images.push_back (std::move (train.images[k]));
+    to.names.push_back (std::move (train.names[k]));
   }
   train = std::move (kept);
-}
-
-torch::Tensor
-fixed_patches (const std::vector<torch::Tensor> &images, int64_t count, int64_t patch, uint64_t seed)
-{
-  std::mt19937_64 rng (seed);
-  std::vector<torch::Tensor> out;
-  for (int64_t k = 0; k < count; ++k) {
-    const auto &img = images[k % images.size ()];
-    const int64_t H = img.size (1), W = img.size (2);
-    if (H < patch || W < patch)
-      throw std::runtime_error ("an image of " + std::to_string (W) + "x" + std::to_string (H) +
-          " is smaller than the patch size " + std::to_string (patch));
-    int64_t y = static_cast<int64_t> (rng () % (H - patch + 1));
-    int64_t x = static_cast<int64_t> (rng () % (W - patch + 1));
-    out.push_back (img.narrow (1, y, patch).narrow (2, x, patch));
-  }
-  return torch::stack (out);
 }
 
 }  // namespace pixelrnn

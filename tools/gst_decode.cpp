@@ -2,7 +2,7 @@
 
 #include <gst/pbutils/pbutils.h>
 
-#include "io/model_file.h"
+#include "api/files.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>

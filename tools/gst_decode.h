@@ -2,7 +2,7 @@
 // (uridecodebin ! videoconvert ! appsink). No LibTorch here.
 #pragma once
 
-#include "io/image.h"
+#include "api/image.h"
 
 #include <string>
 #include <vector>

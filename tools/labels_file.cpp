@@ -1,6 +1,6 @@
 #include "labels_file.h"
 
-#include "io/files.h"
+#include "api/files.h"
 
 #include <glib.h>
 

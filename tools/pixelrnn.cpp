@@ -1,5 +1,5 @@
 // pixelrnn: train, evaluate, sample from and inpaint with PixelRNN models.
-#include "runtime/process_tuning.h"
+#include "api/process_tuning.h"
 #include "cli_common.h"
 #include "commands.h"
 

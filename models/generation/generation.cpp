@@ -1,6 +1,6 @@
 #include "generation.h"
 
-#include "generation/hole_regions.h"
+#include "api/hole_windows.h"
 
 #include "generation/incremental_engine.h"
 #include "network/logistic_mixture.h"
@@ -33,7 +33,7 @@ inpaint (PixelModel &model, const torch::Tensor &image, const torch::Tensor &mas
         std::to_string (mask.size (0)) + " but the image is " + std::to_string (W) + "x" +
         std::to_string (H));
   auto fill = mask.to (torch::kBool).contiguous ();
-  // The same windows as the elements (hole_regions): each group of nearby holes is filled in
+  // The same windows as the elements (api/hole_windows): each group of nearby holes is filled in
   // its own window, so the cost follows the holes.
   std::vector<uint8_t> holes (fill.data_ptr<bool> (), fill.data_ptr<bool> () + H * W);
   model->eval ();

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "generation/incremental_engine.h"
-#include "inpainting/fill_settings.h"
+#include "api/fill_settings.h"
 #include "network/pixel_model.h"
 #include "generation/value_sampler.h"
 
@@ -16,7 +16,7 @@ torch::Tensor generate (PixelModel &model, int64_t count, int64_t height, int64_
     const SamplingOptions &options);
 
 // Fills `mask` ([H, W], non-zero = fill) in `image` ([C, H, W] or [B, C, H, W] uint8). Holes
-// are grouped into windows exactly as the elements group them (hole_regions.h): each window
+// are grouped into windows exactly as the elements group them (api/hole_windows.h): each window
 // is a group's bounding box widened by `context` pixels left, right and above (what a
 // raster-order model conditions on), and below when the fill reads below (fill_rows_below).
 // Each window is filled by inpaint_window. Values outside the mask are returned unchanged.

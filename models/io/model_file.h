@@ -17,7 +17,7 @@
 // a half-written model.
 #pragma once
 
-#include "io/files.h"
+#include "api/files.h"
 #include "network/model_config.h"
 #include "network/pixel_model.h"
 

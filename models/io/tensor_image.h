@@ -1,8 +1,8 @@
 // Conversions between Image (interleaved HWC bytes) and uint8 tensors [C, H, W].
 #pragma once
 
-#include "io/idx_dataset.h"
-#include "io/image.h"
+#include "api/idx_images.h"
+#include "api/image.h"
 
 #include <torch/types.h>
 

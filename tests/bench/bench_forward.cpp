@@ -1,7 +1,7 @@
 // Benchmark (not a test): parameter count and forward time of a 32x32x3 image for each
 // architecture at the paper's CIFAR sizes; median of repeated runs.
 #include "network/pixel_model.h"
-#include "runtime/process_tuning.h"
+#include "api/process_tuning.h"
 
 #include <algorithm>
 #include <chrono>

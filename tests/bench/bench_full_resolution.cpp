@@ -6,7 +6,7 @@
 #include "generation/incremental_engine.h"
 #include "io/model_file.h"
 #include "network/likelihood.h"
-#include "runtime/process_tuning.h"
+#include "api/process_tuning.h"
 #include "scoring/frame_plan_from_model.h"
 #include "scoring/frame_scorer.h"
 

@@ -3,7 +3,7 @@
 // and its FLOP/s against a dense matmul through the same BLAS in the same run, on one thread
 // like the engine.
 //
-// Then the element's own path (inpaint_window, the windows of hole_regions) with the model
+// Then the element's own path (inpaint_window, the windows of api/hole_windows) with the model
 // pixelrnninpaint uses by default, or $PIXELRNN_BENCH_FILL_MODEL, for 16, 32 and 64 px holes
 // in every mode: what a pipeline pays per frame.
 //
@@ -12,10 +12,10 @@
 //   PIXELRNN_BENCH_ENGINE_ONLY=1 bench-inpaint ... only the engine's rows, best-of's left out
 #include "generation/dense_step.h"
 #include "generation/generation.h"
-#include "generation/hole_regions.h"
+#include "api/hole_windows.h"
 #include "generation/incremental_engine.h"
 #include "io/model_file.h"
-#include "runtime/process_tuning.h"
+#include "api/process_tuning.h"
 #include "generation/naive_sampler.h"
 
 #include <algorithm>

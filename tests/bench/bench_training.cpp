@@ -7,7 +7,7 @@
 // are 3x the forward pass's useful multiply-adds x2 (backward costs about twice the
 // forward), counted by the incremental engine, which skips masked-out taps: so the figure is
 // work the model needs, not work a dense kernel happened to do on zeros.
-#include "runtime/process_tuning.h"
+#include "api/process_tuning.h"
 #include "generation/incremental_engine.h"
 #include "training/trainer.h"
 

@@ -57,9 +57,9 @@ TEST_F (Fuzz, ImageFolderReader)
       Dataset ds = load_dataset ({folder}, options);
       ASSERT_EQ (ds.images.size (), 1u) << "round " << r;
       const auto &image = ds.images[0];
-      ASSERT_EQ (image.dim (), 3) << "round " << r;
-      ASSERT_EQ (image.size (0), 3) << "round " << r;
-      ASSERT_GT (image.size (1) * image.size (2), 0) << "round " << r;
+      ASSERT_EQ (image.channels, 3) << "round " << r;
+      ASSERT_GT (image.width * image.height, 0) << "round " << r;
+      ASSERT_EQ (image.pixels.size (), (size_t) image.width * image.height * 3) << "round " << r;
       ++read;
     } catch (const std::runtime_error &e) {
       // The one-line message the CLI prints must say which file.

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "frame_pixels.h"
-#include "io/image.h"
+#include "api/image.h"
 
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>

@@ -2,8 +2,8 @@
 // every mask source; greedy fills equal the model's own fill of the same window; bad masks
 // are errors; a rectangle that moves while PLAYING is followed frame by frame.
 #include "element_support.h"
-#include "generation/hole_regions.h"
-#include "model_client.h"
+#include "api/hole_windows.h"
+#include "api/model_client.h"
 
 #include <glib/gstdio.h>
 #include <gst/video/gstvideometa.h>

@@ -4,7 +4,7 @@
 #include "anomaly_scoring.h"
 #include "element_support.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
-#include "model_client.h"
+#include "api/model_client.h"
 
 #include <glib/gstdio.h>
 #include <gst/video/gstvideometa.h>

@@ -4,7 +4,7 @@
 // and odd frame sizes with row padding in every format.
 #include "callback_guard.h"
 #include "element_support.h"
-#include "generation/hole_regions.h"
+#include "api/hole_windows.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <glib/gstdio.h>

@@ -1,7 +1,7 @@
 // pixelrnnsrc: caps follow the model and the size properties, frames are the model's samples
 // (same seed, same frames; frame N uses seed + N), timestamps follow the frame rate.
 #include "element_support.h"
-#include "model_client.h"
+#include "api/model_client.h"
 
 #include <gtest/gtest.h>
 

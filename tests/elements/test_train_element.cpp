@@ -3,7 +3,7 @@
 // skips frames instead of delaying them; anomalous frames stay out; bad settings are errors;
 // and pixelrnnlikelihood reload=true picks its writes up in the same pipeline.
 #include "element_support.h"
-#include "model_client.h"
+#include "api/model_client.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <glib/gstdio.h>

@@ -4,8 +4,8 @@
 // is written here in the current format) and, for model files, recomputes the checksum so the
 // mutation reaches the parsers behind it. A round passes if the reader
 // returns or throws its own error type; a crash, a hang or any other exception fails.
-#include "io/idx_dataset.h"
-#include "io/image.h"
+#include "api/idx_images.h"
+#include "api/image.h"
 #include "io/model_file.h"
 #include "test_support.h"
 #include "../fuzz_support.h"

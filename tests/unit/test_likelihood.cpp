@@ -1,6 +1,6 @@
 // Likelihood: normalised distributions, an untrained model near 8 bits/dim, and training on
 // real Fashion-MNIST images lowering bits/dim.
-#include "io/idx_dataset.h"
+#include "api/idx_images.h"
 #include "network/likelihood.h"
 #include "io/tensor_image.h"
 #include "test_support.h"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "network/model_config.h"
-#include "io/image.h"
+#include "api/image.h"
 #include "network/pixel_model.h"
 #include "io/tensor_image.h"
 

@@ -1,10 +1,11 @@
-#include "model_client.h"
+#include "api/model_client.h"
 
 #include "generation/generation.h"
 #include "generation/incremental_engine.h"
 #include "generation/memory_reuse.h"
 #include "network/likelihood.h"
 #include "io/model_file.h"
+#include "io/tensor_image.h"
 #include "scoring/frame_plan_from_model.h"
 #include "scoring/frame_scorer.h"
 
@@ -169,6 +170,103 @@ ModelClient::generate (int width, int height, int count, double temperature, uin
       {temperature, seed});
   auto packed = out.permute ({0, 2, 3, 1}).contiguous ();
   return std::vector<uint8_t> (packed.data_ptr<uint8_t> (), packed.data_ptr<uint8_t> () + packed.numel ());
+}
+
+ModelDescription
+ModelClient::describe () const
+{
+  const auto &m = impl_->model;
+  ModelDescription d;
+  d.path = m.path;
+  d.architecture = architecture_name (m.config.architecture);
+  d.summary = m.config.summary ();
+  d.config_json = m.config.to_json ();
+  d.parameters = m.model->parameter_count ();
+  d.data = m.provenance.data;
+  d.date = m.provenance.date;
+  d.command = m.provenance.command;
+  d.steps = m.provenance.steps;
+  d.validation_bits_per_dim = m.provenance.validation_bits_per_dim;
+  d.train_seconds = m.provenance.train_seconds;
+  return d;
+}
+
+void
+ModelClient::for_each_weight (
+    const std::function<void (const std::string &, const float *, size_t)> &visit) const
+{
+  for (const auto &p : impl_->model.model->named_parameters ()) {
+    auto t = p.value ().detach ().to (torch::kFloat32).contiguous ();
+    visit (p.key (), t.data_ptr<float> (), (size_t) t.numel ());
+  }
+}
+
+std::vector<double>
+ModelClient::bits_per_dim (const std::vector<Image> &images)
+{
+  if (images.empty ())
+    return {};
+  std::vector<torch::Tensor> items;
+  for (const auto &image : images) {
+    if (image.width != images[0].width || image.height != images[0].height ||
+        image.channels != channels ())
+      throw ModelClientError ("bits_per_dim: images of one size with the model's " +
+          std::to_string (channels ()) + " channel(s) expected");
+    items.push_back (image_to_tensor (image));
+  }
+  torch::NoGradGuard no_grad;
+  auto result = pixelrnn::bits_per_dim (impl_->model.model, torch::stack (items)).to (torch::kFloat64);
+  return std::vector<double> (result.data_ptr<double> (), result.data_ptr<double> () + result.numel ());
+}
+
+Image
+ModelClient::inpaint (const Image &image, const std::vector<uint8_t> &mask, int context,
+    const FillSettings &settings)
+{
+  if (image.channels != channels ())
+    throw ModelClientError ("the model has " + std::to_string (channels ()) + " channel(s), the image " +
+        std::to_string (image.channels));
+  if (mask.size () != (size_t) image.width * image.height)
+    throw ModelClientError ("the mask is not the image's size");
+  torch::NoGradGuard no_grad;
+  auto m = torch::from_blob (const_cast<uint8_t *> (mask.data ()), {image.height, image.width},
+      torch::kUInt8).ne (0);
+  return tensor_to_image (pixelrnn::inpaint (impl_->model.model, image_to_tensor (image), m, context, settings));
+}
+
+unsigned
+model_file_format ()
+{
+  return kFormatVersion;
+}
+
+std::string
+convert_model_file (const std::string &from, const std::string &to)
+{
+  try {
+    auto loaded = load_model (from, LegacyArchive::Allow);
+    save_model (to, loaded.model, loaded.provenance);
+    return loaded.config.summary ();
+  } catch (const std::exception &e) {
+    throw ModelClientError (e.what ());
+  }
+}
+
+std::string
+resolve_model_path (const std::string &name_or_path)
+{
+  try {
+    return resolve_model (name_or_path);
+  } catch (const std::exception &e) {
+    throw ModelClientError (e.what ());
+  }
+}
+
+void
+set_process_compute_threads (int threads)
+{
+  if (threads > 0)
+    torch::set_num_threads (threads);
 }
 
 void

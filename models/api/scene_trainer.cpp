@@ -1,11 +1,11 @@
-#include "scene_trainer.h"
+#include "api/scene_trainer.h"
 
-#include "model_client.h"
+#include "api/model_client.h"
 #include "generation/memory_reuse.h"
 #include "io/model_file.h"
 #include "training/trainer.h"
 
-#include <glib.h>
+#include <sys/stat.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -182,7 +182,8 @@ SceneTrainer::finish ()
 void
 SceneTrainer::ensure_model_file (const std::string &init, const std::string &location)
 {
-  if (g_file_test (location.c_str (), G_FILE_TEST_EXISTS))
+  struct stat st;
+  if (stat (location.c_str (), &st) == 0)
     return;
   try {
     auto m = load_model (resolve_model (init));

@@ -1,6 +1,6 @@
 #include "image.h"
 
-#include "io/model_file.h"
+#include "api/files.h"
 
 #include <cstring>
 #include <png.h>

@@ -1,11 +1,14 @@
-/* ModelClient: what the elements ask of a PixelRNN model, behind a header with no LibTorch
- * in it (LibTorch headers are heavy; element files stay GStreamer-only). Pixels cross this
- * boundary as packed 8-bit arrays in the model's channel order: R, G, B or gray, row-major. */
+/* ModelClient: the front door to a trained model for the elements and the command line:
+ * load, describe, score, fill, sample. No LibTorch in this header (LibTorch headers are
+ * heavy; element and command files stay GStreamer-only). Pixels cross this boundary as
+ * packed 8-bit arrays in the model's channel order: R, G, B or gray, row-major. */
 #pragma once
 
-#include "inpainting/fill_settings.h"
+#include "api/fill_settings.h"
+#include "api/image.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -22,6 +25,17 @@ class ModelClientError : public std::runtime_error {
 struct ScoreResult {
   double bits_per_dim = 0.0;   // mean over the scored pixels and channels
   std::vector<float> nll;      // per pixel, bits summed over channels, row-major (width x height)
+};
+
+/* What a model file says about itself (pixelrnn info). */
+struct ModelDescription {
+  std::string path, architecture, summary, config_json;
+  int64_t parameters = 0;
+  /* Provenance: what trained it. */
+  std::string data, date, command;
+  int64_t steps = 0;
+  double validation_bits_per_dim = -1;   /* < 0: not measured */
+  double train_seconds = 0;
 };
 
 class ModelClient {
@@ -62,10 +76,37 @@ class ModelClient {
   std::vector<uint8_t> generate (int width, int height, int count, double temperature,
       uint64_t seed);
 
+  // The command line's whole-image operations.
+  ModelDescription describe () const;
+  // Every weight in the model's own order: its name, values and count.
+  void for_each_weight (
+      const std::function<void (const std::string &name, const float *values, size_t count)> &visit) const;
+  // Bits/dim of each image, all of one size and of the model's channels, as one batch.
+  std::vector<double> bits_per_dim (const std::vector<Image> &images);
+  // `image` with the pixels where `mask` (width x height) is non-zero filled: the holes
+  // grouped into windows of `context` pixels as the inpainting element groups them.
+  Image inpaint (const Image &image, const std::vector<uint8_t> &mask, int context,
+      const FillSettings &settings);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Rewrites a model file of an older format (1 or 2, whose LibTorch archives only this
+// reads: convert files you trust) in the current one; returns the model's summary. Throws
+// ModelClientError.
+std::string convert_model_file (const std::string &from, const std::string &to);
+// The format version files are written in.
+unsigned model_file_format ();
+
+// The path of a model given by path or shipped name (see io/model_file.h's resolve_model);
+// throws ModelClientError listing where it looked.
+std::string resolve_model_path (const std::string &name_or_path);
+
+// Compute threads of the whole process (LibTorch's intra-op pool); 0 leaves the default
+// (every core).
+void set_process_compute_threads (int threads);
 
 // Compute threads for parallel regions this thread starts from now on (OpenMP keeps the
 // count per thread), so that each element's streaming thread can have its own; 0 = the

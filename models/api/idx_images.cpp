@@ -1,4 +1,4 @@
-#include "idx_dataset.h"
+#include "idx_images.h"
 
 #include <algorithm>
 #include <cerrno>

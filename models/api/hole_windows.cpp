@@ -1,4 +1,4 @@
-#include "hole_regions.h"
+#include "hole_windows.h"
 
 #include <algorithm>
 

@@ -1,0 +1,498 @@
+#include "api/training_run.h"
+
+#include "io/model_file.h"
+#include "io/tensor_image.h"
+#include "training/distributed_group.h"
+#include "training/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <random>
+#include <sys/stat.h>
+#include <torch/utils.h>
+#include <unistd.h>
+
+namespace pixelrnn {
+
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+void
+on_sigint (int)
+{
+  stop_requested = 1;
+}
+
+// Processor time of the whole process, all threads: training's compute on a busy machine.
+double
+process_cpu_seconds ()
+{
+  timespec t{};
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+std::string
+size_of (const torch::Tensor &t)
+{
+  return std::to_string (t.size (2)) + "x" + std::to_string (t.size (1));
+}
+
+std::vector<torch::Tensor>
+to_tensors (const TrainingImages &set)
+{
+  std::vector<torch::Tensor> out;
+  out.reserve (set.images.size ());
+  for (const auto &image : set.images)
+    out.push_back (image_to_tensor (image));
+  return out;
+}
+
+// All images as one [N, C, H, W] tensor; throws naming two images of different sizes.
+torch::Tensor
+stacked (const std::vector<torch::Tensor> &images, const std::vector<std::string> &names)
+{
+  for (size_t k = 1; k < images.size (); ++k)
+    if (images[k].sizes () != images[0].sizes ())
+      throw TrainingError ("images of mixed sizes: " + names[0] + " is " + size_of (images[0]) +
+          ", " + names[k] + " is " + size_of (images[k]) + " (pass --patch N to train on crops)");
+  return torch::stack (images);
+}
+
+// `count` patch x patch crops at fixed pseudo-random places (seeded): a validation set that
+// is the same on every run and on resume.
+torch::Tensor
+fixed_patches (const std::vector<torch::Tensor> &images, int64_t count, int64_t patch, uint64_t seed)
+{
+  std::mt19937_64 rng (seed);
+  std::vector<torch::Tensor> out;
+  for (int64_t k = 0; k < count; ++k) {
+    const auto &img = images[k % images.size ()];
+    const int64_t H = img.size (1), W = img.size (2);
+    int64_t y = static_cast<int64_t> (rng () % (H - patch + 1));
+    int64_t x = static_cast<int64_t> (rng () % (W - patch + 1));
+    out.push_back (img.narrow (1, y, patch).narrow (2, x, patch));
+  }
+  return torch::stack (out);
+}
+
+}  // namespace
+
+std::string
+format_duration (double s)
+{
+  char buf[32];
+  int total = static_cast<int> (s + 0.5);
+  if (total >= 3600)
+    std::snprintf (buf, sizeof buf, "%dh%02dm", total / 3600, (total / 60) % 60);
+  else
+    std::snprintf (buf, sizeof buf, "%dm%02ds", total / 60, total % 60);
+  return buf;
+}
+
+struct TrainingRun::Impl {
+  TrainingRunOptions o;
+  std::string ckpt_path;
+  bool writer = true;                        // rank 0 validates, prints and writes files
+  std::unique_ptr<DistributedGroup> group;
+  ModelConfig config;
+  LoadedModel start;                         // the --init model
+  bool new_conditioner = false;
+
+  std::vector<torch::Tensor> train_images;   // uint8 [C, H, W] each
+  torch::Tensor train_stack, val_tensor;
+  std::unique_ptr<Trainer> trainer;
+
+  void settle_config ();
+  void prepare_data (const TrainingImages &train, const TrainingImages &validation);
+  void agree_with_other_ranks (const TrainingImages &train);
+  void make_trainer ();
+  int loop (const TrainingImages &train);
+  void write_model (const std::string &data, double validation);
+};
+
+TrainingRun::TrainingRun (const TrainingRunOptions &options) : impl_ (std::make_unique<Impl> ())
+{
+  auto &d = *impl_;
+  d.o = options;
+  d.ckpt_path = options.checkpoint.empty () ? options.out + ".ckpt" : options.checkpoint;
+  d.writer = options.distributed.rank == 0;
+  if (options.ema < 0 || options.ema >= 1)
+    throw TrainingError ("--ema must be in [0, 1)");
+  // Join the group before the slow data loading, so that an unreachable master is said at once.
+  if (options.distributed.enabled ()) {
+    try {
+      d.group = std::make_unique<DistributedGroup> (options.distributed);
+    } catch (const std::exception &e) {
+      throw TrainingError (e.what ());
+    }
+    std::printf ("rank %d of %d joined at %s:%d\n", options.distributed.rank,
+        options.distributed.world_size, options.distributed.master_addr.c_str (),
+        options.distributed.master_port);
+  }
+  d.settle_config ();
+}
+
+TrainingRun::~TrainingRun () = default;
+
+void
+TrainingRun::request_stop ()
+{
+  stop_requested = 1;
+}
+
+void
+TrainingRun::Impl::settle_config ()
+{
+  try {
+    config.architecture = architecture_from_name (o.architecture);
+    config.output = output_from_name (o.output);
+    config.block = block_from_name (o.block);
+  } catch (const std::exception &e) {
+    throw TrainingError (e.what ());
+  }
+  config.hidden = o.hidden;
+  config.layers = o.layers;
+  config.head_hidden = o.head_hidden;
+  config.input_kernel = o.input_kernel;
+  config.mixtures = o.mixtures;
+  config.dropout = (float) o.dropout;
+  if (config.architecture != Architecture::PixelCNN && (config.block != Block::Residual || o.dropout > 0))
+    throw TrainingError ("--block and --dropout are for --arch pixelcnn");
+  if (!o.init.empty ()) {
+    try {
+      start = load_model (resolve_model (o.init));
+    } catch (const std::exception &e) {
+      throw TrainingError (e.what ());
+    }
+    config = start.config;           // the architecture flags are ignored: the model decides
+  }
+  if (o.conditioner <= 0)
+    return;
+  if (o.init.empty ())
+    throw TrainingError ("--conditioner trains an inpainting conditioner for a trained model: give --init MODEL");
+  ConditionerBase base = config.has_conditioner () ? config.conditioner_base : ConditionerBase::Axis;
+  try {
+    if (!o.conditioner_base.empty ())
+      base = conditioner_base_from_name (o.conditioner_base);
+  } catch (const std::invalid_argument &e) {
+    throw TrainingError (std::string ("--conditioner-base: ") + e.what ());
+  }
+  new_conditioner = !config.has_conditioner () || base != config.conditioner_base;
+  config.conditioner_base = base;
+  if (!new_conditioner && (config.conditioner_hidden != o.conditioner ||
+      config.conditioner_layers != o.conditioner_layers || config.conditioner_mixtures != o.conditioner_mixtures))
+    throw TrainingError (o.init + " already has a conditioner of another size (" + config.summary () + ")");
+  config.conditioner_hidden = o.conditioner;
+  config.conditioner_layers = o.conditioner_layers;
+  config.conditioner_mixtures = o.conditioner_mixtures;
+}
+
+void
+TrainingRun::Impl::prepare_data (const TrainingImages &train, const TrainingImages &validation)
+{
+  if (train.images.empty ())
+    throw TrainingError ("no training images");
+  if (validation.images.empty ())
+    throw TrainingError ("no validation images (give --val-data or more data)");
+  if (validation.channels != train.channels)
+    throw TrainingError ("validation data has " + std::to_string (validation.channels) +
+        " channels, training data " + std::to_string (train.channels));
+  if (!o.init.empty () && config.channels != train.channels)
+    throw TrainingError (o.init + " has " + std::to_string (config.channels) +
+        " channel(s) but the data has " + std::to_string (train.channels) +
+        (config.channels == 1 ? " (pass --gray)" : ""));
+  config.channels = train.channels;
+  train_images = to_tensors (train);
+  const auto val_images = to_tensors (validation);
+  if (o.patch > 0) {
+    for (const TrainingImages *set : {&train, &validation})
+      for (size_t k = 0; k < set->images.size (); ++k)
+        if (set->images[k].height < o.patch || set->images[k].width < o.patch)
+          throw TrainingError (set->names[k] + ": " + std::to_string (set->images[k].width) +
+              "x" + std::to_string (set->images[k].height) + " is smaller than --patch " +
+              std::to_string (o.patch));
+    val_tensor = fixed_patches (val_images, o.val_images, o.patch, o.seed + 1);
+  } else {
+    train_stack = stacked (train_images, train.names);
+    val_tensor = stacked (val_images, validation.names)
+                     .narrow (0, 0, std::min<int64_t> (o.val_images, val_images.size ()));
+    if (val_tensor.sizes ().slice (1) != train_stack.sizes ().slice (1))
+      throw TrainingError ("validation images are not the size of the training images (pass --patch)");
+  }
+  std::string err = config.validate ();
+  if (!err.empty ())
+    throw TrainingError ("bad model settings: " + err);
+}
+
+// Everything the ranks must share, checked before the first tensor crosses.
+void
+TrainingRun::Impl::agree_with_other_ranks (const TrainingImages &train)
+{
+  std::vector<std::pair<std::string, std::string>> shared;
+  const auto model_settings = nlohmann::json::parse (config.to_json ());
+  for (const auto &item : model_settings.items ())
+    shared.emplace_back ("model " + item.key (), item.value ().dump ());
+  std::string names;
+  for (const auto &n : train.names)
+    names += n + "\n";
+  for (const auto &[key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"training images", std::to_string (train.images.size ())},
+           {"data (hash of the image names)", std::to_string (std::hash<std::string> {} (names))},
+           {"--batch", std::to_string (o.batch)}, {"--steps", std::to_string (o.steps)},
+           {"--patch", std::to_string (o.patch)}, {"--lr", std::to_string (o.learning_rate)},
+           {"--init", o.init.empty () ? "(none)" : o.init}, {"--conditioner", std::to_string (o.conditioner)},
+           {"world size", std::to_string (o.distributed.world_size)}, {"protocol", "1"}})
+    shared.emplace_back (key, value);
+  try {
+    group->agree (shared);
+  } catch (const std::exception &e) {
+    throw TrainingError (e.what ());
+  }
+}
+
+void
+TrainingRun::Impl::make_trainer ()
+{
+  torch::manual_seed (o.seed);
+  TrainOptions topts;
+  topts.optimizer = o.optimizer;
+  topts.learning_rate = o.learning_rate;
+  topts.lr_decay = o.lr_decay;
+  topts.clip_norm = o.clip;
+  topts.seed = o.seed;
+  topts.ema_decay = o.ema;
+  topts.flip = o.flip;
+  topts.conditioner_only = o.conditioner > 0;
+  if (group) {
+    topts.shard_rank = o.distributed.rank;
+    topts.shard_count = o.distributed.world_size;
+    topts.all_reduce_sum = [this] (torch::Tensor &t) { group->all_reduce_sum (t); };
+  }
+  try {
+    PixelModel model = !o.init.empty () ? start.model : PixelModel (config);
+    if (new_conditioner) {
+      model = PixelModel (config);   // the --init model's weights, a new conditioner
+      torch::NoGradGuard no_grad;
+      auto from = start.model->named_parameters ();
+      for (auto &p : model->named_parameters ())
+        if (p.key ().rfind ("conditioner.", 0) != 0)
+          if (const auto *t = from.find (p.key ()))
+            p.value ().copy_ (*t);
+    }
+    trainer = std::make_unique<Trainer> (model, topts);
+    if (o.resume && !group) {
+      trainer->load_checkpoint (ckpt_path);
+    } else if (o.resume) {
+      // Rank 0's checkpoint, sent to every rank: the machines need not share a disk.
+      std::string bytes, problem;
+      if (writer) {
+        try {
+          bytes = Trainer::read_checkpoint_file (ckpt_path);
+        } catch (const std::exception &e) {
+          problem = e.what ();
+        }
+      }
+      const std::string sent = group->broadcast_bytes ("checkpoint", problem.empty () ? "C" + bytes : "E" + problem);
+      if (sent[0] == 'E')
+        throw std::runtime_error (writer ? sent.substr (1) : "rank 0 could not read its checkpoint: " + sent.substr (1));
+      trainer->load_checkpoint_bytes (sent.substr (1), ckpt_path + " (from rank 0)");
+    }
+    if (o.resume)
+      std::printf ("resuming from %s at step %lld\n", ckpt_path.c_str (), (long long) trainer->steps ());
+    if (group) {
+      // Every rank starts from rank 0's weights.
+      torch::NoGradGuard no_grad;
+      auto params = trainer->model ()->parameters ();
+      std::vector<torch::Tensor> flat_parts;
+      for (auto &p : params)
+        flat_parts.push_back (p.detach ().reshape ({-1}));
+      auto flat = torch::cat (flat_parts);
+      group->broadcast (flat);
+      int64_t offset = 0;
+      for (auto &p : params) {
+        p.copy_ (flat.narrow (0, offset, p.numel ()).view_as (p));
+        offset += p.numel ();
+      }
+    }
+  } catch (const std::exception &e) {
+    throw TrainingError (e.what ());
+  }
+}
+
+// The model file: the weights' average if one is kept, with what made them.
+void
+TrainingRun::Impl::write_model (const std::string &data, double validation)
+{
+  Provenance prov;
+  prov.data = data;
+  prov.steps = trainer->steps ();
+  prov.validation_bits_per_dim = validation;
+  prov.date = iso8601_now ();
+  prov.command = o.command;
+  prov.train_seconds = trainer->elapsed_seconds;
+  try {
+    trainer->swap_average ();
+    save_model (o.out, trainer->model (), prov);
+    trainer->swap_average ();
+  } catch (const std::exception &e) {
+    throw TrainingError (e.what ());
+  }
+}
+
+int
+TrainingRun::run (const TrainingImages &train, const TrainingImages &validation)
+{
+  auto &d = *impl_;
+  d.prepare_data (train, validation);
+  if (d.group)
+    d.agree_with_other_ranks (train);
+  d.make_trainer ();
+  if (d.writer)
+    std::printf ("model: %s, %lld parameters\ndata: %s (%zu for training, %lld for validation)\n",
+      d.config.summary ().c_str (), (long long) d.trainer->model ()->parameter_count (),
+      train.description.c_str (), train.images.size (), (long long) d.val_tensor.size (0));
+  std::fflush (stdout);
+  if (d.o.stop_on_sigint)
+    std::signal (SIGINT, on_sigint);
+  return d.loop (train);
+}
+
+int
+TrainingRun::Impl::loop (const TrainingImages &train)
+{
+  const int world = o.distributed.world_size;
+  const bool tty = isatty (STDERR_FILENO);
+  using clock = std::chrono::steady_clock;
+  auto window_start = clock::now ();
+  auto last_tick = window_start;
+  double last_cpu = process_cpu_seconds ();
+  int64_t window_images = 0;
+  double ema = -1, val_bpd = -1;
+  const int64_t first_step = trainer->steps ();
+  bool out_of_time = false;
+  double best_bpd = std::numeric_limits<double>::infinity ();
+  int64_t best_step = -1;
+  struct stat st;
+  if (o.keep_best && o.resume && writer && stat (o.out.c_str (), &st) == 0) {
+    try {
+      const auto previous = load_model (o.out);
+      best_bpd = previous.provenance.validation_bits_per_dim;
+      best_step = previous.provenance.steps;
+    } catch (const std::exception &e) {
+      throw TrainingError (std::string ("--keep-best: ") + e.what ());
+    }
+  }
+  while (trainer->steps () < o.steps) {
+    double loss = 0;
+    try {
+      out_of_time = (o.minutes > 0 && trainer->elapsed_seconds >= o.minutes * 60) ||
+          (o.cpu_minutes > 0 && trainer->cpu_seconds >= o.cpu_minutes * 60);
+      if (group) {
+        // A stop on any rank stops every rank after the same step; so does rank 0's clock.
+        auto flag = torch::full ({1}, (stop_requested ? 1.f : 0.f) + (out_of_time && writer ? 2.f : 0.f));
+        group->all_reduce_sum (flag);
+        const int f = (int) flag.item<float> ();
+        out_of_time = f >= 2;
+        if (f % 2 == 1)
+          stop_requested = 1;
+        if (f > 0)
+          break;
+      } else if (stop_requested || out_of_time) {
+        break;
+      }
+      auto batch_images = o.patch > 0 ? trainer->random_batch (train_images, o.batch, o.patch)
+                                      : trainer->random_batch (train_stack, o.batch);
+      loss = trainer->step (batch_images);
+    } catch (const std::exception &e) {
+      throw TrainingError (std::string ("training stopped at step ") + std::to_string (trainer->steps () + 1) +
+          ": " + e.what ());
+    }
+    auto now = clock::now ();
+    trainer->elapsed_seconds += std::chrono::duration<double> (now - last_tick).count ();
+    last_tick = now;
+    const double cpu_now = process_cpu_seconds ();
+    trainer->cpu_seconds += cpu_now - last_cpu;
+    last_cpu = cpu_now;
+    ema = ema < 0 ? loss : 0.98 * ema + 0.02 * loss;
+    window_images += (int64_t) o.batch * world;
+    const int64_t s = trainer->steps ();
+    double secs = std::chrono::duration<double> (now - window_start).count ();
+    double ips = window_images / std::max (secs, 1e-9);
+    if (writer && (s % o.val_every == 0 || s == o.steps)) {
+      val_bpd = trainer->evaluate (val_tensor);
+      if (o.conditioner > 0)
+        std::printf ("step %lld: held-out holes: %.4f bits per value, conditioner mean off by %.2f levels (RMS)\n",
+            (long long) s, val_bpd, trainer->evaluation_rmse);
+      if (o.keep_best && val_bpd < best_bpd) {
+        best_bpd = val_bpd;
+        best_step = s;
+        write_model (train.description, val_bpd);
+        std::printf ("step %lld: best validation so far, wrote %s\n", (long long) s, o.out.c_str ());
+      }
+      last_tick = clock::now ();
+      last_cpu = process_cpu_seconds ();
+    }
+    if (writer && (tty || s % o.log_every == 0 || s == o.steps || s % o.val_every == 0)) {
+      char line[256];
+      double eta = (o.steps - s) * (double) o.batch * world / std::max (ips, 1e-9);
+      std::snprintf (line, sizeof line, "step %lld/%lld  loss %.3f bits/dim  val %s  %.1f img/s  ETA %s  trained %.0f s, cpu %.0f s",
+          (long long) s, (long long) o.steps, ema,
+          val_bpd < 0 ? "-" : (std::to_string (val_bpd).substr (0, 5) + " bits/dim").c_str (), ips,
+          format_duration (eta).c_str (), trainer->elapsed_seconds, trainer->cpu_seconds);
+      if (tty)
+        std::fprintf (stderr, "\r%-100s", line);
+      else
+        std::printf ("%s\n", line);
+      std::fflush (stdout);
+    }
+    if (writer && s % o.checkpoint_every == 0 && s < o.steps)
+      trainer->save_checkpoint (ckpt_path);
+    if (secs > 30) {  // a sliding window keeps img/s and ETA current
+      window_start = now;
+      window_images = 0;
+    }
+  }
+  if (tty && writer)
+    std::fprintf (stderr, "\n");
+  if (out_of_time && !stop_requested && writer)
+    std::printf ("time budget reached at step %lld (%.1f minutes, %.1f processor minutes)\n",
+        (long long) trainer->steps (), trainer->elapsed_seconds / 60, trainer->cpu_seconds / 60);
+  if (stop_requested && !writer) {
+    std::printf ("rank %d: stopped at step %lld with the others\n", o.distributed.rank, (long long) trainer->steps ());
+    return 130;
+  }
+  if (stop_requested) {
+    trainer->save_checkpoint (ckpt_path);
+    std::printf ("interrupted at step %lld; checkpoint written to %s; run the same command with --resume to continue\n",
+        (long long) trainer->steps (), ckpt_path.c_str ());
+    return 130;
+  }
+  if (!writer) {
+    std::printf ("rank %d: finished %lld steps; rank 0 writes the model\n", o.distributed.rank, (long long) trainer->steps ());
+    return 0;
+  }
+  if (val_bpd < 0 || trainer->steps () == first_step)
+    val_bpd = trainer->evaluate (val_tensor);
+  trainer->save_checkpoint (ckpt_path);
+  if (o.keep_best && !(val_bpd < best_bpd)) {   // a NaN validation is never better
+    std::printf ("kept %s from step %lld (validation %.4f bits/dim; the last step's %.4f is no better)\n",
+        o.out.c_str (), (long long) best_step, best_bpd, val_bpd);
+  } else {
+    write_model (train.description, val_bpd);
+    std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", o.out.c_str (),
+        (long long) trainer->steps (), val_bpd, format_duration (trainer->elapsed_seconds).c_str ());
+  }
+  if (group && trainer->steps () > first_step)
+    std::printf ("all-reduce: %.1f ms per step (waiting for the other ranks included), %d ranks\n",
+        1000.0 * trainer->communication_seconds / (trainer->steps () - first_step), world);
+  return 0;
+}
+
+}  // namespace pixelrnn

@@ -1,0 +1,38 @@
+#!/bin/sh
+# models/api is the front door: elements/ and tools/ include no other header of models/, and
+# no LibTorch header (api/'s headers include none, so element and command files compile
+# without it). Fails naming each file and include that goes around the door.
+#   test_front_door.sh SOURCE_ROOT
+set -eu
+root=$1
+cd "$root"
+rooms=$(cd models && find . -mindepth 1 -maxdepth 1 -type d ! -name api ! -name zoo | sed 's#^\./##')
+[ -n "$rooms" ] || { echo "no rooms found under models/"; exit 1; }
+bad=0
+for f in $(find elements tools -name '*.cpp' -o -name '*.h' | sort); do
+  for room in $rooms; do
+    if grep -n "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"$room/" "$f"; then
+      echo "$f includes models/$room directly: use models/api"
+      bad=1
+    fi
+  done
+  if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(torch|ATen|c10)/' "$f"; then
+    echo "$f includes LibTorch: only models/ may"
+    bad=1
+  fi
+done
+# api/'s own headers stay LibTorch-free and include only api/ of models/.
+for f in models/api/*.h; do
+  if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(torch|ATen|c10)/' "$f"; then
+    echo "$f includes LibTorch: api headers must not"
+    bad=1
+  fi
+  for room in $rooms; do
+    if grep -n "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"$room/" "$f"; then
+      echo "$f includes models/$room: api headers include only api/"
+      bad=1
+    fi
+  done
+done
+[ "$bad" = 0 ] && echo "elements/ and tools/ go through models/api only ($(echo $rooms | wc -w) rooms behind it)"
+exit $bad
