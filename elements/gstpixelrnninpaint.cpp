@@ -19,6 +19,7 @@
 #include "api/hole_windows.h"
 #include "api/image.h"
 #include "api/model_client.h"
+#include "temporal_source.h"
 
 #include <gst/video/gstvideometa.h>
 
@@ -39,6 +40,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_inpaint_debug);
 #define DEFAULT_CANDIDATES 8
 #define DEFAULT_TEMPORAL FALSE
 #define DEFAULT_TOLERANCE 2.0
+#define DEFAULT_HISTORY 0
 #define DEFAULT_MASK_SCALE FALSE
 
 enum {
@@ -54,6 +56,7 @@ enum {
   PROP_CANDIDATES,
   PROP_TEMPORAL,
   PROP_TOLERANCE,
+  PROP_HISTORY,
 };
 
 /* A filled window kept for temporal reuse. */
@@ -82,6 +85,7 @@ struct InpaintSettings {
   gint candidates = DEFAULT_CANDIDATES;
   gboolean temporal = DEFAULT_TEMPORAL;
   gdouble tolerance = DEFAULT_TOLERANCE;
+  gint history = DEFAULT_HISTORY;
 };
 
 struct GstPixelrnnInpaintPrivate {
@@ -90,6 +94,8 @@ struct GstPixelrnnInpaintPrivate {
   /* streaming state */
   guint64 frames = 0;
   std::vector<CachedFill> cache;
+  std::unique_ptr<pixelrnn::TemporalSource> history;   /* while history > 0 */
+  int history_frames = 0;
   guint warned_generation = G_MAXUINT;          /* rects already warned about */
 };
 
@@ -228,6 +234,7 @@ gst_pixelrnn_inpaint_set_property (GObject * object, guint prop_id, const GValue
       case PROP_CANDIDATES: s.candidates = g_value_get_int (value); break;
       case PROP_TEMPORAL: s.temporal = g_value_get_boolean (value); break;
       case PROP_TOLERANCE: s.tolerance = g_value_get_double (value); break;
+      case PROP_HISTORY: s.history = g_value_get_int (value); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -257,6 +264,7 @@ gst_pixelrnn_inpaint_get_property (GObject * object, guint prop_id, GValue * val
       case PROP_CANDIDATES: g_value_set_int (value, s.candidates); break;
       case PROP_TEMPORAL: g_value_set_boolean (value, s.temporal); break;
       case PROP_TOLERANCE: g_value_set_double (value, s.tolerance); break;
+      case PROP_HISTORY: g_value_set_int (value, s.history); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -277,6 +285,7 @@ gst_pixelrnn_inpaint_start (GstPixelrnnFilter * filter)
 {
   GstPixelrnnInpaint *self = GST_PIXELRNN_INPAINT (filter);
   self->priv->cache.clear ();
+  self->priv->history.reset ();
   self->priv->frames = 0;
   self->priv->warned_generation = G_MAXUINT;
   return TRUE;
@@ -286,6 +295,7 @@ static void
 gst_pixelrnn_inpaint_stop (GstPixelrnnFilter * filter)
 {
   GST_PIXELRNN_INPAINT (filter)->priv->cache.clear ();
+  GST_PIXELRNN_INPAINT (filter)->priv->history.reset ();
 }
 
 static gboolean
@@ -417,6 +427,35 @@ rows_below (const InpaintSettings & s, const pixelrnn::ModelClient & client)
   return pixelrnn::fill_rows_below (fill_mode (s.mode), client.has_conditioner (), s.context);
 }
 
+/* Time as a source: the hole pixels earlier frames saw are written into the frame and
+ * dropped from `mask`, so the model fills only the rest. The frame is remembered as it
+ * arrived. */
+static void
+take_from_history (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector<guint8> &mask,
+    int W, int H, int C, int frames)
+{
+  auto *priv = self->priv;
+  if (!priv->history || priv->history_frames != frames) {
+    pixelrnn::TemporalSourceSettings ts;
+    ts.frames = frames;
+    priv->history = std::make_unique<pixelrnn::TemporalSource> (ts);
+    priv->history_frames = frames;
+  }
+  std::vector<guint8> pixels ((size_t) W * H * C);
+  pixelrnn::read_region (frame, 0, 0, W, H, C, pixels.data ());
+  const std::vector<guint8> arrived = pixels, arrived_mask = mask;
+  const auto taken = priv->history->fill (pixels.data (), mask, W, H, C);
+  if (taken > 0) {
+    std::vector<guint8> written (mask.size ());
+    for (size_t k = 0; k < mask.size (); ++k)
+      written[k] = arrived_mask[k] && !mask[k];
+    pixelrnn::write_masked (frame, 0, 0, W, H, C, pixels.data (), written.data ());
+  }
+  GST_LOG_OBJECT (self, "%" G_GINT64_FORMAT " hole pixels taken from %zu earlier frames", (gint64) taken,
+      priv->history->remembered ());
+  priv->history->remember (arrived.data (), arrived_mask, W, H, C);
+}
+
 static GstFlowReturn
 gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
 {
@@ -446,6 +485,10 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
   }
   const int W = GST_VIDEO_FRAME_WIDTH (frame), H = GST_VIDEO_FRAME_HEIGHT (frame);
   const int C = client->channels ();
+  if (s.history > 0)
+    take_from_history (self, frame, mask, W, H, C, s.history);
+  else
+    priv->history.reset ();
   std::vector<CachedFill> next;
   for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
     const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s, *client));
@@ -596,6 +639,11 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
       g_param_spec_double ("tolerance", "Tolerance",
           "Mean absolute change (0-255 levels) of the known pixels up to which a fill is reused",
           0.0, 255.0, DEFAULT_TOLERANCE, live));
+  g_object_class_install_property (gobject_class, PROP_HISTORY,
+      g_param_spec_int ("history", "History",
+          "Earlier frames remembered: hole pixels they saw (camera pan, moving mask) are copied "
+          "from them, motion-compensated; the model fills the rest. 0 = off",
+          0, 64, DEFAULT_HISTORY, live));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -4,6 +4,7 @@
 #include "element_support.h"
 #include "api/hole_windows.h"
 #include "api/model_client.h"
+#include "temporal_source.h"
 
 #include <glib/gstdio.h>
 #include <gst/video/gstvideometa.h>
@@ -386,4 +387,71 @@ TEST (InpaintElement, BestOfKeepsTheMostLikelyCandidate)
   // Candidates differ (they are distinct draws).
   EXPECT_GT (*std::max_element (scores.begin (), scores.end ()) -
       *std::min_element (scores.begin (), scores.end ()), 1e-3);
+}
+
+// Time as a source: a camera pans 3 px a frame across a photograph while a logo-sized hole
+// stays put. By the sixth frame the pixels behind the hole were visible two frames earlier,
+// so history=4 restores them exactly (a pure translation), where the model alone can only
+// guess; the frames before any history exists are filled by the model as without it.
+TEST (InpaintElement, HistoryTakesWhatEarlierFramesSaw)
+{
+  const int pan = 3;
+  auto frame_at = [&] (int k) { return photo_crop ("storm-160x120.png", 10 + pan * k, 30, kW, kH); };
+  const Rect hole{24, 16, 8, 12};
+  auto hole_error = [&] (const std::vector<uint8_t> &got, const std::vector<uint8_t> &truth) {
+    double sum = 0;
+    for (int y = hole.y; y < hole.bottom (); ++y)
+      for (int x = hole.x; x < hole.right (); ++x)
+        for (int c = 0; c < 3; ++c)
+          sum += std::abs ((int) got[((size_t) y * kW + x) * 3 + c] - (int) truth[((size_t) y * kW + x) * 3 + c]);
+    return sum / (hole.w * hole.h * 3);
+  };
+  double with_history = 0, without_history = 0;
+  for (int history : {4, 0}) {
+    GstHarness *h = inpaint_harness ("rect=<24,16,8,12> mode=greedy history=" + std::to_string (history),
+        GST_VIDEO_FORMAT_RGB);
+    for (int k = 0; k < 6; ++k) {
+      auto [before, after] = run_one (h, make_frame (frame_at (k), kW, kH, 3, GST_VIDEO_FORMAT_RGB));
+      // Outside the hole nothing changes, history or not.
+      for (int y = 0; y < kH; ++y)
+        for (int x = 0; x < kW; ++x)
+          if (!(x >= hole.x && x < hole.right () && y >= hole.y && y < hole.bottom ()))
+            for (int c = 0; c < 3; ++c)
+              ASSERT_EQ (after[((size_t) y * kW + x) * 3 + c], before[((size_t) y * kW + x) * 3 + c]);
+      if (k == 5)
+        (history ? with_history : without_history) = hole_error (after, frame_at (k));
+    }
+    gst_harness_teardown (h);
+  }
+  EXPECT_LT (with_history, 0.5) << "the pixels behind the hole were seen two frames earlier";
+  EXPECT_GT (without_history, 2.0) << "the model alone cannot know them exactly";
+}
+
+// History never copies across a cut: after a frame of another picture the ring around the
+// hole matches no displacement well, so nothing is taken and the model fills it all.
+TEST (TemporalSource, TakesNothingAcrossASceneCut)
+{
+  const int W = 64, H = 48;
+  auto storm = photo_crop ("storm-160x120.png", 10, 30, W, H);
+  auto other = photo_crop ("ladybird-160x120.png", 10, 10, W, H);
+  std::vector<uint8_t> mask (W * H, 0);
+  mark_rect (mask, W, H, Rect{24, 16, 8, 12});
+  TemporalSource history;
+  std::vector<uint8_t> moved_mask (W * H, 0);      // the hole was elsewhere in the earlier frame
+  mark_rect (moved_mask, W, H, Rect{4, 4, 8, 12});
+  history.remember (other.data (), moved_mask, W, H, 3);
+  auto frame = storm;
+  auto left = mask;
+  EXPECT_EQ (history.fill (frame.data (), left, W, H, 3), 0);
+  EXPECT_EQ (left, mask);
+  EXPECT_EQ (frame, storm);
+  // The same scene remembered: the hole's pixels come back exactly.
+  history.remember (storm.data (), moved_mask, W, H, 3);
+  for (int y = 16; y < 28; ++y)
+    for (int x = 24; x < 32; ++x)
+      for (int c = 0; c < 3; ++c)
+        frame[((size_t) y * W + x) * 3 + c] = 0;
+  EXPECT_EQ (history.fill (frame.data (), left, W, H, 3), 8 * 12);
+  EXPECT_EQ (frame, storm);
+  EXPECT_EQ (std::count (left.begin (), left.end (), 1), 0);
 }

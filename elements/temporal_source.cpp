@@ -1,0 +1,123 @@
+#include "temporal_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace pixelrnn {
+
+TemporalSource::TemporalSource (const TemporalSourceSettings &settings) : settings_ (settings) {}
+
+void
+TemporalSource::remember (const uint8_t *pixels, const std::vector<uint8_t> &mask, int width,
+    int height, int channels)
+{
+  if (settings_.frames <= 0)
+    return;
+  if (width != width_ || height != height_ || channels != channels_) {
+    frames_.clear ();
+    width_ = width;
+    height_ = height;
+    channels_ = channels;
+  }
+  Frame f;
+  f.pixels.assign (pixels, pixels + (size_t) width * height * channels);
+  f.mask = mask;
+  frames_.push_front (std::move (f));
+  while ((int) frames_.size () > settings_.frames)
+    frames_.pop_back ();
+}
+
+namespace {
+
+struct Match {
+  int dx = 0, dy = 0;
+  double difference = std::numeric_limits<double>::infinity ();
+  double offset[4] = {0, 0, 0, 0};   /* current minus reference, per channel, over the ring */
+};
+
+}  // namespace
+
+int64_t
+TemporalSource::fill (uint8_t *pixels, std::vector<uint8_t> &mask, int width, int height, int channels)
+{
+  if (frames_.empty () || width != width_ || height != height_ || channels != channels_ ||
+      mask.size () != (size_t) width * height)
+    return 0;
+  const int W = width, H = height, C = channels, S = settings_.search, R = settings_.ring;
+  int64_t filled = 0;
+  for (const auto &box : hole_boxes (mask, W, H, 0)) {
+    /* The ring: known pixels of the current frame within R of the box. */
+    std::vector<int> ring;
+    for (int y = std::max (0, box.y - R); y < std::min (H, box.bottom () + R); ++y)
+      for (int x = std::max (0, box.x - R); x < std::min (W, box.right () + R); ++x)
+        if (!mask[(size_t) y * W + x])
+          ring.push_back (y * W + x);
+    if (ring.empty ())
+      continue;
+    for (const auto &ref : frames_) {
+      Match best;
+      for (int dy = -S; dy <= S; ++dy)
+        for (int dx = -S; dx <= S; ++dx) {
+          int64_t sum = 0, count = 0;
+          for (int p : ring) {
+            const int x = p % W + dx, y = p / W + dy;
+            if (x < 0 || y < 0 || x >= W || y >= H || ref.mask[(size_t) y * W + x])
+              continue;
+            const uint8_t *a = pixels + (size_t) p * C, *b = ref.pixels.data () + ((size_t) y * W + x) * C;
+            for (int c = 0; c < C; ++c)
+              sum += std::abs ((int) a[c] - (int) b[c]);
+            ++count;
+          }
+          if (count * 2 < (int64_t) ring.size ())
+            continue;
+          const double d = (double) sum / ((double) count * C);
+          /* Ties go to the smaller displacement: a still camera stays still. */
+          if (d < best.difference - 1e-9 ||
+              (std::fabs (d - best.difference) <= 1e-9 && std::abs (dx) + std::abs (dy) < std::abs (best.dx) + std::abs (best.dy))) {
+            best.difference = d;
+            best.dx = dx;
+            best.dy = dy;
+          }
+        }
+      if (!(best.difference <= settings_.max_difference))
+        continue;
+      /* Exposure: the ring's mean difference per channel, added to what is copied. */
+      double sums[4] = {0, 0, 0, 0};
+      int64_t count = 0;
+      for (int p : ring) {
+        const int x = p % W + best.dx, y = p / W + best.dy;
+        if (x < 0 || y < 0 || x >= W || y >= H || ref.mask[(size_t) y * W + x])
+          continue;
+        for (int c = 0; c < C; ++c)
+          sums[c] += (double) pixels[(size_t) p * C + c] - ref.pixels[((size_t) y * W + x) * C + c];
+        ++count;
+      }
+      for (int c = 0; c < C; ++c)
+        best.offset[c] = sums[c] / std::max<int64_t> (count, 1);
+      int64_t left = 0;
+      for (int y = box.y; y < box.bottom (); ++y)
+        for (int x = box.x; x < box.right (); ++x) {
+          const size_t p = (size_t) y * W + x;
+          if (!mask[p])
+            continue;
+          const int sx = x + best.dx, sy = y + best.dy;
+          if (sx < 0 || sy < 0 || sx >= W || sy >= H || ref.mask[(size_t) sy * W + sx]) {
+            ++left;
+            continue;
+          }
+          const uint8_t *src = ref.pixels.data () + ((size_t) sy * W + sx) * C;
+          for (int c = 0; c < C; ++c)
+            pixels[p * C + c] = (uint8_t) std::clamp ((int) std::lround (src[c] + best.offset[c]), 0, 255);
+          mask[p] = 0;
+          ++filled;
+        }
+      if (left == 0)
+        break;
+    }
+  }
+  return filled;
+}
+
+}  // namespace pixelrnn
