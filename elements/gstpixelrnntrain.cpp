@@ -18,6 +18,7 @@
 #include "gstpixelrnntrain.h"
 
 #include "callback_guard.h"
+#include "element_model.h"
 #include "frame_pixels.h"
 #include "api/model_client.h"
 #include "api/scene_trainer.h"
@@ -44,9 +45,13 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_train_debug);
 #define DEFAULT_QUEUE_SIZE 4
 #define DEFAULT_REPLAY 256
 #define DEFAULT_SKIP_ANOMALOUS TRUE
+#define DEFAULT_MODEL "natural"
+#define DEFAULT_THREADS 1
 
 enum {
   PROP_0,
+  PROP_MODEL,
+  PROP_THREADS,
   PROP_LOCATION,
   PROP_INIT,
   PROP_SAVE_EVERY,
@@ -62,6 +67,8 @@ enum {
 
 /* What the properties hold; read at start (training settings) or per frame (the rest). */
 struct TrainSettings {
+  std::string model = DEFAULT_MODEL;
+  gint threads = DEFAULT_THREADS;
   std::string location, init;
   guint save_every = DEFAULT_SAVE_EVERY, batch = DEFAULT_BATCH, patch = DEFAULT_PATCH;
   gdouble learning_rate = DEFAULT_LEARNING_RATE;
@@ -74,6 +81,7 @@ struct GstPixelrnnTrainPrivate {
   TrainSettings settings;                        /* GST_OBJECT_LOCK */
 
   /* streaming state, from start() to stop() */
+  std::shared_ptr<pixelrnn::ModelClient> client;  /* the model trained from: channels, caps */
   std::unique_ptr<pixelrnn::SceneTrainer> trainer;
   gint analysis_width = 0, analysis_height = 0;
   std::vector<guint8> pixels;
@@ -83,12 +91,12 @@ struct GstPixelrnnTrainPrivate {
 };
 
 struct _GstPixelrnnTrain {
-  GstPixelrnnFilter parent;
+  GstVideoFilter parent;
   GstPixelrnnTrainPrivate *priv;                 /* made in init, deleted in finalize */
 };
 
 #define gst_pixelrnn_train_parent_class parent_class
-G_DEFINE_TYPE (GstPixelrnnTrain, gst_pixelrnn_train, GST_TYPE_PIXELRNN_FILTER);
+G_DEFINE_TYPE (GstPixelrnnTrain, gst_pixelrnn_train, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (pixelrnntrain, "pixelrnntrain", GST_RANK_NONE, GST_TYPE_PIXELRNN_TRAIN);
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK,
@@ -103,14 +111,12 @@ current_settings (GstPixelrnnTrain * self)
   return self->priv->settings;
 }
 
-static std::string
-model_property (GstPixelrnnTrain * self)
+/* The model the client was loaded from, for the caps functions (NULL before start). */
+static std::shared_ptr<pixelrnn::ModelClient>
+current_client (GstPixelrnnTrain * self)
 {
-  gchar *name = NULL;
-  g_object_get (self, "model", &name, NULL);
-  std::string out = name ? name : "";
-  g_free (name);
-  return out;
+  pixelrnn::ObjectLock lock (self);
+  return self->priv->client;
 }
 
 static void
@@ -122,6 +128,12 @@ gst_pixelrnn_train_set_property (GObject * object, guint prop_id, const GValue *
     pixelrnn::ObjectLock lock (self);
     auto &s = self->priv->settings;
     switch (prop_id) {
+      case PROP_MODEL: {
+        const gchar *v = g_value_get_string (value);
+        s.model = v && *v ? v : DEFAULT_MODEL;
+        break;
+      }
+      case PROP_THREADS: s.threads = g_value_get_int (value); break;
       case PROP_LOCATION: {
         const gchar *v = g_value_get_string (value);
         s.location = v ? v : "";
@@ -158,6 +170,8 @@ gst_pixelrnn_train_get_property (GObject * object, guint prop_id, GValue * value
     pixelrnn::ObjectLock lock (self);
     const auto &s = self->priv->settings;
     switch (prop_id) {
+      case PROP_MODEL: g_value_set_string (value, s.model.c_str ()); break;
+      case PROP_THREADS: g_value_set_int (value, s.threads); break;
       case PROP_LOCATION: g_value_set_string (value, s.location.empty () ? NULL : s.location.c_str ()); break;
       case PROP_INIT: g_value_set_string (value, s.init.empty () ? NULL : s.init.c_str ()); break;
       case PROP_SAVE_EVERY: g_value_set_uint (value, s.save_every); break;
@@ -251,7 +265,7 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
         self->priv->lock_path = lock;
       }
       try {
-        pixelrnn::SceneTrainer::ensure_model_file (s.init.empty () ? model_property (self) : s.init,
+        pixelrnn::SceneTrainer::ensure_model_file (s.init.empty () ? s.model : s.init,
             s.location);
       } catch (const std::exception &e) {
         GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write \"%s\".", s.location.c_str ()),
@@ -272,98 +286,131 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
 }
 
 static gboolean
-gst_pixelrnn_train_start (GstPixelrnnFilter * filter)
+gst_pixelrnn_train_start (GstBaseTransform * trans)
 {
-  GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
-  auto client = gst_pixelrnn_filter_get_client (filter);
-  const auto s = current_settings (self);
-  gint threads = 0;
-  g_object_get (self, "threads", &threads, NULL);
-  pixelrnn::SceneTrainerSettings t;
-  t.init = s.init.empty () ? client->path () : s.init;
-  t.location = s.location;
-  t.save_every = (int) s.save_every;
-  t.queue_size = (int) s.queue_size;
-  t.replay_size = (int) s.replay;
-  t.batch = (int) s.batch;
-  t.patch = (int) s.patch;
-  t.learning_rate = s.learning_rate;
-  t.threads = threads > 0 ? threads : 1;
-  gchar *name = gst_object_get_path_string (GST_OBJECT (self));
-  t.description = std::string ("the stream at ") + name;
-  g_free (name);
-  self->priv->anomalous_frames = 0;
-  try {
-    self->priv->trainer = std::make_unique<pixelrnn::SceneTrainer> (t, client->channels (),
-        [self, location = s.location] (const pixelrnn::SceneTrainerReport &r) {
-          report (self, location, r);
-        });
-  } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not start training."), ("%s", e.what ()));
-    return FALSE;
-  }
-  /* The frames are only read: no copy of buffers that tee shares with other branches. */
-  gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
-  return TRUE;
-}
-
-static void
-gst_pixelrnn_train_stop (GstPixelrnnFilter * filter)
-{
-  GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
-  self->priv->trainer.reset ();   /* joins the thread, writes what was learnt since the last write */
-  self->priv->pixels = {};
-  self->priv->analysis_width = self->priv->analysis_height = 0;
+  GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
+  return pixelrnn::guarded (self, "start", FALSE, [&] () -> gboolean {
+    const auto s = current_settings (self);
+    std::shared_ptr<pixelrnn::ModelClient> client (pixelrnn::load_element_model (GST_ELEMENT (self), s.model));
+    if (!client)
+      return FALSE;
+    pixelrnn::SceneTrainerSettings t;
+    t.init = s.init.empty () ? client->path () : s.init;
+    t.location = s.location;
+    t.save_every = (int) s.save_every;
+    t.queue_size = (int) s.queue_size;
+    t.replay_size = (int) s.replay;
+    t.batch = (int) s.batch;
+    t.patch = (int) s.patch;
+    t.learning_rate = s.learning_rate;
+    t.threads = s.threads > 0 ? s.threads : 1;
+    gchar *name = gst_object_get_path_string (GST_OBJECT (self));
+    t.description = std::string ("the stream at ") + name;
+    g_free (name);
+    self->priv->anomalous_frames = 0;
+    try {
+      self->priv->trainer = std::make_unique<pixelrnn::SceneTrainer> (t, client->channels (),
+          [self, location = s.location] (const pixelrnn::SceneTrainerReport &r) {
+            report (self, location, r);
+          });
+    } catch (const std::exception &e) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not start training."), ("%s", e.what ()));
+      return FALSE;
+    }
+    {
+      pixelrnn::ObjectLock lock (self);
+      self->priv->client = std::move (client);
+    }
+    /* The frames are only read: no copy of buffers that tee shares with other branches. */
+    gst_base_transform_set_passthrough (trans, TRUE);
+    return TRUE;
+  });
 }
 
 static gboolean
-gst_pixelrnn_train_set_info (GstPixelrnnFilter * filter, const GstVideoInfo * info)
+gst_pixelrnn_train_stop (GstBaseTransform * trans)
+{
+  GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
+  return pixelrnn::guarded (self, "stop", FALSE, [&] () -> gboolean {
+    self->priv->trainer.reset ();   /* joins the thread, writes what was learnt since the last write */
+    self->priv->pixels = {};
+    self->priv->analysis_width = self->priv->analysis_height = 0;
+    pixelrnn::ObjectLock lock (self);
+    self->priv->client.reset ();
+    return TRUE;
+  });
+}
+
+/* Formats follow the model: GRAY8 for a gray model, the RGB family for a colour one. */
+static GstCaps *
+gst_pixelrnn_train_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
+  (void) direction;
+  return pixelrnn::guarded_query (self, "transform_caps", gst_caps_new_empty (), [&] {
+    auto client = current_client (self);
+    return pixelrnn::model_transform_caps (client.get (), caps, filter);
+  });
+}
+
+static gboolean
+gst_pixelrnn_train_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * info,
+    GstCaps * outcaps, GstVideoInfo * out_info)
 {
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
-  const auto s = current_settings (self);
-  int width = 0, height = 0;
-  pixelrnn::analysis_size (GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info), s.width,
-      s.height, PIXELRNN_AUTO_ANALYSIS_PIXELS, width, height);
-  /* The training batches stack frames of one size: a new size mid-stream is refused, naming
-   * both, instead of failing inside LibTorch. */
-  if (self->priv->analysis_width > 0 &&
-      (width != self->priv->analysis_width || height != self->priv->analysis_height)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("pixelrnntrain cannot change the training size mid-stream: %dx%d, now %dx%d.",
-            self->priv->analysis_width, self->priv->analysis_height, width, height),
-        ("Set width and height to train every stream at one size, or restart the pipeline."));
-    return FALSE;
-  }
-  self->priv->analysis_width = width;
-  self->priv->analysis_height = height;
-  GST_INFO_OBJECT (self, "training on frames scaled to %dx%d", self->priv->analysis_width,
-      self->priv->analysis_height);
-  return TRUE;
+  (void) outcaps;
+  (void) out_info;
+  return pixelrnn::guarded (self, "set_info", FALSE, [&] () -> gboolean {
+    if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), current_client (self).get (), incaps))
+      return FALSE;
+    const auto s = current_settings (self);
+    int width = 0, height = 0;
+    pixelrnn::analysis_size (GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info), s.width,
+        s.height, PIXELRNN_AUTO_ANALYSIS_PIXELS, width, height);
+    /* The training batches stack frames of one size: a new size mid-stream is refused, naming
+     * both, instead of failing inside LibTorch. */
+    if (self->priv->analysis_width > 0 &&
+        (width != self->priv->analysis_width || height != self->priv->analysis_height)) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("pixelrnntrain cannot change the training size mid-stream: %dx%d, now %dx%d.",
+              self->priv->analysis_width, self->priv->analysis_height, width, height),
+          ("Set width and height to train every stream at one size, or restart the pipeline."));
+      return FALSE;
+    }
+    self->priv->analysis_width = width;
+    self->priv->analysis_height = height;
+    GST_INFO_OBJECT (self, "training on frames scaled to %dx%d", self->priv->analysis_width,
+        self->priv->analysis_height);
+    return TRUE;
+  });
 }
 
 static GstFlowReturn
-gst_pixelrnn_train_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
+gst_pixelrnn_train_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
 {
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
-  auto *priv = self->priv;
-  if (!priv->trainer)
-    return GST_FLOW_OK;
-  if (current_settings (self).skip_anomalous) {
-    const GstPixelrnnLikelihoodMeta *meta = gst_buffer_get_pixelrnn_likelihood_meta (frame->buffer);
-    if (meta && meta->anomaly) {
-      ++priv->anomalous_frames;
+  return pixelrnn::guarded (self, "transform_frame_ip", GST_FLOW_ERROR, [&] () -> GstFlowReturn {
+    auto *priv = self->priv;
+    if (!priv->trainer)
       return GST_FLOW_OK;
+    if (current_settings (self).skip_anomalous) {
+      const GstPixelrnnLikelihoodMeta *meta = gst_buffer_get_pixelrnn_likelihood_meta (frame->buffer);
+      if (meta && meta->anomaly) {
+        ++priv->anomalous_frames;
+        return GST_FLOW_OK;
+      }
     }
-  }
-  const int C = gst_pixelrnn_filter_get_client (filter)->channels ();
-  const int aw = priv->analysis_width, ah = priv->analysis_height;
-  priv->pixels.resize ((size_t) aw * ah * C);
-  if (aw == GST_VIDEO_FRAME_WIDTH (frame) && ah == GST_VIDEO_FRAME_HEIGHT (frame))
-    pixelrnn::read_region (frame, 0, 0, aw, ah, C, priv->pixels.data ());
-  else
-    pixelrnn::read_scaled (frame, aw, ah, C, priv->pixels.data ());
-  priv->trainer->offer (priv->pixels.data (), aw, ah);
-  return GST_FLOW_OK;
+    const int C = current_client (self)->channels ();
+    const int aw = priv->analysis_width, ah = priv->analysis_height;
+    priv->pixels.resize ((size_t) aw * ah * C);
+    if (aw == GST_VIDEO_FRAME_WIDTH (frame) && ah == GST_VIDEO_FRAME_HEIGHT (frame))
+      pixelrnn::read_region (frame, 0, 0, aw, ah, C, priv->pixels.data ());
+    else
+      pixelrnn::read_scaled (frame, aw, ah, C, priv->pixels.data ());
+    priv->trainer->offer (priv->pixels.data (), aw, ah);
+    return GST_FLOW_OK;
+  });
 }
 
 static gboolean
@@ -395,7 +442,7 @@ gst_pixelrnn_train_class_init (GstPixelrnnTrainClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstPixelrnnFilterClass *filter_class = GST_PIXELRNN_FILTER_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   const GParamFlags ready = (GParamFlags) (rw | GST_PARAM_MUTABLE_READY);
   const GParamFlags live = (GParamFlags) (rw | GST_PARAM_MUTABLE_PLAYING);
@@ -404,6 +451,13 @@ gst_pixelrnn_train_class_init (GstPixelrnnTrainClass * klass)
   gobject_class->get_property = gst_pixelrnn_train_get_property;
   gobject_class->finalize = gst_pixelrnn_train_finalize;
 
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Model file or shipped short name to start from (and whose channels the stream must have)",
+          DEFAULT_MODEL, ready));
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_int ("threads", "Threads", "Compute threads of the training thread (0 = 1)",
+          0, 64, DEFAULT_THREADS, ready));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",
           "Where the fine-tuned model is written (atomically; a copy of the starting model "
@@ -451,10 +505,11 @@ gst_pixelrnn_train_class_init (GstPixelrnnTrainClass * klass)
 
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_change_state);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_sink_event);
-  filter_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_start);
-  filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_stop);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_stop);
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_transform_caps);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_set_info);
-  filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_transform_frame);
+  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_transform_frame_ip);
   GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_train_debug, "pixelrnntrain", 0,
       "PixelRNN training inside the pipeline");
 }
