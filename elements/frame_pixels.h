@@ -28,8 +28,8 @@ void write_masked (GstVideoFrame *frame, int x, int y, int w, int h, int channel
 /* The whole frame reduced to w x h by averaging the source pixels each output pixel covers
  * (box filter; w and h at most the frame's size). */
 void read_scaled (const GstVideoFrame *frame, int w, int h, int channels, uint8_t *out);
-/* pixelrnnlikelihood's automatic analysis size, in pixels: about 50 ms per frame for the
- * shipped natural model on 2 cores (docs/benchmarks.md). */
+/* pixelrnnlikelihood's automatic analysis size, in pixels: what the shipped natural model
+ * scores at video rate (docs/benchmarks.md). */
 #define PIXELRNN_AUTO_ANALYSIS_PIXELS 2048
 
 /* The size frames are analysed at: `want_w` x `want_h` where given (> 0, at most the frame),

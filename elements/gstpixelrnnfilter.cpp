@@ -495,14 +495,12 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_int ("threads", "Threads",
-          "Compute threads for this element's model, on its own streaming thread only (0 = "
-          "automatic: all cores)",
+          "Compute threads on this element's streaming thread (0 = all cores)",
           0, MAX_THREADS, DEFAULT_THREADS, (GParamFlags) (G_PARAM_READWRITE |
               G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_double ("latency", "Latency",
-          "Processing time per frame, ms (moving average over about ten frames); added to "
-          "the pipeline's latency", 0, G_MAXDOUBLE, 0,
+          "Processing time per frame, ms (moving average); added to the pipeline's latency", 0, G_MAXDOUBLE, 0,
           (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_THROUGHPUT,
       g_param_spec_double ("throughput", "Throughput",
@@ -518,13 +516,12 @@ gst_pixelrnn_filter_class_init (GstPixelrnnFilterClass * klass)
           (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Model file or shipped short name (unset: natural-fast to inpaint, natural to score); changeable while PLAYING",
+          "Model file or shipped name (unset: the element's default); changeable while PLAYING",
           DEFAULT_MODEL, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_RELOAD,
       g_param_spec_boolean ("reload", "Reload",
-          "Watch the model file (checked once a second) and reload it when it is replaced, "
-          "e.g. by pixelrnn train writing it atomically", FALSE,
+          "Reload the model file when it is replaced (checked once a second)", FALSE,
           (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_filter_start);

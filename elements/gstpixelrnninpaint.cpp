@@ -601,20 +601,17 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
           NULL, live));
   g_object_class_install_property (gobject_class, PROP_MASK,
       g_param_spec_string ("mask", "Mask",
-          "PNG whose non-zero pixels are filled; read again whenever this is set. Its size must "
-          "be the frame's unless mask-scale=true", NULL, live));
+          "PNG whose non-zero pixels are filled; the frame's size unless mask-scale=true", NULL, live));
   g_object_class_install_property (gobject_class, PROP_MASK_SCALE,
       g_param_spec_boolean ("mask-scale", "Scale mask",
           "Stretch a mask of another size over the frame (nearest neighbour)",
           DEFAULT_MASK_SCALE, live));
   g_object_class_install_property (gobject_class, PROP_ROI_TYPE,
       g_param_spec_string ("roi-type", "ROI type",
-          "Also fill the GstVideoRegionOfInterestMeta of this type that upstream attached "
-          "(NULL = ignore region meta)", NULL, live));
+          "Also fill upstream's region-of-interest metas of this type (NULL = none)", NULL, live));
   g_object_class_install_property (gobject_class, PROP_CONTEXT,
       g_param_spec_int ("context", "Context",
-          "Pixels of known context the model sees on each side of a hole (left, right, above; "
-          "and below for best-of's rescoring)", 0, 1024, DEFAULT_CONTEXT, live));
+          "Pixels of known context the model sees on each side of a hole", 0, 1024, DEFAULT_CONTEXT, live));
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode", "How each value of the hole is chosen",
           GST_TYPE_PIXELRNN_MODE, DEFAULT_MODE, live));
@@ -628,21 +625,18 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
           DEFAULT_SEED, live));
   g_object_class_install_property (gobject_class, PROP_CANDIDATES,
       g_param_spec_int ("candidates", "Candidates",
-          "Fills drawn per hole in best-of mode; time grows with candidates, memory stays under "
-          "~256 MB (candidates are drawn in batches)",
+          "Fills drawn per hole in best-of mode",
           1, 256, DEFAULT_CANDIDATES, live));
   g_object_class_install_property (gobject_class, PROP_TEMPORAL,
       g_param_spec_boolean ("temporal", "Temporal stability",
-          "Reuse the previous frame's fill while the window's known pixels stay within "
-          "'tolerance'; otherwise sample with the same seed every frame", DEFAULT_TEMPORAL, live));
+          "Reuse the last fill while the known pixels stay within 'tolerance'", DEFAULT_TEMPORAL, live));
   g_object_class_install_property (gobject_class, PROP_TOLERANCE,
       g_param_spec_double ("tolerance", "Tolerance",
           "Mean absolute change (0-255 levels) of the known pixels up to which a fill is reused",
           0.0, 255.0, DEFAULT_TOLERANCE, live));
   g_object_class_install_property (gobject_class, PROP_HISTORY,
       g_param_spec_int ("history", "History",
-          "Earlier frames remembered: hole pixels they saw (camera pan, moving mask) are copied "
-          "from them, motion-compensated; the model fills the rest. 0 = off",
+          "Earlier frames whose view of the hole is copied before the model fills (0 = off)",
           0, 64, DEFAULT_HISTORY, live));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

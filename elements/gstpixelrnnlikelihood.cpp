@@ -676,7 +676,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           4, 4096, DEFAULT_TILE_SIZE, ready));
   g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
       g_param_spec_uint ("max-pixels", "Max pixels",
-          "Largest frame (width x height) scored with tiles=true; larger caps are refused with an estimate (0 = no limit)",
+          "Largest frame scored with tiles=true; larger caps are refused (0 = no limit)",
           0, G_MAXUINT, DEFAULT_MAX_PIXELS, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_SCORE,
       g_param_spec_enum ("score", "Score", "What the threshold applies to",
@@ -707,16 +707,14 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
           GST_TYPE_PIXELRNN_DRAW, DEFAULT_DRAW, live));
   g_object_class_install_property (gobject_class, PROP_REGIONS,
       g_param_spec_uint ("regions", "Regions",
-          "Most surprising regions marked as GstVideoRegionOfInterestMeta (type "
-          "pixelrnn-anomaly) on anomalous frames", 0, 64, DEFAULT_REGIONS, live));
+          "Most surprising regions marked as region-of-interest metas on anomalous frames", 0, 64, DEFAULT_REGIONS, live));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FRAMES,
       g_param_spec_uint ("calibration-frames", "Calibration frames",
-          "Learn the scene's normal from the first N scored frames, then score deviations from it (0 = off; docs/elements.md)",
+          "Learn the scene's normal from the first N scored frames (0 = off)",
           0, 100000, DEFAULT_CALIBRATION_FRAMES, ready));
   g_object_class_install_property (gobject_class, PROP_CALIBRATION_FILE,
       g_param_spec_string ("calibration-file", "Calibration file",
-          "Read the calibration from this JSON file if it exists; otherwise calibrate on "
-          "calibration-frames frames and write it there (atomically)", NULL, ready));
+          "Calibration JSON: read if it exists, else written after calibrating", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_MIN_DURATION,
       g_param_spec_uint ("min-duration", "Minimum duration",
           "Frames in a row over the threshold before a frame is flagged (live alarms)",

@@ -389,7 +389,7 @@ gst_pixelrnn_src_class_init (GstPixelrnnSrcClass * klass)
               GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
       g_param_spec_uint ("max-pixels", "Max pixels",
-          "Largest frame (width x height) generated; larger caps are refused with an estimate (0 = no limit)",
+          "Largest frame generated; larger caps are refused (0 = no limit)",
           0, G_MAXUINT, DEFAULT_MAX_PIXELS, (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property (gobject_class, PROP_WIDTH,
       g_param_spec_int ("width", "Width", "Width of the generated frames, pixels",

@@ -460,12 +460,10 @@ gst_pixelrnn_train_class_init (GstPixelrnnTrainClass * klass)
           0, 64, DEFAULT_THREADS, ready));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",
-          "Where the fine-tuned model is written (atomically; a copy of the starting model "
-          "when the element gets ready and the file does not exist yet)", NULL, ready));
+          "Where the fine-tuned model is written, atomically", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_INIT,
       g_param_spec_string ("init", "Initial weights",
-          "Model file to start from instead of 'model' (e.g. an earlier run's location); "
-          "same channels", NULL, ready));
+          "Model file to start from instead of 'model' (same channels)", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_SAVE_EVERY,
       g_param_spec_uint ("save-every", "Save every", "Training steps between writes of location",
           1, 1000000, DEFAULT_SAVE_EVERY, ready));
@@ -479,8 +477,7 @@ gst_pixelrnn_train_class_init (GstPixelrnnTrainClass * klass)
           DEFAULT_LEARNING_RATE, ready));
   g_object_class_install_property (gobject_class, PROP_QUEUE_SIZE,
       g_param_spec_uint ("queue-size", "Queue size",
-          "Frames waiting for the training thread; more arriving while it is full are skipped "
-          "(the stream is never delayed)", 1, 64, DEFAULT_QUEUE_SIZE, ready));
+          "Frames waiting for the training thread; more are skipped, never delayed", 1, 64, DEFAULT_QUEUE_SIZE, ready));
   g_object_class_install_property (gobject_class, PROP_REPLAY,
       g_param_spec_uint ("replay", "Replay",
           "Recent frames that training batches are cropped from", 1, 10000, DEFAULT_REPLAY, ready));

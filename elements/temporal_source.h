@@ -24,9 +24,8 @@ struct TemporalSourceSettings {
   int frames = 8;              /* frames remembered */
   int search = 16;             /* displacements tried: -search..search in x and y */
   int ring = 6;                /* width of the known band around a hole that is matched */
-  /* Mean absolute difference (levels) a match may have. 8 copied shimmering underwater
-   * pixels into diver.mov's holes (-0.9 dB against no history); 6 copies none there and
-   * keeps most of cockatoo.mp4's gain (+2.1 dB; docs/elements.md). */
+  /* Mean absolute difference (levels) a match may have; chosen on two clips, see
+   * docs/elements.md ("Time as a source"). */
   double max_difference = 6;
 };
 
