@@ -16,10 +16,17 @@ conditioner_dilation (int layer)
   return 1 << (layer % 5);
 }
 
-ConditionerImpl::ConditionerImpl (int C, int hidden, int layers, int K, ConditionerBase base_fill)
-    : channels (C), mixtures (K), base (base_fill)
+ConditionerImpl::ConditionerImpl (int C, int hidden_features, int layer_count, int K, ConditionerBase base_fill)
+    : channels (C), hidden (hidden_features), layers (layer_count), mixtures (K), base (base_fill)
+{
+  reset ();
+}
+
+void
+ConditionerImpl::reset ()
 {
   using torch::nn::Conv2dOptions;
+  const int C = channels, K = mixtures;
   const int fills = base == ConditionerBase::Axis ? 2 : 1;
   input = register_module ("input", torch::nn::Conv2d (Conv2dOptions (fills * C + 1, hidden, 3).padding (1)));
   dilated = register_module ("dilated", torch::nn::ModuleList ());

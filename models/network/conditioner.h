@@ -19,6 +19,8 @@
 // trust each. The model's own likelihood path never sees the conditioner.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/conv.h>
@@ -28,16 +30,18 @@
 
 namespace pixelrnn {
 
-class ConditionerImpl : public torch::nn::Module {
+class ConditionerImpl : public torch::nn::Cloneable<ConditionerImpl> {
  public:
   ConditionerImpl (int channels, int hidden, int layers, int mixtures,
       ConditionerBase base = ConditionerBase::Membrane);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
 
   // x_scaled: [B, C, H, W] on the network scale [-1, 1] (hole values are ignored);
   // hole: [B or 1, 1, H, W], 1 in the hole. Returns mixture parameters [B, C, P, H, W].
   torch::Tensor forward (const torch::Tensor &x_scaled, const torch::Tensor &hole);
 
-  int channels, mixtures;
+  int channels, hidden, layers, mixtures;
   ConditionerBase base;
   torch::nn::Conv2d input{nullptr}, output{nullptr};
   torch::nn::ModuleList dilated{nullptr}, mix{nullptr};

@@ -31,8 +31,15 @@ unskew (const torch::Tensor &x, int64_t width)
   return torch::stack (rows, 2);
 }
 
-DiagonalLSTMImpl::DiagonalLSTMImpl (int h, int groups) : hidden (h)
+DiagonalLSTMImpl::DiagonalLSTMImpl (int h, int colour_groups) : hidden (h), groups (colour_groups)
 {
+  reset ();
+}
+
+void
+DiagonalLSTMImpl::reset ()
+{
+  const int h = hidden;
   input_to_state = register_module ("input_to_state",
       MaskedConv2d (MaskedConv2dOptions{2 * h, 4 * h, 1, 1, MaskType::B, groups, 4}));
   // Kernel 2 over rows [i-1, i] of the previous column; padding 1 and dropping the last
@@ -61,8 +68,15 @@ DiagonalLSTMImpl::forward (const torch::Tensor &x)
   return unskew (torch::stack (columns, 3), W);
 }
 
-DiagonalBiLSTMImpl::DiagonalBiLSTMImpl (int h, int groups)
+DiagonalBiLSTMImpl::DiagonalBiLSTMImpl (int h, int colour_groups) : hidden (h), groups (colour_groups)
 {
+  reset ();
+}
+
+void
+DiagonalBiLSTMImpl::reset ()
+{
+  const int h = hidden;
   forward_dir = register_module ("forward_dir", DiagonalLSTM (h, groups));
   backward_dir = register_module ("backward_dir", DiagonalLSTM (h, groups));
   output = register_module ("output",

@@ -8,6 +8,8 @@
 // row's future pixels.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include "network/masked_conv.h"
 
 #include <torch/nn/modules/conv.h>
@@ -19,23 +21,28 @@ torch::Tensor skew (const torch::Tensor &x);
 // The inverse of skew: [B, C, H, H + W - 1] -> [B, C, H, W].
 torch::Tensor unskew (const torch::Tensor &x, int64_t width);
 
-class DiagonalLSTMImpl : public torch::nn::Module {
+class DiagonalLSTMImpl : public torch::nn::Cloneable<DiagonalLSTMImpl> {
  public:
   DiagonalLSTMImpl (int hidden, int colour_groups);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   // x: [B, 2h, H, W] -> hidden states [B, h, H, W] of the left-to-right diagonal scan.
   torch::Tensor forward (const torch::Tensor &x);
 
-  int hidden;
+  int hidden, groups;
   MaskedConv2d input_to_state{nullptr};
   torch::nn::Conv1d state_to_state{nullptr};
 };
 TORCH_MODULE (DiagonalLSTM);
 
-class DiagonalBiLSTMImpl : public torch::nn::Module {
+class DiagonalBiLSTMImpl : public torch::nn::Cloneable<DiagonalBiLSTMImpl> {
  public:
   DiagonalBiLSTMImpl (int hidden, int colour_groups);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   torch::Tensor forward (const torch::Tensor &x);
 
+  int hidden, groups;
   DiagonalLSTM forward_dir{nullptr}, backward_dir{nullptr};
   MaskedConv2d output{nullptr};
 };

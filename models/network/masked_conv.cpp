@@ -41,6 +41,13 @@ make_mask (const MaskedConv2dOptions &o)
 
 MaskedConv2dImpl::MaskedConv2dImpl (const MaskedConv2dOptions &o) : options (o)
 {
+  reset ();
+}
+
+void
+MaskedConv2dImpl::reset ()
+{
+  const auto &o = options;
   weight = register_parameter ("weight",
       torch::empty ({o.out_channels, o.in_channels, o.kernel_h, o.kernel_w}));
   bias = register_parameter ("bias", torch::zeros ({o.out_channels}));

@@ -8,6 +8,8 @@
 // four LSTM gates each keep their own R, G, B split.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
@@ -29,9 +31,11 @@ int colour_group (int k, int n, int colour_groups, int blocks = 1);
 // The 0/1 mask of shape [out, in, kh, kw].
 torch::Tensor make_mask (const MaskedConv2dOptions &o);
 
-class MaskedConv2dImpl : public torch::nn::Module {
+class MaskedConv2dImpl : public torch::nn::Cloneable<MaskedConv2dImpl> {
  public:
   explicit MaskedConv2dImpl (const MaskedConv2dOptions &options);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   torch::Tensor forward (const torch::Tensor &x);
   // Weight with the mask applied: what the incremental engine multiplies by.
   torch::Tensor masked_weight () const { return weight * mask_; }

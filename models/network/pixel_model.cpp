@@ -20,6 +20,15 @@ scale_input (const torch::Tensor &x)
 
 PixelModelImpl::PixelModelImpl (const ModelConfig &c) : config (c)
 {
+  reset ();
+}
+
+void
+PixelModelImpl::reset ()
+{
+  const ModelConfig &c = config;
+  vertical_input = nullptr;   // optional parts: only what this config has
+  conditioner = nullptr;
   std::string err = c.validate ();
   if (!err.empty ())
     throw std::invalid_argument ("invalid model config: " + err);

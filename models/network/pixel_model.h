@@ -12,6 +12,8 @@
 // raster-then-channel order.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include "network/conditioner.h"
 #include "network/masked_conv.h"
 #include "network/model_config.h"
@@ -21,9 +23,11 @@
 
 namespace pixelrnn {
 
-class PixelModelImpl : public torch::nn::Module {
+class PixelModelImpl : public torch::nn::Cloneable<PixelModelImpl> {
  public:
   explicit PixelModelImpl (const ModelConfig &config);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
 
   // x: uint8 [B, C, H, W] -> logits [B, C, 256, H, W] (for the mixture, normalized log-probs).
   torch::Tensor forward (const torch::Tensor &x);

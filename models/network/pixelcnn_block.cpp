@@ -14,8 +14,14 @@ gate_colour_groups (const torch::Tensor &pairs, int groups)
   return out.reshape ({pairs.size (0), groups * n, pairs.size (2), pairs.size (3)});
 }
 
-PixelCNNBlockImpl::PixelCNNBlockImpl (int hidden, int colour_groups, Block block_, float dropout_)
-    : block (block_), dropout (dropout_), groups (colour_groups)
+PixelCNNBlockImpl::PixelCNNBlockImpl (int hidden_, int colour_groups, Block block_, float dropout_)
+    : hidden (hidden_), block (block_), dropout (dropout_), groups (colour_groups)
+{
+  reset ();
+}
+
+void
+PixelCNNBlockImpl::reset ()
 {
   const int conv_out = block == Block::Gated ? 2 * hidden : hidden;
   reduce = register_module ("reduce", MaskedConv2d (MaskedConv2dOptions{2 * hidden, hidden, 1, 1, MaskType::B, groups}));

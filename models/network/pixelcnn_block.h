@@ -5,6 +5,8 @@
 // Both added to the input; optional dropout (training only) before the 3x3.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include "network/masked_conv.h"
 #include "network/model_config.h"
 
@@ -14,13 +16,16 @@ namespace pixelrnn {
 // its b's: [B, 2n, H, W] -> [B, n, H, W], colour group g's outputs from group g's pairs only.
 torch::Tensor gate_colour_groups (const torch::Tensor &pairs, int groups);
 
-class PixelCNNBlockImpl : public torch::nn::Module {
+class PixelCNNBlockImpl : public torch::nn::Cloneable<PixelCNNBlockImpl> {
  public:
   PixelCNNBlockImpl (int hidden, int colour_groups, Block block = Block::Residual,
       float dropout = 0.f);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   torch::Tensor forward (const torch::Tensor &x);
 
   MaskedConv2d reduce{nullptr}, conv{nullptr}, expand{nullptr};
+  int hidden;
   Block block;
   float dropout;
   int groups;

@@ -5,8 +5,16 @@
 
 namespace pixelrnn {
 
-RowLSTMImpl::RowLSTMImpl (int h, int groups, int kernel) : hidden (h)
+RowLSTMImpl::RowLSTMImpl (int h, int colour_groups, int kernel_size)
+    : hidden (h), groups (colour_groups), kernel (kernel_size)
 {
+  reset ();
+}
+
+void
+RowLSTMImpl::reset ()
+{
+  const int h = hidden;
   input_to_state = register_module ("input_to_state",
       MaskedConv2d (MaskedConv2dOptions{2 * h, 4 * h, 1, kernel, MaskType::B, groups, 4}));
   state_to_state = register_module ("state_to_state",

@@ -6,18 +6,22 @@
 // through a 1x1 mask-B conv back to 2h and are added to the input.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include "network/masked_conv.h"
 
 #include <torch/nn/modules/conv.h>
 
 namespace pixelrnn {
 
-class RowLSTMImpl : public torch::nn::Module {
+class RowLSTMImpl : public torch::nn::Cloneable<RowLSTMImpl> {
  public:
   RowLSTMImpl (int hidden, int colour_groups, int kernel);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   torch::Tensor forward (const torch::Tensor &x);
 
-  int hidden;
+  int hidden, groups, kernel;
   MaskedConv2d input_to_state{nullptr}, output{nullptr};
   torch::nn::Conv1d state_to_state{nullptr};
 };

@@ -8,6 +8,13 @@ namespace pixelrnn {
 
 ShiftedConv2dImpl::ShiftedConv2dImpl (const ShiftedConv2dOptions &o) : options (o)
 {
+  reset ();
+}
+
+void
+ShiftedConv2dImpl::reset ()
+{
+  const auto &o = options;
   weight = register_parameter ("weight",
       torch::empty ({o.out_channels, o.in_channels, o.kernel_h, o.kernel_w}));
   bias = register_parameter ("bias", torch::zeros ({o.out_channels}));

@@ -10,6 +10,8 @@
 // groups before it (mask A) or up to it (mask B), as MaskedConv2d's centre does.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include "network/masked_conv.h"
 
 #include <utility>
@@ -26,9 +28,11 @@ struct ShiftedConv2dOptions {
   MaskType own_position = MaskType::B;   // DownRight only
 };
 
-class ShiftedConv2dImpl : public torch::nn::Module {
+class ShiftedConv2dImpl : public torch::nn::Cloneable<ShiftedConv2dImpl> {
  public:
   explicit ShiftedConv2dImpl (const ShiftedConv2dOptions &options);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   torch::Tensor forward (const torch::Tensor &x);
   // Weight with the own-position mask applied, [out, in, kh, kw].
   torch::Tensor masked_weight () const { return weight * mask_; }

@@ -6,10 +6,16 @@
 
 namespace pixelrnn {
 
-TwoStreamBlockImpl::TwoStreamBlockImpl (int hidden, int colour_groups, float dropout_)
-    : dropout (dropout_), groups (colour_groups)
+TwoStreamBlockImpl::TwoStreamBlockImpl (int hidden_, int colour_groups, float dropout_)
+    : hidden (hidden_), dropout (dropout_), groups (colour_groups)
 {
-  const int h = hidden, C = colour_groups;
+  reset ();
+}
+
+void
+TwoStreamBlockImpl::reset ()
+{
+  const int h = hidden, C = groups;
   // One colour group: every feature of the vertical stream may read every other.
   v_reduce = register_module ("v_reduce", MaskedConv2d (MaskedConv2dOptions{2 * h, h, 1, 1, MaskType::B, 1}));
   v_conv = register_module ("v_conv", ShiftedConv2d (ShiftedConv2dOptions{h, 2 * h, 2, 3, Shift::Down}));

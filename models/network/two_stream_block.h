@@ -10,6 +10,8 @@
 // only) before each stream's 2-row convolution.
 #pragma once
 
+#include <torch/nn/cloneable.h>
+
 #include "network/masked_conv.h"
 #include "network/shifted_conv.h"
 
@@ -17,9 +19,11 @@
 
 namespace pixelrnn {
 
-class TwoStreamBlockImpl : public torch::nn::Module {
+class TwoStreamBlockImpl : public torch::nn::Cloneable<TwoStreamBlockImpl> {
  public:
   TwoStreamBlockImpl (int hidden, int colour_groups, float dropout = 0.f);
+  // (Re)creates every parameter and submodule from the settings: clone () calls it.
+  void reset () override;
   // (v, h) -> (v', h')
   std::pair<torch::Tensor, torch::Tensor> forward (const torch::Tensor &v, const torch::Tensor &h);
 
@@ -27,6 +31,7 @@ class TwoStreamBlockImpl : public torch::nn::Module {
   ShiftedConv2d v_conv{nullptr};
   MaskedConv2d reduce{nullptr}, link{nullptr}, expand{nullptr};
   ShiftedConv2d conv{nullptr};
+  int hidden;
   float dropout;
   int groups;
 };

@@ -333,3 +333,50 @@ TEST_F (ModelFileTest, ShortNamesResolveOrSayWhereTheyLooked)
   EXPECT_EQ (resolve_model ("mine"), path ("mine.pixelrnn"));
   g_unsetenv ("PIXELRNN_MODEL_PATH");
 }
+
+// Modules follow the PyTorch C++ frontend (torch::nn::Cloneable with reset ()): clone () gives
+// an independent deep copy, as fine-tuning and weight averaging want, for every architecture,
+// block and the inpainting conditioner.
+TEST (ModelClone, DeepCopiesEveryArchitecture)
+{
+  struct Case { Architecture arch; Block block; bool conditioner; };
+  for (auto c : {Case{Architecture::PixelCNN, Block::Residual, false}, Case{Architecture::PixelCNN, Block::Gated, false},
+                 Case{Architecture::PixelCNN, Block::TwoStream, false}, Case{Architecture::RowLSTM, Block::Residual, false},
+                 Case{Architecture::DiagonalBiLSTM, Block::Residual, false}, Case{Architecture::PixelCNN, Block::Residual, true}}) {
+    ModelConfig config;
+    config.architecture = c.arch;
+    config.block = c.block;
+    config.channels = 3;
+    config.hidden = 6;
+    config.layers = 2;
+    config.head_hidden = 12;
+    config.output = Output::Mixture;
+    config.mixtures = 2;
+    if (c.conditioner) {
+      config.conditioner_hidden = 4;
+      config.conditioner_layers = 2;
+      config.conditioner_base = ConditionerBase::Axis;
+    }
+    torch::manual_seed (3);
+    PixelModel model (config);
+    model->eval ();
+    auto copy = std::dynamic_pointer_cast<PixelModelImpl> (model->clone ());
+    ASSERT_TRUE (copy) << architecture_name (c.arch);
+    copy->eval ();
+    auto x = torch::randint (0, 256, {2, 3, 6, 5}, torch::kUInt8);
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE (torch::equal (model->forward (x), copy->forward (x))) << architecture_name (c.arch);
+    const auto ours = model->named_parameters (), theirs = copy->named_parameters ();
+    ASSERT_EQ (ours.size (), theirs.size ());
+    for (const auto &p : ours) {
+      ASSERT_TRUE (theirs.contains (p.key ())) << p.key ();
+      EXPECT_NE (p.value ().data_ptr (), theirs[p.key ()].data_ptr ()) << p.key () << " is shared";
+    }
+    // Changing the copy leaves the original alone.
+    for (auto &p : copy->parameters ())
+      p.add_ (1.0);
+    EXPECT_FALSE (torch::equal (model->forward (x), copy->forward (x))) << architecture_name (c.arch);
+    if (c.conditioner)
+      EXPECT_TRUE (copy->conditioner) << "the conditioner is cloned too";
+  }
+}
