@@ -19,6 +19,9 @@ import tempfile
 import cv2
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from inpaint_quality import delogo_fill  # noqa: E402
+
 
 def decode(clip, width, frames, inpaint=None):
     """Frames of `clip` scaled to `width` (even height), RGB, through pixelrnninpaint if given."""
@@ -81,8 +84,9 @@ def main():
                 return out
             pairs_ours, pairs_alone = aligned(ours), aligned(alone)
             m = min(len(pairs_ours), len(pairs_alone))
-            telea, fsr = [], []
+            telea, fsr, delogo = [], [], []
             for k in range(m):
+                delogo.append(delogo_fill(pairs_alone[k][1], (x, y, size))[hole])
                 bgr = cv2.cvtColor(pairs_alone[k][1], cv2.COLOR_RGB2BGR)
                 t = cv2.inpaint(bgr, mask, 5, cv2.INPAINT_TELEA)
                 telea.append(cv2.cvtColor(t, cv2.COLOR_BGR2RGB)[hole])
@@ -98,21 +102,28 @@ def main():
                 "clip": os.path.basename(clip), "size": size, "frames": m,
                 "history": psnr(ours_hole, ours_true), "alone": psnr(alone_hole, true_hole),
                 "telea": psnr(np.stack(telea), true_hole), "fsr": psnr(np.stack(fsr), true_hole),
-                "taken": taken,
+                "delogo": psnr(np.stack(delogo), true_hole), "taken": taken,
+                # Flicker: mean absolute change of the hole's pixels from frame to frame.
+                "flicker": {name: float(np.mean(np.abs(np.diff(seq.astype(np.float64), axis=0))))
+                            for name, seq in (("truth", true_hole), ("history", ours_hole),
+                                              ("alone", alone_hole), ("delogo", np.stack(delogo)))},
             }
             rows.append(row)
             print(row, flush=True)
-            for key in ("history", "alone", "telea", "fsr"):
+            for key in ("history", "alone", "telea", "fsr", "delogo"):
                 totals.setdefault((size, key), []).append(row[key])
-    lines = [f"| clip | hole | frames | history={args.history} (dB) | no history (dB) | Telea | FSR-fast | hole pixels from history |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [f"| clip | hole | frames | history={args.history} (dB) | no history (dB) | Telea | FSR-fast | delogo | "
+             "hole pixels from history | flicker: truth / history / no history / delogo |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        f = r["flicker"]
         lines.append(f"| {r['clip']} | {r['size']} | {r['frames']} | {r['history']:.2f} | {r['alone']:.2f} | "
-                     f"{r['telea']:.2f} | {r['fsr']:.2f} | {100 * r['taken']:.0f}% |")
+                     f"{r['telea']:.2f} | {r['fsr']:.2f} | {r['delogo']:.2f} | {100 * r['taken']:.0f}% | "
+                     f"{f['truth']:.2f} / {f['history']:.2f} / {f['alone']:.2f} / {f['delogo']:.2f} |")
     for size in sorted({s for s, _ in totals}):
-        mean = {k: np.mean(totals[(size, k)]) for k in ("history", "alone", "telea", "fsr")}
+        mean = {k: np.mean(totals[(size, k)]) for k in ("history", "alone", "telea", "fsr", "delogo")}
         lines.append(f"| **mean** | {size} | | **{mean['history']:.2f}** | {mean['alone']:.2f} | "
-                     f"{mean['telea']:.2f} | {mean['fsr']:.2f} | |")
+                     f"{mean['telea']:.2f} | {mean['fsr']:.2f} | {mean['delogo']:.2f} | | |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
