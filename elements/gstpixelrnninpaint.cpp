@@ -95,7 +95,6 @@ struct GstPixelrnnInpaintPrivate {
   guint64 frames = 0;
   std::vector<CachedFill> cache;
   std::unique_ptr<pixelrnn::TemporalSource> history;   /* while history > 0 */
-  int history_frames = 0;
   guint warned_generation = G_MAXUINT;          /* rects already warned about */
 };
 
@@ -428,22 +427,21 @@ rows_below (const InpaintSettings & s, const pixelrnn::ModelClient & client)
 }
 
 /* Time as a source: the hole pixels earlier frames saw are written into the frame and
- * dropped from `mask`, so the model fills only the rest. The frame is remembered as it
- * arrived. */
+ * dropped from `mask`, so the model fills only the rest. The frame is remembered with the
+ * mask it arrived with. */
 static void
 take_from_history (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector<guint8> &mask,
     int W, int H, int C, int frames)
 {
   auto *priv = self->priv;
-  if (!priv->history || priv->history_frames != frames) {
+  if (!priv->history || priv->history->capacity () != frames) {
     pixelrnn::TemporalSourceSettings ts;
     ts.frames = frames;
     priv->history = std::make_unique<pixelrnn::TemporalSource> (ts);
-    priv->history_frames = frames;
   }
   std::vector<guint8> pixels ((size_t) W * H * C);
   pixelrnn::read_region (frame, 0, 0, W, H, C, pixels.data ());
-  const std::vector<guint8> arrived = pixels, arrived_mask = mask;
+  const std::vector<guint8> arrived_mask = mask;
   const auto taken = priv->history->fill (pixels.data (), mask, W, H, C);
   if (taken > 0) {
     std::vector<guint8> written (mask.size ());
@@ -453,7 +451,7 @@ take_from_history (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector
   }
   GST_LOG_OBJECT (self, "%" G_GINT64_FORMAT " hole pixels taken from %zu earlier frames", (gint64) taken,
       priv->history->remembered ());
-  priv->history->remember (arrived.data (), arrived_mask, W, H, C);
+  priv->history->remember (pixels.data (), arrived_mask, W, H, C);
 }
 
 static GstFlowReturn

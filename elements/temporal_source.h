@@ -38,13 +38,14 @@ class TemporalSource {
    * many pixels it filled. */
   int64_t fill (uint8_t *pixels, std::vector<uint8_t> &mask, int width, int height, int channels);
 
-  /* Remembers a frame as it arrived (before filling) with its mask: masked pixels are never
-   * taken from it. Frames of another size or channel count clear the memory. */
+  /* Remembers a frame with its mask: masked pixels are never taken from it (so whether they
+   * were filled already makes no difference). Frames of another size or channel count clear
+   * the memory. */
   void remember (const uint8_t *pixels, const std::vector<uint8_t> &mask, int width, int height,
       int channels);
 
-  void clear () { frames_.clear (); }
   size_t remembered () const { return frames_.size (); }
+  int capacity () const { return settings_.frames; }
 
  private:
   struct Frame {
