@@ -37,6 +37,8 @@ cmd_eval (int argc, char **argv)
   const int channels = model->channels ();
   if (!data)
     cli::die ("--data PATH is required");
+  if (batch < 1)
+    cli::die ("--batch must be positive");
   if (per_image)
     cli::check_writable (per_image);
   cli::apply_threads (threads);
@@ -56,8 +58,6 @@ cmd_eval (int argc, char **argv)
   std::map<std::pair<int, int>, std::vector<size_t>> by_size;
   for (size_t k = 0; k < ds.images.size (); ++k)
     by_size[{ds.images[k].height, ds.images[k].width}].push_back (k);
-  if (batch < 1)
-    cli::die ("--batch must be positive");
   try {
     for (const auto &group : by_size)
       for (size_t start = 0; start < group.second.size (); start += batch) {

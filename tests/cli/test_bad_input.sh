@@ -38,6 +38,7 @@ expect_error "IDX header of ten million images" "truncated (header promises 1000
 expect_error "image smaller than --patch" "green-64x48.jpg: 64x48 is smaller than --patch 100" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --patch 100 --steps 1 --out "$SCRATCH/o.pixelrnn"
 expect_error "unknown conditioner base" "--conditioner-base: unknown conditioner base 'blur'" "$PIXELRNN" train --init natural-fast --conditioner 32 --conditioner-base blur --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
 expect_error "rectangle outside the image" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 20,20,10,10 --out "$SCRATCH/o.png"
+expect_error "a batch of 0 images (looped for ever before)" "--batch must be positive" timeout 30 "$PIXELRNN" eval --model "$M" --batch 0 --data "$FASHION/t10k-images-idx3-ubyte.gz" --max-images 4
 expect_error "rectangle overflowing int" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,1,2147483647,2 --out "$SCRATCH/o.png"
 expect_error "bad rectangle" "bad rectangle" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,x --out "$SCRATCH/o.png"
 expect_error "no candidates" "--candidates" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,2,3,3 --candidates 0 --out "$SCRATCH/o.png"
