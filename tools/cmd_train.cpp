@@ -158,7 +158,7 @@ cmd_train (int argc, char **argv)
     else
       split_validation (train, validation, val_fraction);
     cli::apply_threads (threads);
-    return run.run (train, validation);
+    return run.run (std::move (train), std::move (validation));
   } catch (const std::exception &e) {
     cli::die (e.what ());
   }

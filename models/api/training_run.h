@@ -67,8 +67,9 @@ class TrainingRun {
   TrainingRun &operator= (const TrainingRun &) = delete;
 
   // Trains until the step count, a time budget or a stop request. Returns 0 when finished,
-  // 130 when stopped early (rank 0 has written a checkpoint). Throws TrainingError.
-  int run (const TrainingImages &train, const TrainingImages &validation);
+  // 130 when stopped early (rank 0 has written a checkpoint). Throws TrainingError. Takes the
+  // images (move them in): their pixels become tensors, held once.
+  int run (TrainingImages train, TrainingImages validation);
 
   // Stops every running TrainingRun after its current step (async-signal-safe).
   static void request_stop ();

@@ -44,13 +44,17 @@ size_of (const torch::Tensor &t)
   return std::to_string (t.size (2)) + "x" + std::to_string (t.size (1));
 }
 
+// Each image as a uint8 [C, H, W] tensor; its pixels are released once copied (sizes and
+// names stay), so the data is held once, not twice.
 std::vector<torch::Tensor>
-to_tensors (const TrainingImages &set)
+take_tensors (TrainingImages &set)
 {
   std::vector<torch::Tensor> out;
   out.reserve (set.images.size ());
-  for (const auto &image : set.images)
+  for (auto &image : set.images) {
     out.push_back (image_to_tensor (image));
+    std::vector<uint8_t> ().swap (image.pixels);
+  }
   return out;
 }
 
@@ -110,7 +114,7 @@ struct TrainingRun::Impl {
   std::unique_ptr<Trainer> trainer;
 
   void settle_config ();
-  void prepare_data (const TrainingImages &train, const TrainingImages &validation);
+  void prepare_data (TrainingImages &train, TrainingImages &validation);
   void agree_with_other_ranks (const TrainingImages &train);
   void make_trainer ();
   int loop (const TrainingImages &train);
@@ -195,7 +199,7 @@ TrainingRun::Impl::settle_config ()
 }
 
 void
-TrainingRun::Impl::prepare_data (const TrainingImages &train, const TrainingImages &validation)
+TrainingRun::Impl::prepare_data (TrainingImages &train, TrainingImages &validation)
 {
   if (train.images.empty ())
     throw TrainingError ("no training images");
@@ -209,8 +213,8 @@ TrainingRun::Impl::prepare_data (const TrainingImages &train, const TrainingImag
         " channel(s) but the data has " + std::to_string (train.channels) +
         (config.channels == 1 ? " (pass --gray)" : ""));
   config.channels = train.channels;
-  train_images = to_tensors (train);
-  const auto val_images = to_tensors (validation);
+  train_images = take_tensors (train);
+  const auto val_images = take_tensors (validation);
   if (o.patch > 0) {
     for (const TrainingImages *set : {&train, &validation})
       for (size_t k = 0; k < set->images.size (); ++k)
@@ -347,7 +351,7 @@ TrainingRun::Impl::write_model (const std::string &data, double validation)
 }
 
 int
-TrainingRun::run (const TrainingImages &train, const TrainingImages &validation)
+TrainingRun::run (TrainingImages train, TrainingImages validation)
 {
   auto &d = *impl_;
   d.prepare_data (train, validation);
