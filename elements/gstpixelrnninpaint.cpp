@@ -42,6 +42,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_inpaint_debug);
 #define DEFAULT_TOLERANCE 2.0
 #define DEFAULT_HISTORY 0
 #define DEFAULT_MASK_SCALE FALSE
+#define DEFAULT_MAX_PIXELS (512 * 512)   /* as pixelrnnsrc: one frame's work stays in minutes */
 
 enum {
   PROP_0,
@@ -57,6 +58,7 @@ enum {
   PROP_TEMPORAL,
   PROP_TOLERANCE,
   PROP_HISTORY,
+  PROP_MAX_PIXELS,
 };
 
 /* A filled window kept for temporal reuse. */
@@ -86,6 +88,7 @@ struct InpaintSettings {
   gboolean temporal = DEFAULT_TEMPORAL;
   gdouble tolerance = DEFAULT_TOLERANCE;
   gint history = DEFAULT_HISTORY;
+  guint max_pixels = DEFAULT_MAX_PIXELS;
 };
 
 struct GstPixelrnnInpaintPrivate {
@@ -234,6 +237,7 @@ gst_pixelrnn_inpaint_set_property (GObject * object, guint prop_id, const GValue
       case PROP_TEMPORAL: s.temporal = g_value_get_boolean (value); break;
       case PROP_TOLERANCE: s.tolerance = g_value_get_double (value); break;
       case PROP_HISTORY: s.history = g_value_get_int (value); break;
+      case PROP_MAX_PIXELS: s.max_pixels = g_value_get_uint (value); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -264,6 +268,7 @@ gst_pixelrnn_inpaint_get_property (GObject * object, guint prop_id, GValue * val
       case PROP_TEMPORAL: g_value_set_boolean (value, s.temporal); break;
       case PROP_TOLERANCE: g_value_set_double (value, s.tolerance); break;
       case PROP_HISTORY: g_value_set_int (value, s.history); break;
+      case PROP_MAX_PIXELS: g_value_set_uint (value, s.max_pixels); break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -454,6 +459,30 @@ take_from_history (GstPixelrnnInpaint * self, GstVideoFrame * frame, std::vector
   priv->history->remember (pixels.data (), arrived_mask, W, H, C);
 }
 
+/* The value-by-value modes cost a step of the model per hole value: a hole of millions of
+ * pixels would run for hours. Refused up front with the estimate and the property to raise;
+ * direct (one pass of the conditioner) has no such limit. */
+static bool
+within_size_limit (GstPixelrnnInpaint * self, const InpaintSettings & s,
+    const pixelrnn::ModelClient & client, const std::vector<guint8> &mask, int W, int H)
+{
+  const auto mode = pixelrnn::resolve_fill_mode (fill_mode (s.mode), client.has_conditioner ());
+  if (s.max_pixels == 0 || mode == pixelrnn::FillMode::Direct)
+    return true;
+  const guint64 holes = (guint64) std::count_if (mask.begin (), mask.end (), [] (guint8 m) { return m != 0; });
+  const guint64 work = holes * (mode == pixelrnn::FillMode::BestOf ? (guint64) MAX (s.candidates, 1) : 1);
+  if (work <= s.max_pixels)
+    return true;
+  const double values = (double) work * client.channels ();
+  GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+      ("A hole of %" G_GUINT64_FORMAT " pixels in a %dx%d frame is too large for mode=%s: the limit is %u "
+          "(max-pixels).", holes, W, H, pixelrnn::fill_mode_name (mode), s.max_pixels),
+      ("Each of the %.0f values is a step of the model: about %.0f s per frame on one core. Use "
+          "mode=direct with a model that has a conditioner, smaller holes, or raise max-pixels "
+          "(0 = no limit).", values, client.estimated_seconds (values)));
+  return false;
+}
+
 static GstFlowReturn
 gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame * frame)
 {
@@ -487,6 +516,8 @@ gst_pixelrnn_inpaint_transform_frame (GstPixelrnnFilter * filter, GstVideoFrame 
     take_from_history (self, frame, mask, W, H, C, s.history);
   else
     priv->history.reset ();
+  if (!within_size_limit (self, s, *client, mask, W, H))
+    return GST_FLOW_ERROR;
   std::vector<CachedFill> next;
   for (const auto &box : pixelrnn::hole_boxes (mask, W, H, context)) {
     const auto win = pixelrnn::fill_window (box, W, H, context, rows_below (s, *client));
@@ -636,6 +667,10 @@ gst_pixelrnn_inpaint_class_init (GstPixelrnnInpaintClass * klass)
       g_param_spec_int ("history", "History",
           "Earlier frames whose view of the hole is copied before the model fills (0 = off)",
           0, 64, DEFAULT_HISTORY, live));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint ("max-pixels", "Max pixels",
+          "Largest hole area per frame filled value by value (sample, greedy, mean; best-of: "
+          "times candidates); larger is refused (0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_PIXELS, live));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

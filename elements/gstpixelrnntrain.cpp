@@ -267,6 +267,10 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
       try {
         pixelrnn::SceneTrainer::ensure_model_file (s.init.empty () ? s.model : s.init,
             s.location);
+      } catch (const pixelrnn::SceneTrainer::InitModelError &e) {
+        GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not read the model to start from."),
+            ("%s", e.what ()));
+        return FALSE;
       } catch (const std::exception &e) {
         GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write \"%s\".", s.location.c_str ()),
             ("%s", e.what ()));

@@ -17,7 +17,7 @@ cmd_inpaint (int argc, char **argv)
   gchar *out = nullptr, *compare = nullptr, *mode_name = nullptr;
   gint context = 16, threads = 0, candidates = 1;
   gdouble temperature = 1.0;
-  gint64 seed = 0;
+  gint64 seed = 0, max_pixels = 512 * 512;
   gboolean gray = FALSE;
   const GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name", "MODEL"},
@@ -33,6 +33,7 @@ cmd_inpaint (int argc, char **argv)
     {"candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Draw N fills and keep the one under which the hole and the pixels right of and below it are most likely (default 1)", "N"},
     {"gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Read the image as gray (for 1-channel models)", nullptr},
     {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
+    {"max-pixels", 0, 0, G_OPTION_ARG_INT64, &max_pixels, "Refuse holes larger than this for the value-by-value modes (best-of: times --candidates; default 262144; 0 = no limit)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- fill a region of an image",
       "Fills the pixels of the mask (or rectangle) in raster order, conditioned on the pixels "
@@ -107,6 +108,10 @@ cmd_inpaint (int argc, char **argv)
   const long long holes = std::count (mask.begin (), mask.end (), 1);
   if (holes == 0)
     cli::die ("the mask selects no pixel");
+  const FillMode resolved = resolve_fill_mode (settings.mode, model->has_conditioner ());
+  if (resolved != FillMode::Direct)
+    cli::refuse_above_max_pixels (*model, std::string ("the hole for mode ") + fill_mode_name (resolved),
+        (double) holes * (resolved == FillMode::BestOf ? candidates : 1), max_pixels);
 
   try {
     const Image filled = model->inpaint (image, mask, context, settings);

@@ -15,7 +15,7 @@ cmd_sample (int argc, char **argv)
   gchar *model_name = nullptr, *out = nullptr;
   gint count = 16, width = 0, height = 0, columns = 0, scale = 0, threads = 0;
   gdouble temperature = 1.0;
-  gint64 seed = 0;
+  gint64 seed = 0, max_pixels = 512 * 512;
   const GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name", "MODEL"},
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "PNG grid to write (required)", "FILE"},
@@ -27,6 +27,7 @@ cmd_sample (int argc, char **argv)
     {"columns", 0, 0, G_OPTION_ARG_INT, &columns, "Grid columns (default: square)", "N"},
     {"scale", 0, 0, G_OPTION_ARG_INT, &scale, "Enlarge each image by this factor (default: to about 96 px)", "N"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (default: all cores)", "N"},
+    {"max-pixels", 0, 0, G_OPTION_ARG_INT64, &max_pixels, "Refuse to generate more pixels than this, all images together (default 262144; 0 = no limit)", "N"},
     {nullptr}};
   cli::parse (argc, argv, entries, "- generate images", "Samples in raster order, R then G then B.");
   auto model = cli::load_model_or_die (model_name);
@@ -44,6 +45,8 @@ cmd_sample (int argc, char **argv)
     height = width;
   if (width > 4096 || height > 4096)
     cli::die ("--width and --height must be at most 4096");
+  cli::refuse_above_max_pixels (*model, std::to_string (count) + " image(s) of " + std::to_string (width) + "x" +
+      std::to_string (height), (double) count * width * height, max_pixels);
   cli::apply_threads (threads);
   const auto pixels = model->generate (width, height, count, temperature, static_cast<uint64_t> (seed));
   std::vector<Image> tiles;

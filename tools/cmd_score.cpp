@@ -11,7 +11,9 @@
 #include "labels_file.h"
 #include "ranking_metrics.h"
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -87,15 +89,30 @@ cmd_score (int argc, char **argv)
   const std::string video = videos[0];
   if (calibrate < 0 || max_frames < 0 || width < 0 || height < 0 || threads < 0)
     cli::die ("--calibrate, --max-frames, --width, --height and --threads take N >= 0");
-  std::string uri;
+  /* A file:// URI names a file like a path does, and gets the same checks: a FIFO given
+   * as a URI blocked for ever. */
+  std::string uri, video_file;
   if (gst_uri_is_valid (video.c_str ())) {
     uri = video;
+    if (gst_uri_has_protocol (video.c_str (), "file")) {
+      gchar *f = g_filename_from_uri (video.c_str (), nullptr, nullptr);
+      if (!f)
+        cli::die (video + ": not a file URI this machine can open");
+      video_file = f;
+      g_free (f);
+    }
   } else {
-    if (!g_file_test (video.c_str (), G_FILE_TEST_IS_REGULAR))
-      cli::die (video + ": no such file");
+    video_file = video;
     gchar *u = gst_filename_to_uri (video.c_str (), nullptr);
     uri = u;
     g_free (u);
+  }
+  if (!video_file.empty ()) {
+    GStatBuf st;
+    if (g_stat (video_file.c_str (), &st) != 0)
+      cli::die (video_file + ": no such file");
+    if (!S_ISREG (st.st_mode))
+      cli::die (video_file + ": not a regular file (a FIFO, device or folder cannot be scored)");
   }
   std::string model_path;
   try {
@@ -106,7 +123,8 @@ cmd_score (int argc, char **argv)
   if (csv_path) {
     cli::check_writable (csv_path);
     try {
-      refuse_same_file (csv_path, video);
+      if (!video_file.empty ())
+        refuse_same_file (csv_path, video_file);
       if (labels_path)
         refuse_same_file (csv_path, labels_path);
     } catch (const FileError &e) {

@@ -185,8 +185,13 @@ SceneTrainer::ensure_model_file (const std::string &init, const std::string &loc
   struct stat st;
   if (stat (location.c_str (), &st) == 0)
     return;
+  LoadedModel m;
   try {
-    auto m = load_model (resolve_model (init));
+    m = load_model (resolve_model (init));
+  } catch (const std::exception &e) {
+    throw InitModelError (e.what ());
+  }
+  try {
     save_model (location, m.model, m.provenance);
   } catch (const std::exception &e) {
     throw std::runtime_error ("cannot write the first copy of the model to \"" + location +

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,11 @@ class SceneTrainer {
   void finish ();
 
   /* Writes `init` to `location` unless that file exists, so that an element reading
-   * `location` can start before the first save. Throws std::runtime_error naming the file. */
+   * `location` can start before the first save. Throws InitModelError when `init` cannot be
+   * read, std::runtime_error naming `location` when it cannot be written. */
+  struct InitModelError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
   static void ensure_model_file (const std::string &init, const std::string &location);
 
  private:

@@ -37,6 +37,12 @@ printf '\x00\x00\x08\x03\x00\x98\x96\x80\x00\x00\x00\x1c\x00\x00\x00\x1cxxxx' >"
 expect_error "IDX header of ten million images" "truncated (header promises 10000000 images" "$PIXELRNN" eval --model fashion-mnist --data "$SCRATCH/many.idx"
 expect_error "image smaller than --patch" "green-64x48.jpg: 64x48 is smaller than --patch 100" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --patch 100 --steps 1 --out "$SCRATCH/o.pixelrnn"
 expect_error "unknown conditioner base" "--conditioner-base: unknown conditioner base 'blur'" "$PIXELRNN" train --init natural-fast --conditioner 32 --conditioner-base blur --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
+# Work that would run for hours is refused at once with the estimate (the limit is checked
+# by counting, so a tiny limit shows it without a big image).
+expect_error "samples past --max-pixels" "over --max-pixels 50: each of its values is a step of the model" \
+  timeout 10 "$PIXELRNN" sample --model "$M" --count 2 --width 6 --height 5 --max-pixels 50 --out "$SCRATCH/o.png"
+expect_error "a greedy hole past --max-pixels" "the hole for mode greedy is 16 pixels, over --max-pixels 15" \
+  timeout 10 "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 2,2,4,4 --mode greedy --max-pixels 15 --out "$SCRATCH/o.png"
 expect_error "rectangle outside the image" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 20,20,10,10 --out "$SCRATCH/o.png"
 expect_error "a batch of 0 images (looped for ever before)" "--batch must be positive" timeout 30 "$PIXELRNN" eval --model "$M" --batch 0 --data "$FASHION/t10k-images-idx3-ubyte.gz" --max-images 4
 expect_error "rectangle overflowing int" "outside" "$PIXELRNN" inpaint --model "$M" --gray --image "$DATA/fashion-t10k-0.png" --rect 1,1,2147483647,2 --out "$SCRATCH/o.png"

@@ -64,6 +64,8 @@ expect_error "an audio-only file" "audio.wav: has no video stream (found audio/x
 mkfifo "$SCRATCH/labels.fifo"
 expect_error "labels from a FIFO" "labels.fifo: not a regular file but a FIFO" \
   timeout 20 "$PIXELRNN" score "$VIDEO" --labels "$SCRATCH/labels.fifo"
+expect_error "a FIFO given as a file:// URI" "labels.fifo: not a regular file" \
+  timeout 20 "$PIXELRNN" score "file://$SCRATCH/labels.fifo"
 expect_error "labels from /dev/zero" "/dev/zero: not a regular file but a device" \
   timeout 20 "$PIXELRNN" score "$VIDEO" --labels /dev/zero
 cp "$VIDEO" "$SCRATCH/input.mp4"

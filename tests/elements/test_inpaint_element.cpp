@@ -175,6 +175,42 @@ TEST (InpaintElement, DirectWithoutAConditionerIsAnError)
   gst_harness_teardown (h);
 }
 
+/* A hole filled value by value costs a model step per value: past max-pixels it is refused
+ * with the estimate, where one pixel less is filled; direct has no such limit. */
+TEST (InpaintElement, HolesPastMaxPixelsAreRefusedWithTheEstimate)
+{
+  auto gray = std::vector<uint8_t> ((size_t) kW * kH, 100);
+  struct Case {
+    const char *props;
+    bool refused;
+  } cases[] = {
+    {"model=fashion-mnist rect=<5,5,4,4> mode=greedy max-pixels=15", true},
+    {"model=fashion-mnist rect=<5,5,4,4> mode=greedy max-pixels=16", false},
+    {"model=fashion-mnist rect=<5,5,4,4> mode=best-of candidates=2 max-pixels=16", true},
+  };
+  for (const auto &c : cases) {
+    GstHarness *h = inpaint_harness (c.props, GST_VIDEO_FORMAT_GRAY8);
+    EXPECT_EQ (gst_harness_push (h, make_frame (gray, kW, kH, 1, GST_VIDEO_FORMAT_GRAY8)),
+        c.refused ? GST_FLOW_ERROR : GST_FLOW_OK) << c.props;
+    GstBus *bus = gst_element_get_bus (h->element);
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    EXPECT_EQ (msg != nullptr, c.refused) << c.props;
+    if (msg) {
+      GError *err = nullptr;
+      gchar *debug = nullptr;
+      gst_message_parse_error (msg, &err, &debug);
+      EXPECT_NE (std::string (err->message).find ("A hole of 16 pixels"), std::string::npos) << err->message;
+      EXPECT_NE (std::string (err->message).find ("max-pixels"), std::string::npos) << err->message;
+      EXPECT_NE (std::string (debug).find ("s per frame on one core"), std::string::npos) << debug;
+      g_clear_error (&err);
+      g_free (debug);
+      gst_message_unref (msg);
+    }
+    gst_object_unref (bus);
+    gst_harness_teardown (h);
+  }
+}
+
 TEST (InpaintElement, EveryMaskSource)
 {
   auto rgb = photo_crop ("storm-160x120.png", 0, 0, kW, kH);

@@ -160,14 +160,20 @@ TEST_F (TrainElement, FramesMarkedAnomalousStayOutOfTraining)
 
 TEST_F (TrainElement, BadSettingsAreErrorsThatSayWhy)
 {
+  const std::string corrupt = dir_ + "/corrupt.pixelrnn";
+  ASSERT_TRUE (g_file_set_contents (corrupt.c_str (), "not a model at all", -1, nullptr));
   struct Case {
-    std::string launch, fragment;
+    std::string launch, fragment, second_fragment;
   } cases[] = {
     {"videotestsrc num-buffers=2 ! pixelrnntrain ! fakesink", "No location set"},
     {"videotestsrc num-buffers=2 ! pixelrnntrain location=" + dir_ + "/no/such/dir/m.pixelrnn ! fakesink",
         dir_ + "/no/such/dir/m.pixelrnn"},
     {"videotestsrc num-buffers=2 ! video/x-raw,format=GRAY8 ! pixelrnntrain model=fashion-mnist init=natural location=" +
         location_ + " ! fakesink", "channel"},
+    /* a model it cannot read is a read error naming that file ("Could not read the model to
+     * start from."), not "Could not write" the location */
+    {"videotestsrc num-buffers=2 ! pixelrnntrain init=" + corrupt + " location=" + dir_ + "/new.pixelrnn ! fakesink",
+        "Could not read the model to start from.", corrupt + ": not a PixelRNN model file"},
   };
   for (const auto &c : cases) {
     GstElement *pipeline = gst_parse_launch (c.launch.c_str (), nullptr);
@@ -183,6 +189,7 @@ TEST_F (TrainElement, BadSettingsAreErrorsThatSayWhy)
     gst_message_parse_error (m, &e, &debug);
     const std::string text = std::string (e->message) + " | " + (debug ? debug : "");
     EXPECT_NE (text.find (c.fragment), std::string::npos) << c.launch << ": " << text;
+    EXPECT_NE (text.find (c.second_fragment), std::string::npos) << c.launch << ": " << text;
     g_error_free (e);
     g_free (debug);
     gst_message_unref (m);
