@@ -258,7 +258,7 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
     /* The floor keeps a perfectly still cell (a static scene coded the same way every
      * frame) from turning noise into alarms. */
     median_[k] = m;
-    sigma_[k] = std::max (robust_spread (std::move (v), m), std::max (0.01, 0.01 * m));
+    sigma_[k] = std::max (robust_spread (std::move (v), m), cell_spread_floor (m));
   }
   /* The frame statistics, each over the calibration frames themselves. */
   std::vector<double> worst, spread;
@@ -267,19 +267,19 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
     spread.push_back (mean_cell (f));
   }
   worst_median_ = median_of (worst);
-  worst_sigma_ = std::max (robust_spread (std::move (worst), worst_median_), 0.5);
+  worst_sigma_ = std::max (robust_spread (std::move (worst), worst_median_), kWorstSpreadFloor);
   spread_median_ = median_of (spread);
-  spread_sigma_ = std::max (robust_spread (std::move (spread), spread_median_), 0.05);
+  spread_sigma_ = std::max (robust_spread (std::move (spread), spread_median_), kMeanSpreadFloor);
   still_median_ = median_of (still_samples_);
   if (std::isfinite (still_median_)) {
-    still_sigma_ = std::max (robust_spread (std::move (still_samples_), still_median_), 0.01);
+    still_sigma_ = std::max (robust_spread (std::move (still_samples_), still_median_), kStillSpreadFloor);
   } else {
     still_median_ = still_sigma_ = 0.0;
   }
   still_samples_.clear ();
   if (!blocks_samples_.empty ()) {
     blocks_median_ = median_of (blocks_samples_);
-    blocks_sigma_ = std::max (robust_spread (std::move (blocks_samples_), blocks_median_), 0.02);
+    blocks_sigma_ = std::max (robust_spread (std::move (blocks_samples_), blocks_median_), kBlocksSpreadFloor);
   }
   blocks_samples_.clear ();
   repeat_rate_ = (repeats_ + 0.5) / (samples_.size () + 1.0);
@@ -449,21 +449,36 @@ Calibration::load (const std::string &path)
   if (c.columns_ < 1 || c.rows_ < 1 || c.columns_ > kGridColumns || c.rows_ > kGridRows ||
       c.median_.size () != n || c.sigma_.size () != n)
     throw fail ("corrupt calibration file (grid and statistics do not match)");
-  for (double &s : c.sigma_) {
+  for (double m : c.median_)
+    if (!std::isfinite (m))
+      throw fail ("corrupt calibration file (a median is not finite)");
+  /* 0 is how a file says "never measured" (JSON has no infinity): that term stays off. A
+   * spread below the floor calibration itself applies (an edited file) is raised to it, and
+   * counted, so the element can say so. */
+  auto floor_spread = [&c] (double &s, double floor) {
+    if (s > 0 && s < floor) {
+      s = floor;
+      ++c.floored_on_load_;
+    }
+  };
+  for (size_t k = 0; k < n; ++k) {
+    double &s = c.sigma_[k];
     if (s == 0.0)
       s = std::numeric_limits<double>::infinity ();
     else if (!(s > 0) || !std::isfinite (s))
       throw fail ("corrupt calibration file (a spread is negative or not finite)");
+    floor_spread (s, cell_spread_floor (c.median_[k]));
   }
-  for (double m : c.median_)
-    if (!std::isfinite (m))
-      throw fail ("corrupt calibration file (a median is not finite)");
   if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_) ||
       !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_) ||
       !std::isfinite (c.still_median_) || !(c.still_sigma_ >= 0) || !std::isfinite (c.still_sigma_) ||
       !(c.repeat_rate_ >= 0 && c.repeat_rate_ < 1) || !std::isfinite (c.blocks_median_) ||
       !(c.blocks_sigma_ >= 0) || !std::isfinite (c.blocks_sigma_))
     throw fail ("corrupt calibration file (bad frame statistics)");
+  floor_spread (c.worst_sigma_, kWorstSpreadFloor);
+  floor_spread (c.spread_sigma_, kMeanSpreadFloor);
+  floor_spread (c.still_sigma_, kStillSpreadFloor);
+  floor_spread (c.blocks_sigma_, kBlocksSpreadFloor);
   return c;
 }
 

@@ -2,6 +2,7 @@
  * (bits, summed over channels). No GStreamer, no LibTorch: unit-testable on its own. */
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -133,6 +134,9 @@ class Calibration {
    * the file and the problem. */
   void save (const std::string &path) const;
   static Calibration load (const std::string &path);
+  /* How many spreads of a loaded file were below the floors calibration applies (the
+   * file was edited or written by something else) and were raised to them. */
+  int floored_on_load () const { return floored_on_load_; }
 
  private:
   int frames_ = 0, columns_ = 0, rows_ = 0;
@@ -157,6 +161,12 @@ class Calibration {
   std::vector<double> blocks_samples_;
   std::string context_;
   int repeats_ = 0;
+  int floored_on_load_ = 0;
+  /* The floors on every spread: a perfectly steady statistic must not turn noise into
+   * alarms (or a division by zero). */
+  static constexpr double kWorstSpreadFloor = 0.5, kMeanSpreadFloor = 0.05, kStillSpreadFloor = 0.01,
+      kBlocksSpreadFloor = 0.02;
+  static double cell_spread_floor (double median) { return std::max (0.01, 0.01 * median); }
   static double still_share (const NllMap &change);
   double worst_cell (const std::vector<double> &cells) const;
   double mean_cell (const std::vector<double> &cells) const;

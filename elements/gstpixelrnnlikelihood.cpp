@@ -248,6 +248,12 @@ gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
       return FALSE;
     }
     GST_INFO_OBJECT (self, "calibration read from %s", file.c_str ());
+    if (priv->calibration.floored_on_load () > 0)
+      GST_ELEMENT_WARNING (self, RESOURCE, READ,
+          ("%d spread(s) in the calibration file \"%s\" were below their floors and were raised to them.",
+              priv->calibration.floored_on_load (), file.c_str ()),
+          ("Calibration never writes such values; the file was edited or made elsewhere. The floors: "
+              "docs/elements.md, calibration."));
   } else if (!file.empty () && settings.calibration_frames == 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("Calibration file \"%s\" does not exist.", file.c_str ()),
         ("Set calibration-frames=N to calibrate on the first N frames and write it there."));

@@ -147,6 +147,17 @@ TEST (AnomalyScoring, CalibrationIsRobustAndLocal)
   auto again = Calibration::load (path);
   const NllMap probe = frame (0.f), probe_change = moving (3.f);
   EXPECT_DOUBLE_EQ (again.frame_deviation (probe, probe_change), cal.frame_deviation (probe, probe_change));
+  EXPECT_EQ (again.floored_on_load (), 0) << "a file calibration wrote needs no flooring";
+  // Spreads a file could only get by editing (tiny but positive) are raised to the floors
+  // calibration applies, and counted; a normal frame does not become an alarm through them.
+  rewrite_json (path, [] (nlohmann::json &j) {
+    for (auto &s : j["sigma"])
+      s = 1e-9;
+    j["worst_sigma"] = 1e-9;
+  });
+  auto edited = Calibration::load (path);
+  EXPECT_EQ (edited.floored_on_load (), 2 * edited.cells () + 1);
+  EXPECT_LT (edited.frame_deviation (probe, probe_change), 1e3) << "no division by a near-zero spread";
   {
     std::ofstream bad (path);
     bad << "{\"format\": \"pixelrnn-calibration\", \"frames\": 3, \"columns\": 8, \"rows\": 6, \"median\": [1], \"sigma\": [1]}";
