@@ -103,6 +103,7 @@ struct GstPixelrnnLikelihoodPrivate {
   pixelrnn::ZScore zscore;
   pixelrnn::Calibration calibration;
   std::string calibration_context;   /* analysis size and model; cleared when either changes */
+  bool calibration_from_file = false;  /* read at start: kept (and checked) across caps changes */
   pixelrnn::AlarmFilter alarm;
   std::unique_ptr<pixelrnn::ScoreCsv> csv;
   bool json_lines = false;                      /* location ends in .jsonl */
@@ -239,10 +240,13 @@ gst_pixelrnn_likelihood_start (GstPixelrnnFilter * filter)
   priv->alarm = pixelrnn::AlarmFilter ((int) settings.min_duration, (int) settings.hold);
   priv->frames = 0;
   priv->calibration = pixelrnn::Calibration ((int) settings.calibration_frames);
+  priv->calibration_from_file = false;
+  priv->analysis_width = priv->analysis_height = 0;
   const std::string &file = settings.calibration_file;
   if (!file.empty () && g_file_test (file.c_str (), G_FILE_TEST_EXISTS)) {
     try {
       priv->calibration = pixelrnn::Calibration::load (file);
+      priv->calibration_from_file = true;
     } catch (const std::exception &e) {
       GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not read the calibration file."), ("%s", e.what ()));
       return FALSE;
@@ -299,6 +303,29 @@ gst_pixelrnn_likelihood_stop (GstPixelrnnFilter * filter)
   self->priv->previous_frame = {};
 }
 
+/* A new analysis size mid-stream: bits/dim at another size is on another scale, so the zscore
+ * history and a calibration learnt on this stream start again; the frames kept for change
+ * and repeat statistics are of the old size. A calibration file stays and is checked against
+ * the new size (a mismatch is an error that names both). */
+static void
+start_again_at_new_size (GstPixelrnnLikelihood * self, const LikelihoodSettings & settings,
+    int old_width, int old_height)
+{
+  auto *priv = self->priv;
+  priv->zscore = pixelrnn::ZScore (settings.window);
+  priv->previous.clear ();
+  priv->before_previous.clear ();
+  priv->previous_frame.clear ();
+  const bool relearn = settings.calibration_frames > 0 && !priv->calibration_from_file;
+  if (relearn)
+    priv->calibration = pixelrnn::Calibration ((int) settings.calibration_frames);
+  GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+      ("The frame size changed mid-stream: scoring at %dx%d, before at %dx%d.", priv->analysis_width,
+          priv->analysis_height, old_width, old_height),
+      ("The zscore history starts again%s.", relearn ? ", and so does the calibration (the next "
+          "calibration-frames frames)" : ""));
+}
+
 static gboolean
 gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo * in_info)
 {
@@ -306,6 +333,7 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
   auto *priv = self->priv;
   const int W = GST_VIDEO_INFO_WIDTH (in_info), H = GST_VIDEO_INFO_HEIGHT (in_info);
   const auto settings = current_settings (self);
+  const int old_width = priv->analysis_width, old_height = priv->analysis_height;
   if (settings.tiles) {
     /* Full resolution costs a model pass per tile: refuse sizes that would take minutes per
      * frame up front, with the estimate, instead of running into hours and gigabytes. */
@@ -332,6 +360,8 @@ gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo
         every_pixel ? (int) MIN ((gint64) W * H, G_MAXINT) : AUTO_ANALYSIS_PIXELS, priv->analysis_width, priv->analysis_height);
   }
   priv->calibration_context.clear ();
+  if (old_width > 0 && (old_width != priv->analysis_width || old_height != priv->analysis_height))
+    start_again_at_new_size (self, settings, old_width, old_height);
   GST_INFO_OBJECT (self, "scoring %dx%d frames at %dx%d%s", W, H, priv->analysis_width,
       priv->analysis_height, settings.tiles ? " in tiles" : "");
   return TRUE;

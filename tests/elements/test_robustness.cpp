@@ -593,3 +593,54 @@ TEST (Live, LateFramesSkipTheModelButNeverShowAHole)
     gst_harness_teardown (h);
   }
 }
+
+// A new frame size mid-stream (a decoder's resolution change, a renegotiated capsfilter):
+// each filter takes it and starts again what depended on the old size (zscore history,
+// calibration, temporal memory), posting a warning that names both sizes, and its output
+// at the new size is right: only the hole changes, every frame gets its scores.
+TEST (Robustness, ACapsChangeMidStreamStartsAgainAtTheNewSize)
+{
+  struct Case {
+    const char *factory, *props;
+  } cases[] = {
+    {"pixelrnnlikelihood", "threads=1 calibration-frames=2 score=zscore post-messages=true"},
+    {"pixelrnninpaint", "threads=1 rect=<8,8,8,8> history=4 temporal=true"},
+  };
+  for (const auto &c : cases) {
+    GstHarness *h = filter_harness (c.factory, c.props, GST_VIDEO_FORMAT_RGB, 48, 36);
+    GstClockTime pts = 0;
+    for (int size : {0, 1, 0}) {
+      const int W = size ? 80 : 48, H = size ? 60 : 36;
+      gst_harness_set_src_caps_str (h, caps_string (GST_VIDEO_FORMAT_RGB, W, H).c_str ());
+      const auto picture = photo_crop ("ladybird-160x120.png", 5, 5, W, H);
+      for (int k = 0; k < 3; ++k) {
+        ASSERT_EQ (gst_harness_push (h, make_frame (picture, W, H, 3, GST_VIDEO_FORMAT_RGB, pts)), GST_FLOW_OK)
+            << c.factory << " at " << W << "x" << H << ": " << bus_message_text (h->element, GST_MESSAGE_ERROR);
+        pts += GST_SECOND / 30;
+        GstBuffer *out = gst_harness_pull (h);
+        ASSERT_NE (out, nullptr);
+        const auto pixels = read_frame (out, W, H, 3, GST_VIDEO_FORMAT_RGB);
+        gst_buffer_unref (out);
+        size_t changed = 0;
+        for (int y = 0; y < H; ++y)
+          for (int x = 0; x < W; ++x)
+            for (int ch = 0; ch < 3; ++ch) {
+              const size_t i = ((size_t) y * W + x) * 3 + ch;
+              const bool hole = std::string (c.factory) == "pixelrnninpaint" && x >= 8 && x < 16 && y >= 8 && y < 16;
+              changed += !hole && pixels[i] != picture[i];
+            }
+        EXPECT_EQ (changed, 0u) << c.factory << " changed pixels outside its hole at " << W << "x" << H;
+      }
+    }
+    if (std::string (c.factory) == "pixelrnnlikelihood") {
+      std::string warnings, w;
+      while (!(w = bus_message_text (h->element, GST_MESSAGE_WARNING)).empty ())
+        warnings += w + "\n";
+      EXPECT_NE (warnings.find ("The frame size changed mid-stream: scoring at 52x39, before at 48x36."),
+          std::string::npos) << warnings;
+    }
+    /* last: popping one type discards the others */
+    EXPECT_EQ (bus_message_text (h->element, GST_MESSAGE_ERROR), "") << c.factory;
+    gst_harness_teardown (h);
+  }
+}
