@@ -16,9 +16,7 @@ ScoreCsv::ScoreCsv (std::string path, std::string header)
 
 ScoreCsv::~ScoreCsv ()
 {
-  if (file_)
-    fclose (file_);
-  else if (fd_ >= 0)
+  if (fd_ >= 0)
     ::close (fd_);
 }
 
@@ -26,11 +24,8 @@ void
 ScoreCsv::fail (const char *what)
 {
   const int err = errno;
-  if (file_)
-    fclose (file_);
-  else if (fd_ >= 0)
+  if (fd_ >= 0)
     ::close (fd_);
-  file_ = nullptr;
   fd_ = -1;
   throw CsvError ("\"" + path_ + "\": " + what + ": " + std::strerror (err));
 }
@@ -65,36 +60,52 @@ ScoreCsv::open ()
   }
 }
 
+/* All of `bytes` or an error; a regular file is cut back to its last whole row first, so a
+ * full disk never leaves half a row behind. */
+void
+ScoreCsv::write_whole (const std::string &bytes)
+{
+  size_t done = 0;
+  while (done < bytes.size ()) {
+    const ssize_t n = ::write (fd_, bytes.data () + done, bytes.size () - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      if (regular_ && ::ftruncate (fd_, whole_rows_) == 0)
+        ::lseek (fd_, whole_rows_, SEEK_SET);
+      errno = err;
+      fail ("cannot write");
+    }
+    done += (size_t) n;
+  }
+  whole_rows_ += (off_t) bytes.size ();
+}
+
 void
 ScoreCsv::write_row (const std::string &row)
 {
-  if (!file_) {
-    open ();
+  if (!started_) {
+    if (fd_ < 0)
+      open ();
     if (regular_ && ::ftruncate (fd_, 0) != 0)
       fail ("cannot write");
-    file_ = fdopen (fd_, "w");
-    if (!file_)
-      fail ("cannot open for writing");
-    if (!header_.empty () && (fputs (header_.c_str (), file_) < 0 || fputc ('\n', file_) == EOF))
-      fail ("cannot write");
+    started_ = true;
+    whole_rows_ = 0;
+    if (!header_.empty ())
+      write_whole (header_ + "\n");
   }
-  if (fputs (row.c_str (), file_) < 0 || fputc ('\n', file_) == EOF || fflush (file_) != 0)
-    fail ("cannot write");
+  write_whole (row + "\n");
 }
 
 void
 ScoreCsv::close ()
 {
-  if (!file_) {
-    if (fd_ >= 0)
-      ::close (fd_);
-    fd_ = -1;
+  if (fd_ < 0)
     return;
-  }
-  FILE *f = file_;
-  file_ = nullptr;
+  const int fd = fd_;
   fd_ = -1;
-  if (fclose (f) != 0)
+  if (::close (fd) != 0)
     throw CsvError ("\"" + path_ + "\": cannot write: " + std::strerror (errno));
 }
 

@@ -1,11 +1,12 @@
 /* The likelihood element's CSV file: opened and locked when the element starts (a folder, a
  * FIFO without a reader or a file another writer holds is an error then, not at the end),
  * emptied only when the first row is ready (a pipeline that fails before its first frame
- * leaves an existing file's rows alone), every write checked and flushed per row, so a full
- * disk is an error the moment it happens, not a silent cut. */
+ * leaves an existing file's rows alone), every row written straight to the file and checked,
+ * so a full disk is an error the moment it happens; the file is then cut back to its last
+ * whole row, never left with half of one. */
 #pragma once
 
-#include <cstdio>
+#include <sys/types.h>
 #include <stdexcept>
 #include <string>
 
@@ -35,10 +36,12 @@ class ScoreCsv {
 
  private:
   void fail (const char *what);
+  void write_whole (const std::string &bytes);
   std::string path_, header_;
-  FILE *file_ = nullptr;
   int fd_ = -1;
   bool regular_ = false;
+  bool started_ = false;     /* emptied and header written: rows go on */
+  off_t whole_rows_ = 0;     /* bytes of whole rows in a regular file */
 };
 
 }  // namespace pixelrnn

@@ -3,6 +3,7 @@
 // existing CSV, a controlled property, properties changed from another thread while PLAYING,
 // and odd frame sizes with row padding in every format.
 #include "callback_guard.h"
+#include "score_csv.h"
 #include "element_support.h"
 #include "api/hole_windows.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <csignal>
 #include <thread>
 
 #include <omp.h>
@@ -255,6 +257,40 @@ TEST (Robustness, CsvOnAFullDiskIsAnError)
   EXPECT_NE (text.find ("/dev/full"), std::string::npos) << text;
   EXPECT_NE (text.find ("No space left"), std::string::npos) << text;
   gst_harness_teardown (h);
+}
+
+// A disk that fills in the middle of a row (here: a file size limit of 100 bytes, rows of 31):
+// the write is an error, and the file holds whole rows only, never the start of the next one.
+TEST (Robustness, AFullDiskLeavesWholeRowsOnly)
+{
+  const std::string csv = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-whole-rows.csv";
+  g_remove (csv.c_str ());
+  const auto old_handler = std::signal (SIGXFSZ, SIG_IGN);   /* EFBIG instead of the signal */
+  struct rlimit old_limit;
+  ASSERT_EQ (getrlimit (RLIMIT_FSIZE, &old_limit), 0);
+  struct rlimit small = old_limit;
+  small.rlim_cur = 100;
+  ASSERT_EQ (setrlimit (RLIMIT_FSIZE, &small), 0);
+  std::string error;
+  int rows = 0;
+  {
+    ScoreCsv out (csv, "frame,pts_ns,bits_per_dim,score");   /* 32 bytes with its newline */
+    try {
+      for (; rows < 10; ++rows)
+        out.write_row ("000" + std::to_string (rows) + ",0000000000,4.000000,4.000");
+    } catch (const CsvError &e) {
+      error = e.what ();
+    }
+  }
+  setrlimit (RLIMIT_FSIZE, &old_limit);
+  std::signal (SIGXFSZ, old_handler);
+  EXPECT_NE (error.find (csv + "\": cannot write"), std::string::npos) << error;
+  EXPECT_EQ (rows, 2) << "the header and two rows fit in 100 bytes, the third does not";
+  std::ifstream f (csv);
+  std::string all ((std::istreambuf_iterator<char> (f)), std::istreambuf_iterator<char> ());
+  EXPECT_EQ (all, "frame,pts_ns,bits_per_dim,score\n0000,0000000000,4.000000,4.000\n"
+      "0001,0000000000,4.000000,4.000\n") << "94 bytes, not 100";
+  g_remove (csv.c_str ());
 }
 
 TEST (Robustness, AStreamThatFailsBeforeItsFirstFrameLeavesAnExistingCsvAlone)
