@@ -83,6 +83,7 @@ DistributedGroup::DistributedGroup (const DistributedSettings &s) : impl_ (std::
         : "rank " + std::to_string (s.rank) + " cannot reach the master at " + where + " within " +
           std::to_string (s.timeout_seconds) + " s: is rank 0 running and the port open? (" + one_line (e) + ")");
   }
+  agree_on_world_size (remaining ());
   try {
     impl_->store->setTimeout (remaining ());
     auto options = c10d::ProcessGroupGloo::Options::create (remaining ());
@@ -100,6 +101,50 @@ DistributedGroup::DistributedGroup (const DistributedSettings &s) : impl_ (std::
     throw std::runtime_error ("rank " + std::to_string (s.rank) + " could not connect to the other ranks "
         "through " + where + " (" + one_line (e) + ")");
   }
+}
+
+// Before Gloo connects: ranks started with different --world-size would fail inside Gloo
+// with an address-size assertion. Each rank compares its world size with rank 0's through
+// the store and says which differs; rank 0 hears every verdict of the ranks it expects.
+void
+DistributedGroup::agree_on_world_size (std::chrono::milliseconds timeout)
+{
+  const auto &s = impl_->settings;
+  auto &store = impl_->store;
+  auto bytes = [] (const std::string &t) { return std::vector<uint8_t> (t.begin (), t.end ()); };
+  auto text = [] (const std::vector<uint8_t> &b) { return std::string (b.begin (), b.end ()); };
+  std::string verdict;
+  try {
+    store->setTimeout (timeout);
+    if (s.rank == 0) {
+      store->set ("pixelrnn/world-size", bytes (std::to_string (s.world_size)));
+      for (int r = 1; r < s.world_size && verdict.empty (); ++r) {
+        std::string v;
+        try {
+          v = text (store->get ("pixelrnn/world-size/" + std::to_string (r)));
+        } catch (const std::exception &e) {
+          throw std::runtime_error ("rank 0: rank " + std::to_string (r) + " of " + std::to_string (s.world_size) +
+              " did not join within " + std::to_string (s.timeout_seconds) + " s: is it running, with the "
+              "same --master-addr and --master-port? (" + one_line (e) + ")");
+        }
+        verdict = v == "ok" ? "" : v;
+      }
+    } else {
+      const std::string theirs = text (store->get ("pixelrnn/world-size"));
+      if (theirs != std::to_string (s.world_size))
+        verdict = "world size: rank 0 has " + theirs + ", rank " + std::to_string (s.rank) + " has " +
+            std::to_string (s.world_size);
+      store->set ("pixelrnn/world-size/" + std::to_string (s.rank), bytes (verdict.empty () ? "ok" : verdict));
+    }
+  } catch (const std::runtime_error &e) {
+    if (std::string (e.what ()).rfind ("rank 0: rank ", 0) == 0)
+      throw;
+    throw std::runtime_error ("rank " + std::to_string (s.rank) + ": the ranks could not compare their "
+        "world sizes (" + one_line (e) + ")");
+  }
+  if (!verdict.empty ())
+    throw std::runtime_error ("the ranks' settings differ, so none trains: " + verdict +
+        " (start every rank with the same --world-size)");
 }
 
 DistributedGroup::~DistributedGroup () = default;

@@ -5,6 +5,7 @@
 
 #include "api/distributed_settings.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <torch/types.h>
@@ -39,6 +40,7 @@ class DistributedGroup {
   std::string broadcast_bytes (const std::string &key, const std::string &bytes);
 
  private:
+  void agree_on_world_size (std::chrono::milliseconds timeout);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

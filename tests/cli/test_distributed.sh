@@ -53,7 +53,7 @@ train --steps 5 --batch 4 --world-size 2 --rank 0 --master-port $port --dist-tim
 rc=$?
 took=$(( $(date +%s) - start ))
 # Start-up (LibTorch, the data) is a few seconds on a busy machine; twice the timeout is not.
-if [ $rc -eq 1 ] && [ "$(wc -l <"$SCRATCH/alone.err")" -eq 1 ] && [ $took -ge 4 ] && [ $took -lt 11 ]; then
+if [ $rc -eq 1 ] && [ "$(wc -l <"$SCRATCH/alone.err")" -eq 1 ] && [ $took -ge 4 ] && [ $took -lt 11 ] && grep -q "rank 1 of 2 did not join within 4 s" "$SCRATCH/alone.err"; then
   pass "rank 0 alone: exit 1 after ${took}s (timeout 4 s) -> $(cat "$SCRATCH/alone.err")"
 else
   fail "rank 0 alone: exit $rc after ${took}s: $(head -3 "$SCRATCH/alone.err")"
@@ -115,6 +115,24 @@ if [ $rc0 -eq 1 ] && [ $rc1 -eq 1 ] && grep -q "model hidden: rank 0 has 8, rank
   pass "different --hidden: both ranks exit 1 -> $(cat "$SCRATCH/m0.err")"
 else
   fail "different --hidden: exits $rc0, $rc1: $(cat "$SCRATCH/m0.err" "$SCRATCH/m1.err" | head -4)"
+fi
+# Ranks started with different --world-size: compared before Gloo connects (Gloo failed
+# with an address-size assertion), both exit 1 with one line naming both values.
+next_port
+train --world-size 3 --rank 1 --master-port $port --dist-timeout 20 --steps 5 --batch 4 \
+  --out "$SCRATCH/ws.pixelrnn" >"$SCRATCH/w1.out" 2>"$SCRATCH/w1.err" &
+w1=$!
+train --world-size 2 --rank 0 --master-port $port --dist-timeout 20 --steps 5 --batch 4 \
+  --out "$SCRATCH/ws.pixelrnn" >"$SCRATCH/w0.out" 2>"$SCRATCH/w0.err"
+rc0=$?
+wait $w1
+rc1=$?
+if [ $rc0 -eq 1 ] && [ $rc1 -eq 1 ] && grep -q "world size: rank 0 has 2, rank 1 has 3" "$SCRATCH/w0.err" \
+    && grep -q "world size: rank 0 has 2, rank 1 has 3" "$SCRATCH/w1.err" \
+    && [ "$(wc -l <"$SCRATCH/w0.err")" -eq 1 ] && [ ! -e "$SCRATCH/ws.pixelrnn" ]; then
+  pass "different --world-size: both ranks exit 1 -> $(cat "$SCRATCH/w0.err")"
+else
+  fail "different --world-size: exits $rc0, $rc1: $(cat "$SCRATCH/w0.err" "$SCRATCH/w1.err" | head -4)"
 fi
 expect_error "negative rank" "rank -1 is outside" \
   train --steps 5 --batch 4 --world-size 2 --rank -1 --out "$SCRATCH/x.pixelrnn"
