@@ -2,6 +2,7 @@
 // its own clear error, never a crash.
 #include "network/likelihood.h"
 #include "io/model_file.h"
+#include "api/files.h"
 #include "test_support.h"
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <torch/serialize/output-archive.h>
 #include <fstream>
+#include <thread>
 #include <glib.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -317,6 +319,29 @@ TEST_F (ModelFileTest, SaveIsAtomicAndLeavesNoTemporaryFile)
   g_dir_close (dir);
   EXPECT_EQ (files, 1);
   EXPECT_THROW (save_model (path ("no/such/dir/a.pixelrnn"), model, Provenance{}), std::runtime_error);
+}
+
+// Two writers of one file at once (two elements writing one calibration file): each write
+// has a temporary name of its own, so the file is always one writer's whole bytes, never a
+// mix, and no temporary file is left behind.
+TEST_F (ModelFileTest, ConcurrentAtomicWritesNeverMix)
+{
+  const std::string target = path ("shared.json");
+  const std::string a (200000, 'a'), b (300000, 'b');
+  auto writer = [&] (const std::string &bytes) {
+    for (int k = 0; k < 40; ++k)
+      write_file_atomic (target, bytes);
+  };
+  std::thread one (writer, a), two (writer, b);
+  one.join ();
+  two.join ();
+  std::ifstream in (target, std::ios::binary);
+  const std::string got ((std::istreambuf_iterator<char> (in)), std::istreambuf_iterator<char> ());
+  EXPECT_TRUE (got == a || got == b) << got.size () << " bytes, mixed";
+  GDir *dir = g_dir_open (dir_.c_str (), 0, nullptr);
+  while (const char *name = g_dir_read_name (dir))
+    EXPECT_STREQ (name, "shared.json");
+  g_dir_close (dir);
 }
 
 TEST_F (ModelFileTest, ShortNamesResolveOrSayWhereTheyLooked)
