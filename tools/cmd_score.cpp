@@ -5,7 +5,6 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "gst_decode.h"
-#include "gstpixelrnnlikelihood.h"
 #include "api/files.h"
 #include "api/model_client.h"
 #include "labels_file.h"
@@ -21,6 +20,10 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+/* The element is registered into this process by its registration function, declared the
+ * way GStreamer's own elements declare theirs; tools/ includes no header of elements/. */
+GST_ELEMENT_REGISTER_DECLARE (pixelrnnlikelihood);
 
 namespace pixelrnn {
 

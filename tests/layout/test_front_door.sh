@@ -21,6 +21,16 @@ for f in $(find elements tools -name '*.cpp' -o -name '*.h' | sort); do
     bad=1
   fi
 done
+# tools/ sits beside elements/, not above it: no command includes an element's header.
+element_headers=$(cd elements && ls *.h)
+for f in $(find tools -name '*.cpp' -o -name '*.h' | sort); do
+  for h in $element_headers; do
+    if grep -n "^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<]\(elements/\)\?$h[\">]" "$f"; then
+      echo "$f includes the element header $h: tools/ uses models/api (and GST_ELEMENT_REGISTER_DECLARE)"
+      bad=1
+    fi
+  done
+done
 # api/'s own headers stay LibTorch-free and include only api/ of models/.
 for f in models/api/*.h; do
   if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(torch|ATen|c10)/' "$f"; then
@@ -34,5 +44,5 @@ for f in models/api/*.h; do
     fi
   done
 done
-[ "$bad" = 0 ] && echo "elements/ and tools/ go through models/api only ($(echo $rooms | wc -w) rooms behind it)"
+[ "$bad" = 0 ] && echo "elements/ and tools/ go through models/api only ($(echo $rooms | wc -w) rooms behind it); tools/ includes no element header"
 exit $bad
