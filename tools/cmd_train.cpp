@@ -41,7 +41,7 @@ cmd_train (int argc, char **argv)
     {"every", 0, 0, G_OPTION_ARG_INT, &every, "Video: keep every Nth frame (default 1)", "N"},
     {"max-images", 0, 0, G_OPTION_ARG_INT, &max_images, "At most N images or frames per source (default all)", "N"},
     {"downscale", 0, 0, G_OPTION_ARG_INT, &downscale, "Shrink images by this integer factor first (default 1)", "N"},
-    {"scales", 0, 0, G_OPTION_ARG_STRING, &scales, "Images and video: keep each picture at every one of these shrink factors, e.g. 2,4,8 (instead of --downscale)", "LIST"},
+    {"scales", 0, 0, G_OPTION_ARG_STRING, &scales, "Images and video: keep each picture at every one of these shrink factors, e.g. 2,4,8 (instead of --downscale); a copy smaller than --patch is left out at that factor", "LIST"},
     {"patch", 0, 0, G_OPTION_ARG_INT, &patch, "Train on random N x N crops (needed for images of mixed sizes)", "N"},
     {"arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "pixelcnn, row-lstm or diagonal-bilstm (default pixelcnn)", "NAME"},
     {"hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units h; layers carry 2h features (default 32)", "H"},
@@ -149,7 +149,7 @@ cmd_train (int argc, char **argv)
   try {
     TrainingRun run (o);   // joins the ranks and reads --init before the slow data loading
     Dataset train, validation;
-    DatasetOptions dopts{gray ? 1 : 0, every, max_images, downscale, {}};
+    DatasetOptions dopts{gray ? 1 : 0, every, max_images, downscale, {}, patch};
     if (scales)
       dopts.downscales = cli::parse_positive_list (scales, "--scales");
     train = load_dataset (cli::strv (data), dopts);

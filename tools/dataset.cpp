@@ -71,6 +71,7 @@ Dataset
 load_dataset (const std::vector<std::string> &sources, const DatasetOptions &options)
 {
   Dataset ds;
+  int left_out = 0;
   if (sources.empty ())
     throw std::runtime_error ("no data given (--data PATH)");
   for (const auto &source : sources) {
@@ -111,10 +112,19 @@ load_dataset (const std::vector<std::string> &sources, const DatasetOptions &opt
       const auto factors = options.downscales.empty () ? std::vector<int>{options.downscale}
                                                        : options.downscales;
       for (size_t k = 0; k < frames.size (); ++k) {
-        for (int factor : factors) {
-          ds.images.push_back (downscale (frames[k], factor));
+        bool kept_one = false;
+        for (size_t f = 0; f < factors.size (); ++f) {
+          Image copy = downscale (frames[k], factors[f]);
+          const bool too_small = std::min (copy.width, copy.height) < options.min_side;
+          if (factors.size () > 1 && options.min_side > 0 && too_small &&
+              (kept_one || f + 1 < factors.size ())) {
+            ++left_out;
+            continue;
+          }
+          kept_one = true;
+          ds.images.push_back (std::move (copy));
           ds.names.push_back ((frames.size () > 1 ? file + "#" + std::to_string (k) : file) +
-              (factors.size () > 1 ? "@1/" + std::to_string (factor) : ""));
+              (factors.size () > 1 ? "@1/" + std::to_string (factors[f]) : ""));
         }
         ++taken;
       }
@@ -128,6 +138,9 @@ load_dataset (const std::vector<std::string> &sources, const DatasetOptions &opt
   ds.description = std::to_string (ds.images.size ()) + " images from ";
   for (size_t k = 0; k < sources.size (); ++k)
     ds.description += (k ? ", " : "") + sources[k];
+  if (left_out > 0)
+    ds.description += " (" + std::to_string (left_out) + " copies smaller than " +
+        std::to_string (options.min_side) + " px at their shrink factor left out)";
   return ds;
 }
 

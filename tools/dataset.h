@@ -16,6 +16,10 @@ struct DatasetOptions {
   int downscale = 1;    // integer area downscale
   // Images and video: every picture once per factor (random-scale training); empty = {downscale}.
   std::vector<int> downscales;
+  // With several downscales: a copy with a side below this (the training patch) is left out
+  // at that factor only, and counted in the description; a picture too small at every factor
+  // is kept at one of them, so that training names it. 0 = keep every copy.
+  int min_side = 0;
 };
 
 // Images with their names and a description (api/training_run.h).

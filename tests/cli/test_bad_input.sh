@@ -36,6 +36,14 @@ expect_error "IDX header of 65536x65536 images" "truncated (header promises 5 im
 printf '\x00\x00\x08\x03\x00\x98\x96\x80\x00\x00\x00\x1c\x00\x00\x00\x1cxxxx' >"$SCRATCH/many.idx"
 expect_error "IDX header of ten million images" "truncated (header promises 10000000 images" "$PIXELRNN" eval --model fashion-mnist --data "$SCRATCH/many.idx"
 expect_error "image smaller than --patch" "green-64x48.jpg: 64x48 is smaller than --patch 100" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --patch 100 --steps 1 --out "$SCRATCH/o.pixelrnn"
+# Several shrink factors: a copy too small for the patch at one factor is left out at that
+# factor only, and said; at every factor it is an error naming the picture.
+expect_ok "a copy too small at one of --scales is left out" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" \
+  --val-data "$DATA/green-64x48.jpg" --scales 1,2 --patch 40 --steps 1 --val-images 1 --hidden 12 --layers 1 --head-hidden 24 --threads 1 --out "$SCRATCH/o.pixelrnn"
+grep -q "1 images from .*green-64x48.jpg (1 copies smaller than 40 px at their shrink factor left out)" "$SCRATCH/out" \
+  && pass "the copy left out is counted" || fail "no count of the copy left out: $(head -3 "$SCRATCH/out")"
+expect_error "too small at every one of --scales" "green-64x48.jpg@1/3: 21x16 is smaller than --patch 50" \
+  "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --scales 2,3 --patch 50 --steps 1 --out "$SCRATCH/o.pixelrnn"
 expect_error "unknown conditioner base" "--conditioner-base: unknown conditioner base 'blur'" "$PIXELRNN" train --init natural-fast --conditioner 32 --conditioner-base blur --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
 # Work that would run for hours is refused at once with the estimate (the limit is checked
 # by counting, so a tiny limit shows it without a big image).
