@@ -1,6 +1,9 @@
 /* Frame <-> packed pixels in the model's channel order (R, G, B or gray), for every format
- * the elements accept: GRAY8 and the packed 8-bit RGB family. Only the pixels asked for are
- * touched; the alpha byte of a filled pixel is set opaque, every other byte is left alone. */
+ * the elements accept: GRAY8, the packed 8-bit RGB family and the 4:2:0 formats decoders
+ * give (I420, YV12, NV12, NV21: converted through the frame's colorimetry; a gray model reads
+ * luma). Only the pixels asked for are touched; the alpha byte of a filled pixel is set
+ * opaque, every other byte is left alone, except that in 4:2:0 a chroma sample shared with
+ * a written pixel becomes its 2x2 block's mean. */
 #pragma once
 
 #include <gst/video/video.h>
@@ -17,7 +20,9 @@ bool format_fits_channels (GstVideoFormat format, int channels);
 /* Video caps (any size and rate) in the formats for `channels`; 0 = all supported formats. */
 GstCaps *caps_for_channels (int channels);
 /* Template caps string: every supported format. */
-#define PIXELRNN_VIDEO_FORMATS "{ GRAY8, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
+#define PIXELRNN_VIDEO_FORMATS "{ GRAY8, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, YV12, NV12, NV21 }"
+/* I420, YV12, NV12 or NV21. */
+bool is_yuv420 (GstVideoFormat format);
 
 /* Reads the rectangle (x, y, w, h) of `frame` into `out` (w * h * channels). */
 void read_region (const GstVideoFrame *frame, int x, int y, int w, int h, int channels,

@@ -80,6 +80,30 @@ make_frame (const std::vector<uint8_t> &packed, int width, int height, int chann
   return buffer;
 }
 
+// `buffer` (width x height, format `from`) converted to `to` by GStreamer's own converter
+// (libgstvideo, BT.601 limited range for 4:2:0 at these sizes), independent of the elements'
+// conversions: the reference the 4:2:0 tests compare with.
+inline GstBuffer *
+convert_buffer (GstBuffer *buffer, int width, int height, GstVideoFormat from, GstVideoFormat to)
+{
+  GstVideoInfo in_info, out_info;
+  gst_video_info_set_format (&in_info, from, width, height);
+  gst_video_info_set_format (&out_info, to, width, height);
+  GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&out_info), NULL);
+  GST_BUFFER_PTS (out) = GST_BUFFER_PTS (buffer);
+  GST_BUFFER_DURATION (out) = GST_BUFFER_DURATION (buffer);
+  GstVideoFrame in_frame, out_frame;
+  gst_video_frame_map (&in_frame, &in_info, buffer, GST_MAP_READ);
+  gst_video_frame_map (&out_frame, &out_info, out, GST_MAP_WRITE);
+  GstVideoConverter *conv = gst_video_converter_new (&in_info, &out_info, gst_structure_new ("options",
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE, NULL));
+  gst_video_converter_frame (conv, &in_frame, &out_frame);
+  gst_video_converter_free (conv);
+  gst_video_frame_unmap (&in_frame);
+  gst_video_frame_unmap (&out_frame);
+  return out;
+}
+
 inline std::vector<uint8_t>
 read_frame (GstBuffer *buffer, int width, int height, int channels, GstVideoFormat format)
 {

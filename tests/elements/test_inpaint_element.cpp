@@ -117,6 +117,78 @@ TEST (InpaintElement, OnlyMaskedPixelsChangeInEveryFormat)
   gst_harness_teardown (h);
 }
 
+// What decoders give (I420, NV12, ...) is filled without a videoconvert: outside the hole
+// every luma byte and every chroma sample whose 2x2 block has no hole pixel stays as it was,
+// and the fill, seen through GStreamer's own conversion to RGB, is the RGB fill within the
+// rounding of two conversions and the shared chroma at the hole's edge.
+TEST (InpaintElement, FourTwoZeroFramesFillLikeRgb)
+{
+  const Rect hole{21, 11, 12, 9};   // odd corner: blocks straddle the hole's edge
+  auto rgb = photo_crop ("storm-160x120.png", 40, 30, kW, kH);
+  GstHarness *h = inpaint_harness ("rect=<21,11,12,9> mode=direct", GST_VIDEO_FORMAT_RGB);
+  GstBuffer *rgb_in = make_frame (rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+  GstBuffer *reference_in = gst_buffer_copy_deep (rgb_in);
+  auto [rgb_before, rgb_after] = run_one (h, rgb_in);
+  gst_harness_teardown (h);
+  for (auto format : {GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21}) {
+    const char *name = gst_video_format_to_string (format);
+    GstHarness *y = inpaint_harness ("rect=<21,11,12,9> mode=direct", format);
+    GstBuffer *in = convert_buffer (reference_in, kW, kH, GST_VIDEO_FORMAT_RGB, format);
+    ASSERT_EQ (gst_harness_push (y, gst_buffer_copy_deep (in)), GST_FLOW_OK) << name;
+    GstBuffer *out = gst_harness_pull (y);
+    ASSERT_NE (out, nullptr) << name;
+    GstVideoInfo info;
+    gst_video_info_set_format (&info, format, kW, kH);
+    GstVideoFrame a, b;
+    gst_video_frame_map (&a, &info, in, GST_MAP_READ);
+    gst_video_frame_map (&b, &info, out, GST_MAP_READ);
+    int luma_outside = 0, chroma_outside = 0, luma_inside = 0;
+    for (int py = 0; py < kH; ++py)
+      for (int px = 0; px < kW; ++px) {
+        const bool in_hole = px >= hole.x && px < hole.x + hole.w && py >= hole.y && py < hole.y + hole.h;
+        const auto at = [&] (GstVideoFrame &f, int c, int x, int yy) {
+          return ((const guint8 *) GST_VIDEO_FRAME_COMP_DATA (&f, c))[yy * GST_VIDEO_FRAME_COMP_STRIDE (&f, c) +
+              x * GST_VIDEO_FRAME_COMP_PSTRIDE (&f, c)];
+        };
+        const bool changed = at (a, 0, px, py) != at (b, 0, px, py);
+        (in_hole ? luma_inside : luma_outside) += changed;
+      }
+    for (int cy = 0; cy < kH / 2; ++cy)
+      for (int cx = 0; cx < kW / 2; ++cx) {
+        const bool block_touches = 2 * cx + 1 >= hole.x && 2 * cx < hole.x + hole.w &&
+            2 * cy + 1 >= hole.y && 2 * cy < hole.y + hole.h;
+        for (int c = 1; c < 3; ++c) {
+          const auto at = [&] (GstVideoFrame &f) {
+            return ((const guint8 *) GST_VIDEO_FRAME_COMP_DATA (&f, c))[cy * GST_VIDEO_FRAME_COMP_STRIDE (&f, c) +
+                cx * GST_VIDEO_FRAME_COMP_PSTRIDE (&f, c)];
+          };
+          chroma_outside += !block_touches && at (a) != at (b);
+        }
+      }
+    gst_video_frame_unmap (&a);
+    gst_video_frame_unmap (&b);
+    EXPECT_EQ (luma_outside, 0) << name;
+    EXPECT_EQ (chroma_outside, 0) << name;
+    EXPECT_GT (luma_inside, hole.w * hole.h / 2) << name;
+    // Seen as RGB by GStreamer's converter, the hole holds about what the RGB frame got.
+    GstBuffer *as_rgb = convert_buffer (out, kW, kH, format, GST_VIDEO_FORMAT_RGB);
+    const auto got = read_frame (as_rgb, kW, kH, 3, GST_VIDEO_FORMAT_RGB);
+    double error = 0;
+    for (int py = hole.y; py < hole.y + hole.h; ++py)
+      for (int px = hole.x; px < hole.x + hole.w; ++px)
+        for (int c = 0; c < 3; ++c) {
+          const size_t k = ((size_t) py * kW + px) * 3 + c;
+          error += std::abs ((int) got[k] - (int) rgb_after[k]);
+        }
+    EXPECT_LT (error / (hole.w * hole.h * 3), 6.0) << name << ": mean level difference from the RGB fill";
+    gst_buffer_unref (as_rgb);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in);
+    gst_harness_teardown (y);
+  }
+  gst_buffer_unref (reference_in);
+}
+
 TEST (InpaintElement, DeterministicFillsEqualTheModelsOwnFill)
 {
   // Greedy, mean, direct and auto are deterministic: the element's hole must hold exactly
