@@ -98,42 +98,34 @@ for _ in $(seq 1 100); do kill -0 $r1 2>/dev/null || { wait $r1; rc1=$?; break; 
 kill -KILL $r0 $r1 2>/dev/null
 [ $rc0 -eq 130 ] && [ $rc1 -eq 130 ] && pass "Ctrl-C on rank 0 stops both (130, 130)" || fail "Ctrl-C: exits $rc0, $rc1"
 [ -s "$SCRATCH/int.pixelrnn.ckpt" ] && pass "checkpoint after Ctrl-C" || fail "no checkpoint after Ctrl-C"
-# Ranks started with different model settings: both stop with one line naming the setting
-# and both values, exit 1 (not a signal: Gloo would abort on the mismatched tensors).
-next_port
-train --world-size 2 --rank 1 --master-port $port --dist-timeout 20 --steps 5 --batch 4 --hidden 16 \
-  --out "$SCRATCH/mixed.pixelrnn" >"$SCRATCH/m1.out" 2>"$SCRATCH/m1.err" &
-m1=$!
-train --world-size 2 --rank 0 --master-port $port --dist-timeout 20 --steps 5 --batch 4 --hidden 8 \
-  --out "$SCRATCH/mixed.pixelrnn" >"$SCRATCH/m0.out" 2>"$SCRATCH/m0.err"
-rc0=$?
-wait $m1
-rc1=$?
-if [ $rc0 -eq 1 ] && [ $rc1 -eq 1 ] && grep -q "model hidden: rank 0 has 8, rank 1 has 16" "$SCRATCH/m0.err" \
-    && grep -q "model hidden: rank 0 has 8, rank 1 has 16" "$SCRATCH/m1.err" \
-    && [ "$(wc -l <"$SCRATCH/m0.err")" -eq 1 ] && [ ! -e "$SCRATCH/mixed.pixelrnn" ]; then
-  pass "different --hidden: both ranks exit 1 -> $(cat "$SCRATCH/m0.err")"
-else
-  fail "different --hidden: exits $rc0, $rc1: $(cat "$SCRATCH/m0.err" "$SCRATCH/m1.err" | head -4)"
-fi
-# Ranks started with different --world-size: compared before Gloo connects (Gloo failed
-# with an address-size assertion), both exit 1 with one line naming both values.
-next_port
-train --world-size 3 --rank 1 --master-port $port --dist-timeout 20 --steps 5 --batch 4 \
-  --out "$SCRATCH/ws.pixelrnn" >"$SCRATCH/w1.out" 2>"$SCRATCH/w1.err" &
-w1=$!
-train --world-size 2 --rank 0 --master-port $port --dist-timeout 20 --steps 5 --batch 4 \
-  --out "$SCRATCH/ws.pixelrnn" >"$SCRATCH/w0.out" 2>"$SCRATCH/w0.err"
-rc0=$?
-wait $w1
-rc1=$?
-if [ $rc0 -eq 1 ] && [ $rc1 -eq 1 ] && grep -q "world size: rank 0 has 2, rank 1 has 3" "$SCRATCH/w0.err" \
-    && grep -q "world size: rank 0 has 2, rank 1 has 3" "$SCRATCH/w1.err" \
-    && [ "$(wc -l <"$SCRATCH/w0.err")" -eq 1 ] && [ ! -e "$SCRATCH/ws.pixelrnn" ]; then
-  pass "different --world-size: both ranks exit 1 -> $(cat "$SCRATCH/w0.err")"
-else
-  fail "different --world-size: exits $rc0, $rc1: $(cat "$SCRATCH/w0.err" "$SCRATCH/w1.err" | head -4)"
-fi
+# ranks_disagree NAME FRAGMENT "RANK1 ARGS" "RANK0 ARGS": ranks 1 and 0 started with settings
+# that differ; both must exit 1 (not a signal) with one line holding FRAGMENT, writing nothing.
+ranks_disagree () {
+  local name=$1 fragment=$2 rank1=$3 rank0=$4
+  next_port
+  # shellcheck disable=SC2086  # the settings are word lists
+  train --world-size 2 --rank 1 --master-port $port --dist-timeout 20 --steps 5 --batch 4 $rank1 \
+    --out "$SCRATCH/disagree.pixelrnn" >"$SCRATCH/d1.out" 2>"$SCRATCH/d1.err" &
+  local other=$!
+  # shellcheck disable=SC2086
+  train --world-size 2 --rank 0 --master-port $port --dist-timeout 20 --steps 5 --batch 4 $rank0 \
+    --out "$SCRATCH/disagree.pixelrnn" >"$SCRATCH/d0.out" 2>"$SCRATCH/d0.err"
+  local rc0=$?
+  wait $other
+  local rc1=$?
+  if [ $rc0 -eq 1 ] && [ $rc1 -eq 1 ] && grep -q "$fragment" "$SCRATCH/d0.err" && grep -q "$fragment" "$SCRATCH/d1.err" \
+      && [ "$(wc -l <"$SCRATCH/d0.err")" -eq 1 ] && [ ! -e "$SCRATCH/disagree.pixelrnn" ]; then
+    pass "$name: both ranks exit 1 -> $(cat "$SCRATCH/d0.err")"
+  else
+    fail "$name: exits $rc0, $rc1: $(cat "$SCRATCH/d0.err" "$SCRATCH/d1.err" | head -4)"
+  fi
+}
+# Different model settings: the ranks compare them before the first tensor crosses (Gloo
+# would abort on the mismatched tensors).
+ranks_disagree "different --hidden" "model hidden: rank 0 has 8, rank 1 has 16" "--hidden 16" "--hidden 8"
+# A different --world-size on one rank (rank 1 here says 3): compared through the store
+# before Gloo connects (Gloo failed with an address-size assertion).
+ranks_disagree "different --world-size" "world size: rank 0 has 2, rank 1 has 3" "--world-size 3" ""
 expect_error "negative rank" "rank -1 is outside" \
   train --steps 5 --batch 4 --world-size 2 --rank -1 --out "$SCRATCH/x.pixelrnn"
 finish
