@@ -151,7 +151,12 @@ decode_frames (const std::string &source, const DecodeOptions &options)
   if (!g_file_test (source.c_str (), G_FILE_TEST_EXISTS) && !gst_uri_is_valid (source.c_str ()))
     throw ImageError (source + ": no such file");
   GStatBuf st;
-  if (g_stat (source.c_str (), &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0)
+  const bool local = g_stat (source.c_str (), &st) == 0;
+  /* A FIFO would block the decoder for ever and a device never end: data is read from
+   * regular files only (folders are listed by the caller). */
+  if (local && !S_ISREG (st.st_mode))
+    throw ImageError (source + ": not a regular file (a FIFO, device or socket is never read as data)");
+  if (local && st.st_size == 0)
     throw ImageError (source + ": empty file");
   if (options.strict && !jpeg_looks_complete (source))
     throw ImageError (source + ": truncated JPEG (no end-of-image marker)");

@@ -48,6 +48,10 @@ case_ "location is a FIFO without a reader" "rc!=0:a FIFO with no reader" 30 gst
 case_ "score --labels /dev/zero" "rc!=0:not a regular file but a device" 30 "$P" score "$S/clip.mp4" --labels /dev/zero
 case_ "score --labels FIFO" "rc!=0:not a regular file but a FIFO" 30 "$P" score "$S/clip.mp4" --labels "$S/fifo"
 case_ "score file:// URI of a FIFO" "rc!=0:not a regular file" 30 "$P" score "file://$S/fifo"
+mkfifo "$S/fifo.png" "$S/fifo.ckpt"
+case_ "training data that is a FIFO" "rc!=0:not a regular file" 30 "$P" eval --model natural --data "$S/fifo.png"
+case_ "a checkpoint that is a FIFO" "rc!=0:not a regular file but a FIFO" 60 "$P" train --resume --checkpoint "$S/fifo.ckpt" \
+  --data "$FASHION" --max-images 50 --hidden 8 --layers 2 --head-hidden 16 --val-images 10 --steps 1 --out "$S/c.pixelrnn"
 case_ "pixelrnnsrc at 4096x4096" "rc!=0:too large to generate" 30 gst-launch-1.0 -q pixelrnnsrc num-buffers=1 width=4096 height=4096 ! fakesink
 case_ "tiles=true on 8000x8000" "rc!=0:too large to score in tiles" 60 gst-launch-1.0 -q videotestsrc num-buffers=1 ! video/x-raw,width=8000,height=8000 ! pixelrnnlikelihood tiles=true ! fakesink
 case_ "a sampled 3000x3000 hole" "rc!=0:too large for mode=sample" 60 gst-launch-1.0 -q videotestsrc num-buffers=1 ! video/x-raw,width=4000,height=4000 ! pixelrnninpaint "rect=<10,10,3000,3000>" mode=sample ! fakesink

@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include "api/files.h"
 #include "inpainting/fill_loss.h"
 #include "network/likelihood.h"
 #include "io/model_file.h"
@@ -226,12 +227,9 @@ Trainer::save_checkpoint (const std::string &path)
 std::string
 Trainer::read_checkpoint_file (const std::string &path)
 {
-  std::ifstream f (path, std::ios::binary);
-  if (!f)
-    throw std::runtime_error (path + ": no such checkpoint");
-  std::ostringstream bytes;
-  bytes << f.rdbuf ();
-  return bytes.str ();
+  // Regular files only, size checked before reading (a FIFO blocked, /dev/zero never ended).
+  constexpr uint64_t kMaxCheckpointBytes = 4ull << 30;
+  return read_regular_file (path, kMaxCheckpointBytes, "checkpoint");
 }
 
 void

@@ -23,6 +23,12 @@ expect_error "a device as the model" "/dev/zero: not a regular file" "$PIXELRNN"
 mkfifo "$SCRATCH/fifo.pixelrnn"
 expect_error "a FIFO as the model" "not a regular file" "$PIXELRNN" info --model "$SCRATCH/fifo.pixelrnn"
 expect_error "a folder as the model" "is a folder" "$PIXELRNN" info --model "$SCRATCH"
+# Data and checkpoints are read from regular files only: a FIFO blocked the decoder for ever.
+mkfifo "$SCRATCH/fifo.png" "$SCRATCH/fifo.ckpt"
+expect_error "a FIFO as data" "fifo.png: not a regular file" timeout 20 "$PIXELRNN" eval --model natural --data "$SCRATCH/fifo.png"
+expect_error "a FIFO as the checkpoint" "fifo.ckpt: not a regular file but a FIFO" timeout 20 "$PIXELRNN" train --resume \
+  --checkpoint "$SCRATCH/fifo.ckpt" --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --patch 32 --hidden 12 \
+  --layers 1 --head-hidden 24 --out "$SCRATCH/o.pixelrnn"
 head -c 100 "$M" >"$SCRATCH/cut.pixelrnn"
 expect_error "truncated model" "truncated" "$PIXELRNN" eval --model "$SCRATCH/cut.pixelrnn" --data "$FASHION/t10k-images-idx3-ubyte.gz"
 # Data files a hostile user (or a bad disk) hands over: each error names the file and why.
