@@ -362,6 +362,11 @@ TrainingRun::run (TrainingImages train, TrainingImages validation)
     std::printf ("model: %s, %lld parameters\ndata: %s (%zu for training, %lld for validation)\n",
       d.config.summary ().c_str (), (long long) d.trainer->model ()->parameter_count (),
       train.description.c_str (), train.images.size (), (long long) d.val_tensor.size (0));
+  // Fine-tuning a model that has a conditioner trains its likelihood path: the conditioner
+  // stays as it was. Said, because training the conditioner needs --conditioner N.
+  if (d.writer && d.o.conditioner <= 0 && d.config.has_conditioner ())
+    std::printf ("training: the model's likelihood path; its inpainting conditioner is kept as it is "
+        "(--conditioner %d trains the conditioner instead)\n", d.config.conditioner_hidden);
   std::fflush (stdout);
   if (d.o.stop_on_sigint)
     std::signal (SIGINT, on_sigint);

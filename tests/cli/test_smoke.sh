@@ -27,5 +27,11 @@ grep -q "parameters:" "$SCRATCH/out" && grep -q "steps:         20" "$SCRATCH/ou
 gst-launch-1.0 -q videotestsrc pattern=ball num-buffers=30 ! video/x-raw,width=64,height=48 ! videoconvert ! jpegenc ! avimux ! filesink location="$SCRATCH/ball.avi"
 expect_ok "train on video frames" "$PIXELRNN" train --data "$SCRATCH/ball.avi" --every 3 --patch 16 --out "$SCRATCH/video.pixelrnn" --steps 3 --hidden 6 --layers 1 --head-hidden 12 --val-images 4 --threads 1
 grep -q "10 images from" "$SCRATCH/out" && pass "10 of 30 frames kept" || fail "frame count: $(grep data: "$SCRATCH/out")"
+# Fine-tuning a model that has an inpainting conditioner trains the likelihood path and says
+# the conditioner stays (training the conditioner needs --conditioner N).
+expect_ok "fine-tune a model with a conditioner" "$PIXELRNN" train --init natural-fast --data "$DATA/green-64x48.jpg" \
+  --val-data "$DATA/green-64x48.jpg" --patch 32 --steps 1 --val-images 2 --threads 1 --out "$SCRATCH/nf.pixelrnn"
+grep -q "its inpainting conditioner is kept as it is (--conditioner 32 trains the conditioner instead)" "$SCRATCH/out" \
+  && pass "says the conditioner is kept" || fail "no word on the conditioner: $(head -3 "$SCRATCH/out")"
 expect_ok "--help" "$PIXELRNN" train --help
 finish
