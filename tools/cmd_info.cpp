@@ -33,6 +33,9 @@ cmd_info (int argc, char **argv)
   std::printf ("steps:         %lld\n", (long long) d.steps);
   if (d.validation_bits_per_dim >= 0)
     std::printf ("validation:    %.4f bits/dim\n", d.validation_bits_per_dim);
+  if (d.validation_fill_rmse >= 0)
+    std::printf ("fill error:    %.2f levels RMS (the conditioner's mean on validation holes)\n",
+        d.validation_fill_rmse);
   std::printf ("training time: %s\n", format_duration (d.train_seconds).c_str ());
   std::printf ("date:          %s\n", d.date.c_str ());
   std::printf ("command:       %s\n", d.command.c_str ());

@@ -187,6 +187,7 @@ ModelClient::describe () const
   d.command = m.provenance.command;
   d.steps = m.provenance.steps;
   d.validation_bits_per_dim = m.provenance.validation_bits_per_dim;
+  d.validation_fill_rmse = m.provenance.validation_fill_rmse;
   d.train_seconds = m.provenance.train_seconds;
   return d;
 }

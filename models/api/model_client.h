@@ -35,6 +35,7 @@ struct ModelDescription {
   std::string data, date, command;
   int64_t steps = 0;
   double validation_bits_per_dim = -1;   /* < 0: not measured */
+  double validation_fill_rmse = -1;      /* conditioner training: its mean's RMS error, levels */
   double train_seconds = 0;
 };
 

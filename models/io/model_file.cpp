@@ -64,9 +64,12 @@ shape_string (at::IntArrayRef s)
 nlohmann::json
 provenance_json (const Provenance &p)
 {
-  return {{"data", p.data}, {"steps", p.steps},
+  nlohmann::json j = {{"data", p.data}, {"steps", p.steps},
           {"validation_bits_per_dim", p.validation_bits_per_dim}, {"date", p.date},
           {"command", p.command}, {"train_seconds", p.train_seconds}};
+  if (p.validation_fill_rmse >= 0)    // only conditioner training measures it
+    j["validation_fill_rmse"] = p.validation_fill_rmse;
+  return j;
 }
 
 Provenance
@@ -76,6 +79,7 @@ provenance_from_json (const nlohmann::json &j)
   p.data = j.value ("data", "");
   p.steps = j.value ("steps", int64_t{0});
   p.validation_bits_per_dim = j.value ("validation_bits_per_dim", -1.0);
+  p.validation_fill_rmse = j.value ("validation_fill_rmse", -1.0);
   p.date = j.value ("date", "");
   p.command = j.value ("command", "");
   p.train_seconds = j.value ("train_seconds", 0.0);

@@ -35,6 +35,9 @@ struct Provenance {
   std::string data;                  // what it was trained on
   int64_t steps = 0;                 // optimizer steps taken
   double validation_bits_per_dim = -1;  // < 0: not measured
+  // Conditioner training: the RMS error, 8-bit levels, of the conditioner's mean (what the
+  // `direct` fill writes) on the validation holes; what --keep-best keeps. < 0: not measured.
+  double validation_fill_rmse = -1;
   std::string date;                  // ISO 8601, UTC
   std::string command;               // the command line that trained it
   double train_seconds = 0;

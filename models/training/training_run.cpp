@@ -338,6 +338,8 @@ TrainingRun::Impl::write_model (const std::string &data, double validation)
   prov.data = data;
   prov.steps = trainer->steps ();
   prov.validation_bits_per_dim = validation;
+  if (o.conditioner > 0)
+    prov.validation_fill_rmse = trainer->evaluation_rmse;
   prov.date = iso8601_now ();
   prov.command = o.command;
   prov.train_seconds = trainer->elapsed_seconds;
@@ -386,13 +388,21 @@ TrainingRun::Impl::loop (const TrainingImages &train)
   double ema = -1, val_bpd = -1;
   const int64_t first_step = trainer->steps ();
   bool out_of_time = false;
+  // What --keep-best keeps: validation bits/dim, or for a conditioner the RMS error of its
+  // mean on the validation holes, i.e. what the `direct` fill writes (its NLL fell while its
+  // fills got worse: conditioner v3, docs/models.md).
+  const bool by_fill = o.conditioner > 0;
+  auto figure = [&] (double bpd) { return by_fill ? trainer->evaluation_rmse : bpd; };
+  const char *figure_name = by_fill ? "conditioner mean's RMS error (levels)" : "validation bits/dim";
   double best_bpd = std::numeric_limits<double>::infinity ();
   int64_t best_step = -1;
   struct stat st;
   if (o.keep_best && o.resume && writer && stat (o.out.c_str (), &st) == 0) {
     try {
       const auto previous = load_model (o.out);
-      best_bpd = previous.provenance.validation_bits_per_dim;
+      best_bpd = by_fill ? previous.provenance.validation_fill_rmse : previous.provenance.validation_bits_per_dim;
+      if (best_bpd < 0)   // a file from before the figure was kept: any new one is better
+        best_bpd = std::numeric_limits<double>::infinity ();
       best_step = previous.provenance.steps;
     } catch (const std::exception &e) {
       throw TrainingError (std::string ("--keep-best: ") + e.what ());
@@ -439,8 +449,8 @@ TrainingRun::Impl::loop (const TrainingImages &train)
       if (o.conditioner > 0)
         std::printf ("step %lld: held-out holes: %.4f bits per value, conditioner mean off by %.2f levels (RMS)\n",
             (long long) s, val_bpd, trainer->evaluation_rmse);
-      if (o.keep_best && val_bpd < best_bpd) {
-        best_bpd = val_bpd;
+      if (o.keep_best && figure (val_bpd) < best_bpd) {
+        best_bpd = figure (val_bpd);
         best_step = s;
         write_model (train.description, val_bpd);
         std::printf ("step %lld: best validation so far, wrote %s\n", (long long) s, o.out.c_str ());
@@ -490,9 +500,9 @@ TrainingRun::Impl::loop (const TrainingImages &train)
   if (val_bpd < 0 || trainer->steps () == first_step)
     val_bpd = trainer->evaluate (val_tensor);
   trainer->save_checkpoint (ckpt_path);
-  if (o.keep_best && !(val_bpd < best_bpd)) {   // a NaN validation is never better
-    std::printf ("kept %s from step %lld (validation %.4f bits/dim; the last step's %.4f is no better)\n",
-        o.out.c_str (), (long long) best_step, best_bpd, val_bpd);
+  if (o.keep_best && !(figure (val_bpd) < best_bpd)) {   // a NaN validation is never better
+    std::printf ("kept %s from step %lld (%s %.4f; the last step's %.4f is no better)\n",
+        o.out.c_str (), (long long) best_step, figure_name, best_bpd, figure (val_bpd));
   } else {
     write_model (train.description, val_bpd);
     std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", o.out.c_str (),

@@ -33,5 +33,15 @@ expect_ok "fine-tune a model with a conditioner" "$PIXELRNN" train --init natura
   --val-data "$DATA/green-64x48.jpg" --patch 32 --steps 1 --val-images 2 --threads 1 --out "$SCRATCH/nf.pixelrnn"
 grep -q "its inpainting conditioner is kept as it is (--conditioner 32 trains the conditioner instead)" "$SCRATCH/out" \
   && pass "says the conditioner is kept" || fail "no word on the conditioner: $(head -3 "$SCRATCH/out")"
+# A conditioner for the tiny model, kept by what a direct fill gets right: --keep-best keeps the
+# validation with the smallest RMS error of the conditioner's mean, and info shows it.
+expect_ok "train a conditioner with --keep-best" "$PIXELRNN" train --init "$M" --conditioner 8 --conditioner-layers 2 \
+  --data "$FASHION/train-images-idx3-ubyte.gz" --max-images 200 --patch 16 --batch 8 --steps 6 --val-every 2 \
+  --val-images 20 --keep-best --threads 1 --seed 4 --out "$SCRATCH/cond.pixelrnn"
+best=$(grep -o "conditioner mean off by [0-9.]* levels" "$SCRATCH/out" | awk '{print $5}' | sort -n | head -1)
+"$PIXELRNN" info --model "$SCRATCH/cond.pixelrnn" >"$SCRATCH/info" 2>&1
+kept=$(grep "^fill error:" "$SCRATCH/info" | awk '{print $3}')
+[ -n "$best" ] && [ "$kept" = "$best" ] && pass "kept the smallest fill error ($kept levels of $(grep -c 'conditioner mean off' "$SCRATCH/out") validations)" \
+  || fail "kept fill error '$kept', smallest logged '$best': $(grep 'off by\|wrote\|kept' "$SCRATCH/out")"
 expect_ok "--help" "$PIXELRNN" train --help
 finish
