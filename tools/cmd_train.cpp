@@ -20,6 +20,7 @@ cmd_train (int argc, char **argv)
   gchar *block = nullptr, *conditioner_base = nullptr;
   gdouble dropout = 0;
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
+  gdouble fidelity_weight = 4.0;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
   gdouble minutes = 0, cpu_minutes = 0;
@@ -55,6 +56,7 @@ cmd_train (int argc, char **argv)
     {"conditioner-layers", 0, 0, G_OPTION_ARG_INT, &conditioner_layers, "Dilated residual blocks of the conditioner (default 8)", "N"},
     {"conditioner-base", 0, 0, G_OPTION_ARG_STRING, &conditioner_base, "Classical fill the conditioner's means start from: axis (default for a new conditioner: rows and columns across the hole, like ffmpeg's delogo) or membrane (the harmonic fill; conditioners trained before the axis fill). A base other than the --init model's trains a new conditioner", "BASE"},
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
+    {"fidelity-weight", 0, 0, G_OPTION_ARG_DOUBLE, &fidelity_weight, "Conditioner training: weight of the term that pulls its mean (what direct fills) to the truth, beside the NLL terms (default 4)", "W"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
     {"minutes", 0, 0, G_OPTION_ARG_DOUBLE, &minutes, "Also stop once training has taken this many minutes, counting resumed ones and not validation (0 = no limit)", "M"},
@@ -125,6 +127,9 @@ cmd_train (int argc, char **argv)
   o.conditioner = conditioner;
   o.conditioner_layers = conditioner_layers;
   o.conditioner_mixtures = conditioner_mixtures;
+  if (!(fidelity_weight >= 0))
+    cli::die ("--fidelity-weight must be >= 0");
+  o.fidelity_weight = fidelity_weight;
   o.conditioner_base = conditioner_base ? conditioner_base : "";
   o.patch = patch;
   o.val_images = val_images;

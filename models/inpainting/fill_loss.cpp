@@ -67,7 +67,7 @@ combine_experts (const torch::Tensor &model_lp, const torch::Tensor &cond_lp, co
 }
 
 FillLoss
-fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole)
+fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole, double fidelity_weight)
 {
   if (!model->conditioner)
     throw std::invalid_argument ("fill_loss: the model has no inpainting conditioner");
@@ -105,7 +105,7 @@ fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole)
   auto present = counts > 0;
   auto hole_mse = sums.masked_select (present) / counts.masked_select (present);
   FillLoss r;
-  r.loss = nll_combined + nll_cond + kFidelityWeight * torch::log (hole_mse + kFidelityFloor).mean ();
+  r.loss = nll_combined + nll_cond + fidelity_weight * torch::log (hole_mse + kFidelityFloor).mean ();
   r.mean_rmse = std::sqrt (per_value.mean ().item<double> ()) * 127.5;
   r.combined_bits = nll_combined.item<double> () / kLn2;
   r.conditioner_bits = nll_cond.item<double> () / kLn2;

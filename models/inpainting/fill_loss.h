@@ -34,7 +34,9 @@ struct FillLoss {
 
 // x: uint8 [B, C, H, W], hole as from random_holes. The model's own weights are held fixed
 // (its likelihood path must not change); only the conditioner learns.
-FillLoss fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole);
+// `fidelity_weight` weighs the fidelity term (kFidelityWeight unless a run says otherwise).
+FillLoss fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole,
+    double fidelity_weight = kFidelityWeight);
 
 // The product of experts of conditioner.h, normalised: log-probs [..., 256] from the model's
 // log-distribution (or logits) and the conditioner's, both [..., 256].

@@ -28,6 +28,7 @@ struct TrainOptions {
   // Train only the model's inpainting conditioner, on random holes (inpainting/fill_loss.h);
   // the autoregressive model stays as it is. Losses are then bits per hole sub-pixel.
   bool conditioner_only = false;
+  double fidelity_weight = 4.0;    // conditioner only: fill_loss's fidelity term (kFidelityWeight)
   // Data-parallel training (the CLI's c10d group): this process is shard `shard_rank` of
   // `shard_count`. Every shard draws the same global batch from the same random state and
   // keeps its slice, so N shards of B images see exactly what one process with N x B sees.
