@@ -250,6 +250,45 @@ TEST (FillModes, DirectIsTheConditionersPosteriorMean)
   EXPECT_TRUE (torch::equal (out[0][0], expected));
 }
 
+// What conditioner training pulls to the truth is the mean the direct fill writes: in RGB,
+// G's mean reads R's mean and B's reads both, never the true values (teacher-forced means
+// let G and B lean on values a fill never has). So the training figure equals the direct
+// fill's own error, up to the fill's rounding to whole levels.
+TEST (FillTraining, FidelityMeasuresTheMeanTheDirectFillWrites)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Softmax, 5, ConditionerBase::Axis);
+  {
+    // Couple the channels strongly (tanh (2) = 0.96 of R in G's mean, ...), so that a
+    // teacher-forced mean would differ from the fill's.
+    torch::NoGradGuard no_grad;
+    const int K = model->conditioner->mixtures, C = 3, P = 3 * K + (C - 1) * K;
+    auto bias = model->conditioner->output->bias;
+    ASSERT_EQ (bias.size (0), C * P);
+    for (int c = 0; c < C; ++c)
+      bias.narrow (0, c * P + 3 * K, (C - 1) * K).fill_ (2.f);
+  }
+  auto x = test::random_images (1, 3, 12, 12, 21);
+  auto mask = torch::zeros ({12, 12}, torch::kBool);
+  mask.narrow (0, 3, 5).narrow (1, 4, 6).fill_ (true);
+  auto hole = mask.to (torch::kFloat32).view ({1, 1, 12, 12});
+  auto in_hole = mask.expand ({1, 3, 12, 12});
+  auto rmse = [&] (const torch::Tensor &values) {   // levels, over the hole's values
+    auto e = (values.to (torch::kFloat64) - x.to (torch::kFloat64)).masked_select (in_hole);
+    return std::sqrt (e.pow (2).mean ().item<double> ());
+  };
+  const auto f = fill_loss (model, x, hole);
+  const double fill = rmse (direct_fill (model, x, mask));
+  // The teacher-forced mean, G reading the true R and B the true R and G, for contrast.
+  const auto c = condition_on_window (model, x, mask);
+  torch::Tensor forced;
+  {
+    torch::NoGradGuard no_grad;
+    forced = ((mixture_mean (c.params, scale_input (x), c.mixtures) + 1) * 127.5).round ().clamp (0, 255);
+  }
+  EXPECT_NEAR (f.mean_rmse, fill, 1.0) << "training's figure against the direct fill's own error";
+  EXPECT_GT (std::abs (rmse (forced) - fill), 2.0) << "this model's channels are coupled enough to tell";
+}
+
 TEST (FillModes, DirectWithoutAConditionerSaysSo)
 {
   auto model = test::small_model (Architecture::PixelCNN, 3);
