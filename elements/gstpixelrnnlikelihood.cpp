@@ -393,7 +393,6 @@ post_result (GstPixelrnnLikelihood * self, GstBuffer * buffer, guint64 frame, do
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* The buffer's pixelrnn-anomaly boxes as a JSON array of {x, y, w, h}. */
 /* A JSON number with 6 decimals; JSON has no inf or nan, so a non-finite value is null
  * ("not measurable for this frame", docs/elements.md). */
 static std::string
@@ -406,6 +405,7 @@ json_number (double value)
   return text;
 }
 
+/* The buffer's pixelrnn-anomaly boxes as a JSON array of {x, y, w, h}. */
 static std::string
 regions_json (GstBuffer * buffer)
 {

@@ -1,5 +1,7 @@
 #include "score_csv.h"
 
+#include "api/files.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -65,19 +67,12 @@ ScoreCsv::open ()
 void
 ScoreCsv::write_whole (const std::string &bytes)
 {
-  size_t done = 0;
-  while (done < bytes.size ()) {
-    const ssize_t n = ::write (fd_, bytes.data () + done, bytes.size () - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : ENOSPC;
-      if (regular_ && ::ftruncate (fd_, whole_rows_) == 0)
-        ::lseek (fd_, whole_rows_, SEEK_SET);
-      errno = err;
-      fail ("cannot write");
-    }
-    done += (size_t) n;
+  if (!pixelrnn::write_fully (fd_, bytes)) {
+    const int err = errno;
+    if (regular_ && ::ftruncate (fd_, whole_rows_) == 0)
+      ::lseek (fd_, whole_rows_, SEEK_SET);
+    errno = err;
+    fail ("cannot write");
   }
   whole_rows_ += (off_t) bytes.size ();
 }

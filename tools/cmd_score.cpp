@@ -10,9 +10,7 @@
 #include "labels_file.h"
 #include "ranking_metrics.h"
 
-#include <glib/gstdio.h>
 #include <gst/gst.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -111,11 +109,13 @@ cmd_score (int argc, char **argv)
     g_free (u);
   }
   if (!video_file.empty ()) {
-    GStatBuf st;
-    if (g_stat (video_file.c_str (), &st) != 0)
+    if (!g_file_test (video_file.c_str (), G_FILE_TEST_EXISTS))
       cli::die (video_file + ": no such file");
-    if (!S_ISREG (st.st_mode))
-      cli::die (video_file + ": not a regular file (a FIFO, device or folder cannot be scored)");
+    try {
+      require_regular_file (video_file, "video");
+    } catch (const FileError &e) {
+      cli::die (e.what ());
+    }
   }
   std::string model_path;
   try {

@@ -7,8 +7,6 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <glib/gstdio.h>
-#include <sys/stat.h>
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -150,14 +148,18 @@ decode_frames (const std::string &source, const DecodeOptions &options)
   gst_init (nullptr, nullptr);
   if (!g_file_test (source.c_str (), G_FILE_TEST_EXISTS) && !gst_uri_is_valid (source.c_str ()))
     throw ImageError (source + ": no such file");
-  GStatBuf st;
-  const bool local = g_stat (source.c_str (), &st) == 0;
-  /* A FIFO would block the decoder for ever and a device never end: data is read from
-   * regular files only (folders are listed by the caller). */
-  if (local && !S_ISREG (st.st_mode))
-    throw ImageError (source + ": not a regular file (a FIFO, device or socket is never read as data)");
-  if (local && st.st_size == 0)
-    throw ImageError (source + ": empty file");
+  /* A FIFO would block the decoder for ever and a device never end: a local source is read
+   * only from a regular file (folders are listed by the caller). */
+  if (g_file_test (source.c_str (), G_FILE_TEST_EXISTS)) {
+    uint64_t size = 0;
+    try {
+      size = require_regular_file (source, "picture or video");
+    } catch (const FileError &e) {
+      throw ImageError (e.what ());
+    }
+    if (size == 0)
+      throw ImageError (source + ": empty file");
+  }
   if (options.strict && !jpeg_looks_complete (source))
     throw ImageError (source + ": truncated JPEG (no end-of-image marker)");
   std::string desc = "uridecodebin uri=\"" + to_uri (source) + "\" ! videoconvert ! "

@@ -36,15 +36,8 @@ error (const std::string &path, const std::string &why)
 void
 write_all (int fd, const std::string &bytes, const std::string &path)
 {
-  size_t done = 0;
-  while (done < bytes.size ()) {
-    const ssize_t n = ::write (fd, bytes.data () + done, bytes.size () - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      throw error (path, std::string ("write failed: ") + std::strerror (n < 0 ? errno : ENOSPC));
-    done += static_cast<size_t> (n);
-  }
+  if (!write_fully (fd, bytes))
+    throw error (path, std::string ("write failed: ") + std::strerror (errno));
 }
 
 // Where a chain of symlinks ends, even when its last target does not exist yet: a new
@@ -73,8 +66,26 @@ follow_links (std::string path)
 
 }  // namespace
 
-std::string
-read_regular_file (const std::string &path, uint64_t limit, const std::string &kind)
+bool
+write_fully (int fd, const std::string &bytes)
+{
+  size_t done = 0;
+  while (done < bytes.size ()) {
+    const ssize_t n = ::write (fd, bytes.data () + done, bytes.size () - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      if (n == 0)
+        errno = ENOSPC;
+      return false;
+    }
+    done += static_cast<size_t> (n);
+  }
+  return true;
+}
+
+uint64_t
+require_regular_file (const std::string &path, const std::string &kind)
 {
   struct stat st;
   if (::stat (path.c_str (), &st) != 0)
@@ -84,8 +95,15 @@ read_regular_file (const std::string &path, uint64_t limit, const std::string &k
   if (!S_ISREG (st.st_mode))
     throw error (path, "not a regular file but " + what_it_is (st.st_mode) + " (a " + kind +
         " is read only from a regular file: a FIFO could block and a device never end)");
-  if ((uint64_t) st.st_size > limit)
-    throw error (path, "too large for a " + kind + " (" + std::to_string (st.st_size) + " bytes; the limit is " +
+  return (uint64_t) st.st_size;
+}
+
+std::string
+read_regular_file (const std::string &path, uint64_t limit, const std::string &kind)
+{
+  const uint64_t size = require_regular_file (path, kind);
+  if (size > limit)
+    throw error (path, "too large for a " + kind + " (" + std::to_string (size) + " bytes; the limit is " +
         std::to_string (limit) + ")");
   // O_NONBLOCK: should the file have become a FIFO since stat, open does not wait for a writer.
   const int fd = ::open (path.c_str (), O_RDONLY | O_NONBLOCK | O_CLOEXEC);

@@ -20,6 +20,15 @@ struct FileError : std::runtime_error {
 // "PATH: no such calibration file", "PATH: is a FIFO, not a calibration file", "... too large".
 std::string read_regular_file (const std::string &path, uint64_t limit, const std::string &kind);
 
+// read_regular_file's checks without the reading, for files another reader opens (a video
+// the decoder streams): throws FileError unless `path` is a regular file (or a symlink to
+// one); returns its size.
+uint64_t require_regular_file (const std::string &path, const std::string &kind);
+
+// All of `bytes` into `fd`, again after EINTR and short writes; false with errno set when the
+// file takes no more (a full disk: ENOSPC).
+bool write_fully (int fd, const std::string &bytes);
+
 // Writes `bytes` to `path` so that no reader ever sees half of it: a regular file (or what a
 // symlink points to; the link stays) is replaced atomically by a uniquely named temporary
 // file beside it (mkstemp, fsync, rename); a device or FIFO (/dev/stdout, /dev/null) is

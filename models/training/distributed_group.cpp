@@ -40,6 +40,17 @@ struct DistributedGroup::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 
+  // The store holds bytes; every key the ranks exchange holds text.
+  void put (const std::string &key, const std::string &text)
+  {
+    store->set (key, std::vector<uint8_t> (text.begin (), text.end ()));
+  }
+  std::string take (const std::string &key)
+  {
+    const auto got = store->get (key);
+    return std::string (got.begin (), got.end ());
+  }
+
   void wait (const c10::intrusive_ptr<c10d::Work> &work, const char *what)
   {
     try {
@@ -110,18 +121,15 @@ void
 DistributedGroup::agree_on_world_size (std::chrono::milliseconds timeout)
 {
   const auto &s = impl_->settings;
-  auto &store = impl_->store;
-  auto bytes = [] (const std::string &t) { return std::vector<uint8_t> (t.begin (), t.end ()); };
-  auto text = [] (const std::vector<uint8_t> &b) { return std::string (b.begin (), b.end ()); };
   std::string verdict;
   try {
-    store->setTimeout (timeout);
+    impl_->store->setTimeout (timeout);
     if (s.rank == 0) {
-      store->set ("pixelrnn/world-size", bytes (std::to_string (s.world_size)));
+      impl_->put ("pixelrnn/world-size", std::to_string (s.world_size));
       for (int r = 1; r < s.world_size && verdict.empty (); ++r) {
         std::string v;
         try {
-          v = text (store->get ("pixelrnn/world-size/" + std::to_string (r)));
+          v = impl_->take ("pixelrnn/world-size/" + std::to_string (r));
         } catch (const std::exception &e) {
           throw std::runtime_error ("rank 0: rank " + std::to_string (r) + " of " + std::to_string (s.world_size) +
               " did not join within " + std::to_string (s.timeout_seconds) + " s: is it running, with the "
@@ -130,11 +138,11 @@ DistributedGroup::agree_on_world_size (std::chrono::milliseconds timeout)
         verdict = v == "ok" ? "" : v;
       }
     } else {
-      const std::string theirs = text (store->get ("pixelrnn/world-size"));
+      const std::string theirs = impl_->take ("pixelrnn/world-size");
       if (theirs != std::to_string (s.world_size))
         verdict = "world size: rank 0 has " + theirs + ", rank " + std::to_string (s.rank) + " has " +
             std::to_string (s.world_size);
-      store->set ("pixelrnn/world-size/" + std::to_string (s.rank), bytes (verdict.empty () ? "ok" : verdict));
+      impl_->put ("pixelrnn/world-size/" + std::to_string (s.rank), verdict.empty () ? "ok" : verdict);
     }
   } catch (const std::runtime_error &e) {
     if (std::string (e.what ()).rfind ("rank 0: rank ", 0) == 0)
@@ -225,24 +233,17 @@ DistributedGroup::agree (const std::vector<std::pair<std::string, std::string>> 
 {
   const auto &s = impl_->settings;
   const std::string mine = settings_text (settings);
-  auto get = [this] (const std::string &key) {
-    auto got = impl_->store->get (key);
-    return std::string (got.begin (), got.end ());
-  };
-  auto set = [this] (const std::string &key, const std::string &value) {
-    impl_->store->set (key, std::vector<uint8_t> (value.begin (), value.end ()));
-  };
   std::string verdict;
   try {
     if (s.rank == 0) {
-      set ("pixelrnn/settings", mine);
+      impl_->put ("pixelrnn/settings", mine);
       for (int r = 1; r < s.world_size && verdict.empty (); ++r)
-        verdict = get ("pixelrnn/verdict/" + std::to_string (r));
-      set ("pixelrnn/agreed", verdict.empty () ? "ok" : verdict);
+        verdict = impl_->take ("pixelrnn/verdict/" + std::to_string (r));
+      impl_->put ("pixelrnn/agreed", verdict.empty () ? "ok" : verdict);
     } else {
-      const std::string difference = first_difference (mine, get ("pixelrnn/settings"), s.rank);
-      set ("pixelrnn/verdict/" + std::to_string (s.rank), difference);
-      const std::string agreed = get ("pixelrnn/agreed");
+      const std::string difference = first_difference (mine, impl_->take ("pixelrnn/settings"), s.rank);
+      impl_->put ("pixelrnn/verdict/" + std::to_string (s.rank), difference);
+      const std::string agreed = impl_->take ("pixelrnn/agreed");
       verdict = agreed == "ok" ? "" : agreed;
     }
   } catch (const std::exception &e) {
@@ -259,9 +260,8 @@ DistributedGroup::broadcast_bytes (const std::string &key, const std::string &by
 {
   try {
     if (impl_->settings.rank == 0)
-      impl_->store->set (key, std::vector<uint8_t> (bytes.begin (), bytes.end ()));
-    auto got = impl_->store->get (key);
-    return std::string (got.begin (), got.end ());
+      impl_->put (key, bytes);
+    return impl_->take (key);
   } catch (const std::exception &e) {
     throw std::runtime_error ("rank " + std::to_string (impl_->settings.rank) + ": could not receive '" +
         key + "' from rank 0 (" + one_line (e) + ")");

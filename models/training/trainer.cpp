@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
