@@ -39,7 +39,13 @@ load_element_model (GstElement *element, const std::string &name)
 GstCaps *
 model_transform_caps (const ModelClient *client, GstCaps *caps, GstCaps *filter)
 {
-  GstCaps *model_caps = caps_for_channels (client && client->loaded () ? client->channels () : 0);
+  return model_transform_caps (client && client->loaded () ? client->channels () : 0, caps, filter);
+}
+
+GstCaps *
+model_transform_caps (int channels, GstCaps *caps, GstCaps *filter)
+{
+  GstCaps *model_caps = caps_for_channels (channels);
   GstCaps *result = gst_caps_intersect_full (caps, model_caps, GST_CAPS_INTERSECT_FIRST);
   gst_caps_unref (model_caps);
   if (filter) {
@@ -53,15 +59,20 @@ model_transform_caps (const ModelClient *client, GstCaps *caps, GstCaps *filter)
 bool
 report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps)
 {
+  return client && client->loaded () &&
+      report_unfit_caps (element, client->channels (), client->path (), caps);
+}
+
+bool
+report_unfit_caps (GstElement *element, int channels, const std::string &path, GstCaps *caps)
+{
   GstVideoInfo info;
-  if (!client || !client->loaded () || !gst_caps_is_fixed (caps) ||
-      !gst_video_info_from_caps (&info, caps) ||
-      format_fits_channels (GST_VIDEO_INFO_FORMAT (&info), client->channels ()))
+  if (channels <= 0 || !gst_caps_is_fixed (caps) || !gst_video_info_from_caps (&info, caps) ||
+      format_fits_channels (GST_VIDEO_INFO_FORMAT (&info), channels))
     return false;
   GST_ELEMENT_ERROR (element, STREAM, FORMAT,
-      ("Model \"%s\" has %d channel(s) and takes %s; the stream is %s.", client->path ().c_str (),
-          client->channels (), formats_for_channels (client->channels ()),
-          GST_VIDEO_INFO_NAME (&info)),
+      ("Model \"%s\" has %d channel(s) and takes %s; the stream is %s.", path.c_str (),
+          channels, formats_for_channels (channels), GST_VIDEO_INFO_NAME (&info)),
       ("Put videoconvert before %s.", GST_ELEMENT_NAME (element)));
   return true;
 }
@@ -69,13 +80,19 @@ report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps
 bool
 report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *filter)
 {
-  if (!client || !client->loaded () || !filter || gst_caps_is_empty (filter) ||
-      gst_caps_is_any (filter))
+  return client && client->loaded () &&
+      report_refused_offer (element, client->channels (), client->path (), filter);
+}
+
+bool
+report_refused_offer (GstElement *element, int channels, const std::string &path, GstCaps *filter)
+{
+  if (channels <= 0 || !filter || gst_caps_is_empty (filter) || gst_caps_is_any (filter))
     return false;
   GstCaps *readable = caps_for_channels (0);
   GstCaps *offered = gst_caps_intersect (filter, readable);
   gst_caps_unref (readable);
-  GstCaps *model_caps = caps_for_channels (client->channels ());
+  GstCaps *model_caps = caps_for_channels (channels);
   const bool refused = !gst_caps_is_empty (offered) && !gst_caps_can_intersect (filter, model_caps);
   gst_caps_unref (model_caps);
   if (refused) {
@@ -88,8 +105,7 @@ report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *f
     }
     GST_ELEMENT_ERROR (element, STREAM, FORMAT,
         ("Model \"%s\" has %d channel(s) and takes %s; upstream offers only %s.",
-            client->path ().c_str (), client->channels (), formats_for_channels (client->channels ()),
-            formats.c_str ()),
+            path.c_str (), channels, formats_for_channels (channels), formats.c_str ()),
         ("Remove the format from the capsfilter before %s, or put videoconvert before it.",
             GST_ELEMENT_NAME (element)));
   }

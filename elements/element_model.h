@@ -20,11 +20,15 @@ std::unique_ptr<ModelClient> load_element_model (GstElement *element, const std:
 /* GstBaseTransform::transform_caps for an in-place filter whose formats follow `client`
  * (all supported formats while no model is loaded). */
 GstCaps *model_transform_caps (const ModelClient *client, GstCaps *caps, GstCaps *filter);
+/* The same by the model's channels (0: all formats), for pixelrnntrain, whose model is read
+ * by its trainer. */
+GstCaps *model_transform_caps (int channels, GstCaps *caps, GstCaps *filter);
 
 /* Posts a GST_ELEMENT_ERROR (STREAM, FORMAT) naming the model and the formats it takes if
  * fixed `caps` carry a format the model cannot read; returns whether it did. Only for
  * negotiation results (caps events, set_info), never for queries. */
 bool report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps);
+bool report_unfit_caps (GstElement *element, int channels, const std::string &path, GstCaps *caps);
 
 /* After a caps query on the sink pad came back empty: posts GST_ELEMENT_ERROR (STREAM, FORMAT)
  * naming the model if every format upstream offered (`filter`) is one the element reads
@@ -32,5 +36,6 @@ bool report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps 
  * cannot succeed whatever else happens, so the error is certain, unlike an ordinary query
  * answer; the source's bare not-negotiated follows it. Returns whether it posted. */
 bool report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *filter);
+bool report_refused_offer (GstElement *element, int channels, const std::string &path, GstCaps *filter);
 
 }  // namespace pixelrnn

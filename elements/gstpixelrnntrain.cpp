@@ -20,7 +20,6 @@
 #include "callback_guard.h"
 #include "element_model.h"
 #include "frame_pixels.h"
-#include "api/model_client.h"
 #include "api/scene_trainer.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
@@ -80,10 +79,11 @@ struct TrainSettings {
 struct GstPixelrnnTrainPrivate {
   TrainSettings settings;                        /* GST_OBJECT_LOCK */
 
-  /* streaming state, from start() to stop() */
-  std::shared_ptr<pixelrnn::ModelClient> client;  /* the model trained from: channels, caps */
-  std::unique_ptr<pixelrnn::SceneTrainer> trainer;
+  /* The model read once at NULL to READY (caps follow its channels), trained from start()
+   * to stop(); GST_OBJECT_LOCK to replace, a copy of the pointer to use. */
+  std::shared_ptr<pixelrnn::SceneTrainer> trainer;
   gint analysis_width = 0, analysis_height = 0;
+  gboolean offer_refused = FALSE;                /* GST_OBJECT_LOCK; said once per start */
   std::vector<guint8> pixels;
   std::atomic<guint64> anomalous_frames{0};      /* the training thread's messages read it */
   int lock_fd = -1;                              /* LOCATION.lock, READY to NULL */
@@ -111,12 +111,40 @@ current_settings (GstPixelrnnTrain * self)
   return self->priv->settings;
 }
 
-/* The model the client was loaded from, for the caps functions (NULL before start). */
-static std::shared_ptr<pixelrnn::ModelClient>
-current_client (GstPixelrnnTrain * self)
+/* The trainer and its model (NULL before READY). */
+static std::shared_ptr<pixelrnn::SceneTrainer>
+current_trainer (GstPixelrnnTrain * self)
 {
   pixelrnn::ObjectLock lock (self);
-  return self->priv->client;
+  return self->priv->trainer;
+}
+
+/* The model training starts from: `init`, or else `model`. */
+static std::string
+start_model (const TrainSettings & s)
+{
+  return s.init.empty () ? s.model : s.init;
+}
+
+/* Reads the model to start from once (unless the trainer holds it already); on failure posts
+ * the error naming it and returns FALSE. */
+static gboolean
+ensure_trainer (GstPixelrnnTrain * self, const TrainSettings & s)
+{
+  auto trainer = current_trainer (self);
+  if (trainer && trainer->init () == start_model (s))
+    return TRUE;
+  try {
+    trainer = std::make_shared<pixelrnn::SceneTrainer> (start_model (s));
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not read the model to start from."),
+        ("%s", e.what ()));
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "training from %s", trainer->path ().c_str ());
+  pixelrnn::ObjectLock lock (self);
+  self->priv->trainer = std::move (trainer);
+  return TRUE;
 }
 
 static void
@@ -193,7 +221,7 @@ gst_pixelrnn_train_get_property (GObject * object, guint prop_id, GValue * value
 
 /* From the training thread: a message per write, an error if training stopped. */
 static void
-report (GstPixelrnnTrain * self, const std::string &location, const pixelrnn::SceneTrainerReport &r)
+report (GstPixelrnnTrain * self, const std::string &location, const pixelrnn::TrainingReport &r)
 {
   if (!r.error.empty ()) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Training stopped; \"%s\" keeps the last model written.",
@@ -264,13 +292,10 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
         self->priv->lock_fd = fd;
         self->priv->lock_path = lock;
       }
-      try {
-        pixelrnn::SceneTrainer::ensure_model_file (s.init.empty () ? s.model : s.init,
-            s.location);
-      } catch (const pixelrnn::SceneTrainer::InitModelError &e) {
-        GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not read the model to start from."),
-            ("%s", e.what ()));
+      if (!ensure_trainer (self, s))
         return FALSE;
+      try {
+        current_trainer (self)->write_unless_present (s.location);
       } catch (const std::exception &e) {
         GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write \"%s\".", s.location.c_str ()),
             ("%s", e.what ()));
@@ -284,8 +309,11 @@ gst_pixelrnn_train_change_state (GstElement * element, GstStateChange transition
     }
   }
   const GstStateChangeReturn ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
-  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     release_lock (self);
+    pixelrnn::ObjectLock lock (self);
+    self->priv->trainer.reset ();
+  }
   return ret;
 }
 
@@ -295,11 +323,10 @@ gst_pixelrnn_train_start (GstBaseTransform * trans)
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
   return pixelrnn::guarded (self, "start", FALSE, [&] () -> gboolean {
     const auto s = current_settings (self);
-    std::shared_ptr<pixelrnn::ModelClient> client (pixelrnn::load_element_model (GST_ELEMENT (self), s.model));
-    if (!client)
+    /* Read at READY; again only if model or init changed since. */
+    if (!ensure_trainer (self, s))
       return FALSE;
     pixelrnn::SceneTrainerSettings t;
-    t.init = s.init.empty () ? client->path () : s.init;
     t.location = s.location;
     t.save_every = (int) s.save_every;
     t.queue_size = (int) s.queue_size;
@@ -312,18 +339,17 @@ gst_pixelrnn_train_start (GstBaseTransform * trans)
     t.description = std::string ("the stream at ") + name;
     g_free (name);
     self->priv->anomalous_frames = 0;
+    {
+      pixelrnn::ObjectLock lock (self);
+      self->priv->offer_refused = FALSE;
+    }
     try {
-      self->priv->trainer = std::make_unique<pixelrnn::SceneTrainer> (t, client->channels (),
-          [self, location = s.location] (const pixelrnn::SceneTrainerReport &r) {
-            report (self, location, r);
-          });
+      current_trainer (self)->start (t, [self, location = s.location] (const pixelrnn::TrainingReport &r) {
+        report (self, location, r);
+      });
     } catch (const std::exception &e) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not start training."), ("%s", e.what ()));
       return FALSE;
-    }
-    {
-      pixelrnn::ObjectLock lock (self);
-      self->priv->client = std::move (client);
     }
     /* The frames are only read: no copy of buffers that tee shares with other branches. */
     gst_base_transform_set_passthrough (trans, TRUE);
@@ -336,13 +362,44 @@ gst_pixelrnn_train_stop (GstBaseTransform * trans)
 {
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
   return pixelrnn::guarded (self, "stop", FALSE, [&] () -> gboolean {
-    self->priv->trainer.reset ();   /* joins the thread, writes what was learnt since the last write */
+    if (auto trainer = current_trainer (self))
+      trainer->finish ();   /* joins the thread, writes what was learnt since the last write */
     self->priv->pixels = {};
     self->priv->analysis_width = self->priv->analysis_height = 0;
-    pixelrnn::ObjectLock lock (self);
-    self->priv->client.reset ();
     return TRUE;
   });
+}
+
+/* Upstream asking which caps we take: when the answer is empty only because of the model
+ * (upstream forced to a format it cannot read), say so once, naming the model, before the
+ * source's bare not-negotiated (as the model filters do). */
+static gboolean
+gst_pixelrnn_train_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query)
+{
+  GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
+  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query))
+    return FALSE;
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS || direction != GST_PAD_SINK)
+    return TRUE;
+  pixelrnn::guarded_query (self, "caps query", 0, [&] {
+    GstCaps *filter = nullptr, *result = nullptr;
+    gst_query_parse_caps (query, &filter);
+    gst_query_parse_caps_result (query, &result);
+    auto trainer = current_trainer (self);
+    if (!trainer || !result || !gst_caps_is_empty (result))
+      return 0;
+    {
+      pixelrnn::ObjectLock lock (self);
+      if (self->priv->offer_refused)
+        return 0;
+    }
+    if (pixelrnn::report_refused_offer (GST_ELEMENT (self), trainer->channels (), trainer->path (), filter)) {
+      pixelrnn::ObjectLock lock (self);
+      self->priv->offer_refused = TRUE;
+    }
+    return 0;
+  });
+  return TRUE;
 }
 
 /* Formats follow the model: GRAY8 for a gray model, the RGB family for a colour one. */
@@ -353,8 +410,8 @@ gst_pixelrnn_train_transform_caps (GstBaseTransform * trans, GstPadDirection dir
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (trans);
   (void) direction;
   return pixelrnn::guarded_query (self, "transform_caps", gst_caps_new_empty (), [&] {
-    auto client = current_client (self);
-    return pixelrnn::model_transform_caps (client.get (), caps, filter);
+    auto trainer = current_trainer (self);
+    return pixelrnn::model_transform_caps (trainer ? trainer->channels () : 0, caps, filter);
   });
 }
 
@@ -366,7 +423,9 @@ gst_pixelrnn_train_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideo
   (void) outcaps;
   (void) out_info;
   return pixelrnn::guarded (self, "set_info", FALSE, [&] () -> gboolean {
-    if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), current_client (self).get (), incaps))
+    auto trainer = current_trainer (self);
+    if (trainer && pixelrnn::report_unfit_caps (GST_ELEMENT (self), trainer->channels (),
+            trainer->path (), incaps))
       return FALSE;
     const auto s = current_settings (self);
     int width = 0, height = 0;
@@ -396,7 +455,8 @@ gst_pixelrnn_train_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   GstPixelrnnTrain *self = GST_PIXELRNN_TRAIN (filter);
   return pixelrnn::guarded (self, "transform_frame_ip", GST_FLOW_ERROR, [&] () -> GstFlowReturn {
     auto *priv = self->priv;
-    if (!priv->trainer)
+    auto trainer = current_trainer (self);
+    if (!trainer)
       return GST_FLOW_OK;
     if (current_settings (self).skip_anomalous) {
       const GstPixelrnnLikelihoodMeta *meta = gst_buffer_get_pixelrnn_likelihood_meta (frame->buffer);
@@ -405,14 +465,14 @@ gst_pixelrnn_train_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
         return GST_FLOW_OK;
       }
     }
-    const int C = current_client (self)->channels ();
+    const int C = trainer->channels ();
     const int aw = priv->analysis_width, ah = priv->analysis_height;
     priv->pixels.resize ((size_t) aw * ah * C);
     if (aw == GST_VIDEO_FRAME_WIDTH (frame) && ah == GST_VIDEO_FRAME_HEIGHT (frame))
       pixelrnn::read_region (frame, 0, 0, aw, ah, C, priv->pixels.data ());
     else
       pixelrnn::read_scaled (frame, aw, ah, C, priv->pixels.data ());
-    priv->trainer->offer (priv->pixels.data (), aw, ah);
+    trainer->offer (priv->pixels.data (), aw, ah);
     return GST_FLOW_OK;
   });
 }
@@ -424,8 +484,8 @@ gst_pixelrnn_train_sink_event (GstBaseTransform * trans, GstEvent * event)
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     /* The model is on disk, and its message posted, before EOS goes on. */
     pixelrnn::guarded (self, "sink_event", FALSE, [&] () -> gboolean {
-      if (self->priv->trainer)
-        self->priv->trainer->finish ();
+      if (auto trainer = current_trainer (self))
+        trainer->finish ();
       return TRUE;
     });
   }
@@ -509,6 +569,7 @@ gst_pixelrnn_train_class_init (GstPixelrnnTrainClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_transform_caps);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_query);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_set_info);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_pixelrnn_train_transform_frame_ip);
   GST_DEBUG_CATEGORY_INIT (gst_pixelrnn_train_debug, "pixelrnntrain", 0,

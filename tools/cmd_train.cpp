@@ -5,6 +5,7 @@
 #include "cli_model.h"
 #include "commands.h"
 #include "dataset.h"
+#include "api/training_ranks.h"
 #include "api/training_run.h"
 
 namespace pixelrnn {
@@ -152,7 +153,12 @@ cmd_train (int argc, char **argv)
   o.command = command;
   o.stop_on_sigint = true;
   try {
-    TrainingRun run (o);   // joins the ranks and reads --init before the slow data loading
+    // Join the ranks and read --init before the slow data loading, so that an unreachable
+    // master or a bad model is said at once.
+    std::shared_ptr<RankGroup> ranks;
+    if (o.distributed.enabled ())
+      ranks = join_training_ranks (o.distributed);
+    TrainingRun run (o, ranks);
     Dataset train, validation;
     DatasetOptions dopts{gray ? 1 : 0, every, max_images, downscale, {}, patch};
     if (scales)

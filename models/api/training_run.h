@@ -1,13 +1,16 @@
-// TrainingRun: maximum-likelihood training of a model on images, with validation,
-// checkpoints (every N steps and on a stop request), exact resume, averaged weights,
-// --keep-best, a processor-time budget and data-parallel ranks. `pixelrnn train` is its
-// options and data; the loop lives here. No LibTorch in this header.
+// TrainingRun: maximum-likelihood training of a model, the one training loop of the project.
+// On images (`pixelrnn train` is its options and data): validation, checkpoints (every N
+// steps and on a stop request), exact resume, averaged weights, --keep-best, a processor-time
+// budget and data-parallel ranks. On a stream (the pixelrnntrain element, through
+// SceneTrainer): frames handed over while it trains, the model written every N steps. No
+// LibTorch in this header.
 #pragma once
 
 #include "api/distributed_settings.h"
 #include "api/image.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -53,6 +56,33 @@ struct TrainingRunOptions {
   bool stop_on_sigint = false;    // Ctrl-C stops after the step and writes a checkpoint
 };
 
+// Training on frames a stream hands over (run_stream). Batches are --patch crops of a replay
+// buffer of recent frames, --batch of them, at --lr without decay, flipped at random.
+struct StreamTrainingOptions {
+  std::string location;           // where the model is written, atomically
+  int write_every = 100;          // steps between writes
+  int queue_size = 4;             // frames waiting for the training thread; more are refused
+  int replay_size = 256;          // recent frames batches are cropped from
+  int batch = 8, patch = 32;      // a frame smaller than the patch is used whole
+  double learning_rate = 1e-4;
+  uint64_t seed = 0;
+  std::string description;        // what the frames are, for the model's provenance
+};
+
+// How a run on a stream goes: after each write of the model, once when it stops (written
+// or not), and on failure.
+struct TrainingReport {
+  int64_t step = 0;               // steps taken by this run
+  double loss = 0;                // the last step's bits/dim
+  double bits_per_dim = 0;        // mean over the steps since the last report
+  uint64_t images_seen = 0;       // frames taken into the replay buffer
+  uint64_t frames_skipped = 0;    // frames refused because the queue was full
+  bool saved = false;             // the model file was written for this report
+  std::string error;              // non-empty: training or writing failed (then it stopped)
+};
+
+class RankGroup;   // training/rank_group.h; joined by api/training_ranks.h
+
 class TrainingError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -60,9 +90,10 @@ class TrainingError : public std::runtime_error {
 
 class TrainingRun {
  public:
-  // Joins the ranks (rank 0 serves; an unreachable master is said at once) and settles the
-  // model's settings, reading `init`. Throws TrainingError with one line.
-  explicit TrainingRun (const TrainingRunOptions &options);
+  // Settles the model's settings, reading `init` (its only read). With options.distributed
+  // enabled, `ranks` are the joined ranks (join_training_ranks). Throws TrainingError with
+  // one line.
+  explicit TrainingRun (const TrainingRunOptions &options, std::shared_ptr<RankGroup> ranks = nullptr);
   ~TrainingRun ();
   TrainingRun (const TrainingRun &) = delete;
   TrainingRun &operator= (const TrainingRun &) = delete;
@@ -72,8 +103,26 @@ class TrainingRun {
   // images (move them in): their pixels become tensors, held once.
   int run (TrainingImages train, TrainingImages validation);
 
-  // Stops every running TrainingRun after its current step (async-signal-safe).
+  // Stops every running run on images after its current step (async-signal-safe).
   static void request_stop ();
+
+  // The model's channels (0 for a new model until run()) and the file `init` was read from.
+  int channels () const;
+  const std::string &init_path () const;
+  // Writes the `init` model as read to `path` unless a file is there, so that a reader of
+  // `path` can start before the first write. Throws TrainingError naming `path`.
+  void write_init_unless_present (const std::string &path) const;
+
+  // A run on a stream: open_stream() first (it sets the stream's training settings), then
+  // run_stream() in the training thread while other threads offer() frames, until
+  // close_stream(). Each run starts from the `init` model as read. run_stream() writes the
+  // model every write_every steps and when closed (if steps were taken since the last
+  // write); its provenance continues init's. It never throws: failures are reported (and
+  // end the run).
+  void open_stream (const StreamTrainingOptions &stream);
+  bool offer (const uint8_t *pixels, int width, int height);   // false: refused (queue full)
+  void close_stream ();
+  void run_stream (const std::function<void (const TrainingReport &)> &report);
 
  private:
   struct Impl;

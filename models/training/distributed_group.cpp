@@ -1,10 +1,13 @@
 #include "training/distributed_group.h"
 
+#include "api/training_ranks.h"
+
 // Debian builds LibTorch with Gloo; the header shows its declarations only when told so.
 #define USE_C10D_GLOO 1
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <glog/logging.h>
 #include <stdexcept>
@@ -266,6 +269,16 @@ DistributedGroup::broadcast_bytes (const std::string &key, const std::string &by
     throw std::runtime_error ("rank " + std::to_string (impl_->settings.rank) + ": could not receive '" +
         key + "' from rank 0 (" + one_line (e) + ")");
   }
+}
+
+std::shared_ptr<RankGroup>
+join_training_ranks (const DistributedSettings &settings)
+{
+  auto group = std::make_shared<DistributedGroup> (settings);
+  std::printf ("rank %d of %d joined at %s:%d\n", settings.rank, settings.world_size,
+      settings.master_addr.c_str (), settings.master_port);
+  std::fflush (stdout);
+  return group;
 }
 
 }  // namespace pixelrnn

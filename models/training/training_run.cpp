@@ -1,42 +1,18 @@
-#include "api/training_run.h"
+#include "training/training_run_impl.h"
 
-#include "io/model_file.h"
 #include "io/tensor_image.h"
-#include "training/distributed_group.h"
-#include "training/trainer.h"
 
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
-#include <limits>
 #include <random>
 #include <sys/stat.h>
 #include <torch/utils.h>
-#include <unistd.h>
 
 namespace pixelrnn {
 
 namespace {
-
-volatile std::sig_atomic_t stop_requested = 0;
-
-void
-on_sigint (int)
-{
-  stop_requested = 1;
-}
-
-// Processor time of the whole process, all threads: training's compute on a busy machine.
-double
-process_cpu_seconds ()
-{
-  timespec t{};
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 std::string
 size_of (const torch::Tensor &t)
@@ -100,28 +76,8 @@ format_duration (double s)
   return buf;
 }
 
-struct TrainingRun::Impl {
-  TrainingRunOptions o;
-  std::string ckpt_path;
-  bool writer = true;                        // rank 0 validates, prints and writes files
-  std::unique_ptr<DistributedGroup> group;
-  ModelConfig config;
-  LoadedModel start;                         // the --init model
-  bool new_conditioner = false;
-
-  std::vector<torch::Tensor> train_images;   // uint8 [C, H, W] each
-  torch::Tensor train_stack, val_tensor;
-  std::unique_ptr<Trainer> trainer;
-
-  void settle_config ();
-  void prepare_data (TrainingImages &train, TrainingImages &validation);
-  void agree_with_other_ranks (const TrainingImages &train);
-  void make_trainer ();
-  int loop (const TrainingImages &train);
-  void write_model (const std::string &data, double validation);
-};
-
-TrainingRun::TrainingRun (const TrainingRunOptions &options) : impl_ (std::make_unique<Impl> ())
+TrainingRun::TrainingRun (const TrainingRunOptions &options, std::shared_ptr<RankGroup> ranks)
+    : impl_ (std::make_unique<Impl> ())
 {
   auto &d = *impl_;
   d.o = options;
@@ -129,26 +85,40 @@ TrainingRun::TrainingRun (const TrainingRunOptions &options) : impl_ (std::make_
   d.writer = options.distributed.rank == 0;
   if (options.ema < 0 || options.ema >= 1)
     throw TrainingError ("--ema must be in [0, 1)");
-  // Join the group before the slow data loading, so that an unreachable master is said at once.
-  if (options.distributed.enabled ()) {
-    try {
-      d.group = std::make_unique<DistributedGroup> (options.distributed);
-    } catch (const std::exception &e) {
-      throw TrainingError (e.what ());
-    }
-    std::printf ("rank %d of %d joined at %s:%d\n", options.distributed.rank,
-        options.distributed.world_size, options.distributed.master_addr.c_str (),
-        options.distributed.master_port);
-  }
+  if (options.distributed.enabled () != (ranks != nullptr))
+    throw TrainingError ("a distributed training needs its ranks joined (join_training_ranks), "
+        "and only a distributed one");
+  d.group = std::move (ranks);
   d.settle_config ();
 }
 
 TrainingRun::~TrainingRun () = default;
 
-void
-TrainingRun::request_stop ()
+int
+TrainingRun::channels () const
 {
-  stop_requested = 1;
+  return impl_->config.channels;
+}
+
+const std::string &
+TrainingRun::init_path () const
+{
+  return impl_->start.path;
+}
+
+void
+TrainingRun::write_init_unless_present (const std::string &path) const
+{
+  struct stat st;
+  if (stat (path.c_str (), &st) == 0)
+    return;
+  if (!impl_->start.model)
+    throw TrainingError ("no model to start from was read (give init)");
+  try {
+    save_model (path, impl_->start.model, impl_->start.provenance);
+  } catch (const std::exception &e) {
+    throw TrainingError ("cannot write the first copy of the model to \"" + path + "\": " + e.what ());
+  }
 }
 
 void
@@ -265,7 +235,8 @@ TrainingRun::Impl::agree_with_other_ranks (const TrainingImages &train)
 void
 TrainingRun::Impl::make_trainer ()
 {
-  torch::manual_seed (o.seed);
+  if (!streaming)   // a stream's run copies its model: no initialisation to seed
+    torch::manual_seed (o.seed);
   TrainOptions topts;
   topts.optimizer = o.optimizer;
   topts.learning_rate = o.learning_rate;
@@ -282,7 +253,10 @@ TrainingRun::Impl::make_trainer ()
     topts.all_reduce_sum = [this] (torch::Tensor &t) { group->all_reduce_sum (t); };
   }
   try {
-    PixelModel model = !o.init.empty () ? start.model : PixelModel (config);
+    // A copy of the init model, so that the one read stays as read (a run on a stream starts
+    // from it again after a restart).
+    PixelModel model = !o.init.empty () ? PixelModel (std::dynamic_pointer_cast<PixelModelImpl> (start.model->clone ()))
+                                        : PixelModel (config);
     if (new_conditioner) {
       model = PixelModel (config);   // the --init model's weights, a new conditioner
       torch::NoGradGuard no_grad;
@@ -373,147 +347,12 @@ TrainingRun::run (TrainingImages train, TrainingImages validation)
         "(--conditioner %d trains the conditioner instead)\n", d.config.conditioner_hidden);
   std::fflush (stdout);
   if (d.o.stop_on_sigint)
-    std::signal (SIGINT, on_sigint);
-  return d.loop (train);
-}
-
-int
-TrainingRun::Impl::loop (const TrainingImages &train)
-{
-  const int world = o.distributed.world_size;
-  const bool tty = isatty (STDERR_FILENO);
-  using clock = std::chrono::steady_clock;
-  auto window_start = clock::now ();
-  auto last_tick = window_start;
-  double last_cpu = process_cpu_seconds ();
-  int64_t window_images = 0;
-  double ema = -1, val_bpd = -1;
-  const int64_t first_step = trainer->steps ();
-  bool out_of_time = false;
-  // What --keep-best keeps: validation bits/dim, or for a conditioner the RMS error of its
-  // mean on the validation holes, i.e. what the `direct` fill writes (its NLL fell while its
-  // fills got worse: conditioner v3, docs/models.md).
-  const bool by_fill = o.conditioner > 0;
-  auto figure = [&] (double bpd) { return by_fill ? trainer->evaluation_rmse : bpd; };
-  const char *figure_name = by_fill ? "conditioner mean's RMS error (levels)" : "validation bits/dim";
-  double best_bpd = std::numeric_limits<double>::infinity ();
-  int64_t best_step = -1;
-  struct stat st;
-  if (o.keep_best && o.resume && writer && stat (o.out.c_str (), &st) == 0) {
-    try {
-      const auto previous = load_model (o.out);
-      best_bpd = by_fill ? previous.provenance.validation_fill_rmse : previous.provenance.validation_bits_per_dim;
-      if (best_bpd < 0)   // a file from before the figure was kept: any new one is better
-        best_bpd = std::numeric_limits<double>::infinity ();
-      best_step = previous.provenance.steps;
-    } catch (const std::exception &e) {
-      throw TrainingError (std::string ("--keep-best: ") + e.what ());
-    }
-  }
-  while (trainer->steps () < o.steps) {
-    double loss = 0;
-    try {
-      out_of_time = (o.minutes > 0 && trainer->elapsed_seconds >= o.minutes * 60) ||
-          (o.cpu_minutes > 0 && trainer->cpu_seconds >= o.cpu_minutes * 60);
-      if (group) {
-        // A stop on any rank stops every rank after the same step; so does rank 0's clock.
-        auto flag = torch::full ({1}, (stop_requested ? 1.f : 0.f) + (out_of_time && writer ? 2.f : 0.f));
-        group->all_reduce_sum (flag);
-        const int f = (int) flag.item<float> ();
-        out_of_time = f >= 2;
-        if (f % 2 == 1)
-          stop_requested = 1;
-        if (f > 0)
-          break;
-      } else if (stop_requested || out_of_time) {
-        break;
-      }
-      auto batch_images = o.patch > 0 ? trainer->random_batch (train_images, o.batch, o.patch)
-                                      : trainer->random_batch (train_stack, o.batch);
-      loss = trainer->step (batch_images);
-    } catch (const std::exception &e) {
-      throw TrainingError (std::string ("training stopped at step ") + std::to_string (trainer->steps () + 1) +
-          ": " + e.what ());
-    }
-    auto now = clock::now ();
-    trainer->elapsed_seconds += std::chrono::duration<double> (now - last_tick).count ();
-    last_tick = now;
-    const double cpu_now = process_cpu_seconds ();
-    trainer->cpu_seconds += cpu_now - last_cpu;
-    last_cpu = cpu_now;
-    ema = ema < 0 ? loss : 0.98 * ema + 0.02 * loss;
-    window_images += (int64_t) o.batch * world;
-    const int64_t s = trainer->steps ();
-    double secs = std::chrono::duration<double> (now - window_start).count ();
-    double ips = window_images / std::max (secs, 1e-9);
-    if (writer && (s % o.val_every == 0 || s == o.steps)) {
-      val_bpd = trainer->evaluate (val_tensor);
-      if (o.conditioner > 0)
-        std::printf ("step %lld: held-out holes: %.4f bits per value, conditioner mean off by %.2f levels (RMS)\n",
-            (long long) s, val_bpd, trainer->evaluation_rmse);
-      if (o.keep_best && figure (val_bpd) < best_bpd) {
-        best_bpd = figure (val_bpd);
-        best_step = s;
-        write_model (train.description, val_bpd);
-        std::printf ("step %lld: best validation so far, wrote %s\n", (long long) s, o.out.c_str ());
-      }
-      last_tick = clock::now ();
-      last_cpu = process_cpu_seconds ();
-    }
-    if (writer && (tty || s % o.log_every == 0 || s == o.steps || s % o.val_every == 0)) {
-      char line[256];
-      double eta = (o.steps - s) * (double) o.batch * world / std::max (ips, 1e-9);
-      std::snprintf (line, sizeof line, "step %lld/%lld  loss %.3f bits/dim  val %s  %.1f img/s  ETA %s  trained %.0f s, cpu %.0f s",
-          (long long) s, (long long) o.steps, ema,
-          val_bpd < 0 ? "-" : (std::to_string (val_bpd).substr (0, 5) + " bits/dim").c_str (), ips,
-          format_duration (eta).c_str (), trainer->elapsed_seconds, trainer->cpu_seconds);
-      if (tty)
-        std::fprintf (stderr, "\r%-100s", line);
-      else
-        std::printf ("%s\n", line);
-      std::fflush (stdout);
-    }
-    if (writer && s % o.checkpoint_every == 0 && s < o.steps)
-      trainer->save_checkpoint (ckpt_path);
-    if (secs > 30) {  // a sliding window keeps img/s and ETA current
-      window_start = now;
-      window_images = 0;
-    }
-  }
-  if (tty && writer)
-    std::fprintf (stderr, "\n");
-  if (out_of_time && !stop_requested && writer)
-    std::printf ("time budget reached at step %lld (%.1f minutes, %.1f processor minutes)\n",
-        (long long) trainer->steps (), trainer->elapsed_seconds / 60, trainer->cpu_seconds / 60);
-  if (stop_requested && !writer) {
-    std::printf ("rank %d: stopped at step %lld with the others\n", o.distributed.rank, (long long) trainer->steps ());
-    return 130;
-  }
-  if (stop_requested) {
-    trainer->save_checkpoint (ckpt_path);
-    std::printf ("interrupted at step %lld; checkpoint written to %s; run the same command with --resume to continue\n",
-        (long long) trainer->steps (), ckpt_path.c_str ());
-    return 130;
-  }
-  if (!writer) {
-    std::printf ("rank %d: finished %lld steps; rank 0 writes the model\n", o.distributed.rank, (long long) trainer->steps ());
-    return 0;
-  }
-  if (val_bpd < 0 || trainer->steps () == first_step)
-    val_bpd = trainer->evaluate (val_tensor);
-  trainer->save_checkpoint (ckpt_path);
-  if (o.keep_best && !(figure (val_bpd) < best_bpd)) {   // a NaN validation is never better
-    std::printf ("kept %s from step %lld (%s %.4f; the last step's %.4f is no better)\n",
-        o.out.c_str (), (long long) best_step, figure_name, best_bpd, figure (val_bpd));
-  } else {
-    write_model (train.description, val_bpd);
-    std::printf ("wrote %s: %lld steps, validation %.4f bits/dim, trained %s\n", o.out.c_str (),
-        (long long) trainer->steps (), val_bpd, format_duration (trainer->elapsed_seconds).c_str ());
-  }
-  if (group && trainer->steps () > first_step)
-    std::printf ("all-reduce: %.1f ms per step (waiting for the other ranks included), %d ranks\n",
-        1000.0 * trainer->communication_seconds / (trainer->steps () - first_step), world);
-  return 0;
+    std::signal (SIGINT, [] (int) { TrainingRun::request_stop (); });
+  return d.loop ([&] (bool &waited) {
+    waited = false;
+    return d.o.patch > 0 ? d.trainer->random_batch (d.train_images, d.o.batch, d.o.patch)
+                         : d.trainer->random_batch (d.train_stack, d.o.batch);
+  }, train.description);
 }
 
 }  // namespace pixelrnn

@@ -1,14 +1,20 @@
 // pixelrnntrain through GstHarness and a real pipeline: frames pass untouched; the model it
 // writes scores the scene it watched better than the model it started from; a full queue
 // skips frames instead of delaying them; anomalous frames stay out; bad settings are errors;
-// and pixelrnnlikelihood reload=true picks its writes up in the same pipeline.
+// and pixelrnnlikelihood reload=true picks its writes up in the same pipeline. Its trainer
+// reads the model once and starts each run from it as read.
 #include "element_support.h"
 #include "api/model_client.h"
+#include "api/scene_trainer.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
 
 #include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 using namespace pixelrnn;
 using namespace pixelrnn::test;
@@ -61,6 +67,16 @@ class TrainElement : public ::testing::Test {
 
   std::string dir_, location_;
 };
+
+std::vector<float>
+weights_of (const ModelClient &model)
+{
+  std::vector<float> all;
+  model.for_each_weight ([&] (const std::string &, const float *values, size_t count) {
+    all.insert (all.end (), values, values + count);
+  });
+  return all;
+}
 
 double
 bits_per_dim_under (const std::string &model, const std::vector<uint8_t> &gray)
@@ -297,4 +313,45 @@ TEST_F (TrainElement, OneWriterPerLocationAndAFolderIsRefusedAtStart)
     gst_object_unref (e);
   }
   EXPECT_FALSE (g_file_test ((location_ + ".lock").c_str (), G_FILE_TEST_EXISTS));
+}
+
+// The element's trainer (a TrainingRun on a stream) reads its model once; each run trains a
+// fresh copy of it, so a restarted pipeline does not count (or keep) the last run's steps or
+// weights: the file written after the second run (at learning rate 0) is init's weights, with
+// init's steps plus that run's alone.
+TEST_F (TrainElement, EachRunStartsFromTheModelAsRead)
+{
+  const auto scene = photo_crop ("storm-160x120.png", 40, 30, kW, kH, 1);
+  ModelClient init;
+  init.load ("fashion-mnist");
+  const int64_t init_steps = init.describe ().steps;
+  SceneTrainer trainer ("fashion-mnist");
+  ASSERT_EQ (trainer.channels (), 1);
+  for (int run = 0; run < 2; ++run) {
+    std::atomic<int64_t> saved_step{0}, last_step{-1};
+    SceneTrainerSettings s;
+    s.location = location_;
+    s.save_every = 3;
+    s.batch = 2;
+    s.patch = 16;
+    s.learning_rate = run == 0 ? 0.01 : 0.0;
+    trainer.start (s, [&] (const TrainingReport &r) {
+      ASSERT_TRUE (r.error.empty ()) << r.error;
+      if (r.saved)
+        saved_step = r.step;
+      last_step = r.step;
+    });
+    ASSERT_TRUE (trainer.offer (scene.data (), kW, kH));
+    const auto end = std::chrono::steady_clock::now () + std::chrono::seconds (60);
+    while (saved_step < 3 * (run + 1) && std::chrono::steady_clock::now () < end)
+      std::this_thread::sleep_for (std::chrono::milliseconds (10));
+    trainer.finish ();
+    ASSERT_GE (saved_step, 3 * (run + 1)) << "run " << run;
+    ASSERT_EQ (last_step.load (), saved_step.load ()) << "the last report is the last write";
+    ModelClient written;
+    written.load (location_);
+    EXPECT_EQ (written.describe ().steps, init_steps + saved_step) << "run " << run;
+    EXPECT_EQ (weights_of (written) == weights_of (init), run == 1) << "run " << run;
+  }
+  EXPECT_FALSE (trainer.offer (scene.data (), kW, kH)) << "no run, no frames taken";
 }
