@@ -1,5 +1,6 @@
 // The incremental engine's steps: one position (or a wave) at a time, or a run of known
-// positions at once; the PixelCNN convolutions split by the rows their taps read.
+// positions at once, through the input convolution, each layer (its architecture's
+// LayerStepper) and the head; convolutions split by the rows their taps read.
 #include "generation/incremental_engine_impl.h"
 
 #include <algorithm>
@@ -65,40 +66,6 @@ IncrementalEngine::Impl::rectify (float *p, int rows, int ld, int o0, int o1) co
 }
 
 void
-IncrementalEngine::Impl::gate (const float *pairs, int rows, int groups, int g0, int g1,
-    float *out, int ld) const
-{
-  const int n = hidden / groups;
-  for (int b = 0; b < rows; ++b)
-    for (int g = g0; g < g1; ++g) {
-      const float *a = pairs + (size_t) b * 2 * hidden + (size_t) g * 2 * n;
-      gated_units (a, a + n, n, out + (size_t) b * ld + (size_t) g * n);
-    }
-}
-
-void
-IncrementalEngine::Impl::vertical_row (int i)
-{
-  if (!two_stream || (!v_rows.empty () && !v_rows[i]))
-    return;
-  // Whole rows, one product per step: the 2x3 conv reads the next column's reduced
-  // features, so each step completes the row before the next reads it.
-  const int F = 2 * hidden;
-  run_range (vertical_input, input, i, 0, W, false, v_first.at (i, 0), F, false);
-  const FeatureMap *v = &v_first;
-  for (auto &L : layers) {
-    std::copy_n (v->at (i, 0), (size_t) W * B * F, L.v_out.at (i, 0));   // the residual
-    run_range (L.v_reduce, *v, i, 0, W, true, L.v_reduced.at (i, 0), hidden, false);
-    rectify (L.v_reduced.at (i, 0), W * B, hidden, 0, hidden);
-    run_pairs.resize ((size_t) W * B * F);
-    run_range (L.v_conv, L.v_reduced, i, 0, W, false, run_pairs.data (), F, false);
-    gate (run_pairs.data (), W * B, 1, 0, 1, L.v_gated.at (i, 0), hidden);
-    run_range (L.v_expand, L.v_gated, i, 0, W, false, L.v_out.at (i, 0), F, true);
-    v = &L.v_out;
-  }
-}
-
-void
 IncrementalEngine::Impl::run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b,
     bool relu, float *out, int ld, bool accumulate)
 {
@@ -118,45 +85,15 @@ IncrementalEngine::Impl::step (const Positions &at, int g0, int g1, bool want_lo
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
     auto &L = layers[l];
-    const int F = L.out.features, o0 = F * g0 / C, o1 = F * g1 / C;
-    const int ld = map_ld (at, L.out), ld_h = map_ld (at, L.reduced);
-    float *out = L.out.at (i, j);
-    const float *in = y->at (i, j);
-    const bool out_needed = L.kind != Architecture::PixelCNN || out_at.empty () ||
-        needed (out_at[l], i, j);
-    if (out_needed)
-      for (int r = 0; r < rows; ++r)              // the residual connection
+    const int F = L.out.features, o0 = F * g0 / C, o1 = F * g1 / C, ld = map_ld (at, L.out);
+    const bool out_needed = L.stepper->output_needed (*this, l, i, j);
+    if (out_needed) {                             // the residual connection
+      const float *in = y->at (i, j);
+      float *out = L.out.at (i, j);
+      for (int r = 0; r < rows; ++r)
         std::copy (in + (size_t) r * ld + o0, in + (size_t) r * ld + o1, out + (size_t) r * ld + o0);
-    switch (L.kind) {
-      case Architecture::PixelCNN:
-        if (reduce_at.empty () || needed (reduce_at[l], i, j)) {
-          run (L.reduce, *y, at, true, g0, g1, L.reduced.at (i, j), ld_h, false);
-          rectify (L.reduced.at (i, j), rows, ld_h, L.reduce.first (g0), L.reduce.first (g1));
-        }
-        if (out_needed && L.gated) {
-          run_split (L.conv_split, L.reduced, at, g0, g1, L.early_pairs.data (), pairs.data (),
-              2 * hidden);
-          if (L.two_stream)
-            run (L.link, L.v_out, at, true, g0, g1, pairs.data (), 2 * hidden, true);
-          gate (pairs.data (), rows, C, g0, g1, L.convolved.at (i, j), ld_h);
-          run (L.expand, L.convolved, at, false, g0, g1, out, ld, true);
-        } else if (out_needed) {
-          run_split (L.conv_split, L.reduced, at, g0, g1, L.convolved.at (i, j),
-              L.convolved.at (i, j), ld_h);
-          rectify (L.convolved.at (i, j), rows, ld_h, L.conv.first (g0), L.conv.first (g1));
-          run (L.expand, L.convolved, at, false, g0, g1, out, ld, true);
-        }
-        break;
-      case Architecture::RowLSTM:
-        lstm_step (L.forward, *y, i, j, g0, g1);
-        run (L.output, L.forward.state, at, false, g0, g1, out, F, true);
-        break;
-      case Architecture::DiagonalBiLSTM: {
-        lstm_step (L.forward, *y, i, j, g0, g1);
-        diagonal_output (L, i, j, j + 1, g0, g1, out);
-        break;
-      }
     }
+    L.stepper->step (*this, L, l, *y, at, g0, g1, out_needed);
     y = &L.out;
   }
   if (!want_logits)
@@ -190,48 +127,34 @@ IncrementalEngine::Impl::step_run (int i, int j0, int j1)
     step (Positions::run (i, j0, j1), 0, C, false);
     return;
   }
-  const auto all = std::vector<uint8_t> ();
   needed_runs (first_at, i, j0, j1, in_runs);
   for (auto [a, b] : in_runs)
     run_range (input_conv, input, i, a, b, false, first.at (i, a), first.features, false);
   const FeatureMap *y = &first;
   for (size_t l = 0; l < layers.size (); ++l) {
-    auto &L = layers[l];
-    const int F = L.out.features;
-    const bool pixelcnn = L.kind == Architecture::PixelCNN;
-    const auto &out_needed = pixelcnn && !out_at.empty () ? out_at[l] : all;
-    needed_runs (out_needed, i, j0, j1, out_runs);
-    for (auto [a, b] : out_runs)                    // the residual connection
-      std::copy_n (y->at (i, a), (size_t) (b - a) * B * F, L.out.at (i, a));
-    if (pixelcnn) {
-      needed_runs (reduce_at.empty () ? all : reduce_at[l], i, j0, j1, in_runs);
-      for (auto [a, b] : in_runs) {
-        run_range (L.reduce, *y, i, a, b, true, L.reduced.at (i, a), hidden, false);
-        rectify (L.reduced.at (i, a), (b - a) * B, hidden, 0, hidden);
-      }
-      for (auto [a, b] : out_runs) {
-        if (L.gated) {
-          run_pairs.resize ((size_t) (b - a) * B * 2 * hidden);
-          run_range (L.conv, L.reduced, i, a, b, false, run_pairs.data (), 2 * hidden, false);
-          if (L.two_stream)
-            run_range (L.link, L.v_out, i, a, b, true, run_pairs.data (), 2 * hidden, true);
-          gate (run_pairs.data (), (b - a) * B, C, 0, C, L.convolved.at (i, a), hidden);
-          run_range (L.expand, L.convolved, i, a, b, false, L.out.at (i, a), F, true);
-        } else {
-          run_range (L.conv, L.reduced, i, a, b, false, L.convolved.at (i, a), hidden, false);
-          rectify (L.convolved.at (i, a), (b - a) * B, hidden, 0, hidden);
-          run_range (L.expand, L.convolved, i, a, b, false, L.out.at (i, a), F, true);
-        }
-      }
-    } else if (L.kind == Architecture::RowLSTM) {
-      lstm_range (L.forward, *y, i, j0, j1);
-      run_range (L.output, L.forward.state, i, j0, j1, false, L.out.at (i, j0), F, true);
-    } else {
-      scan_range (L.forward, *y, i, j0, j1);
-      diagonal_output (L, i, j0, j1, 0, C, L.out.at (i, j0));
-    }
+    layers[l].stepper->step_run (*this, layers[l], l, *y, i, j0, j1);
+    y = &layers[l].out;
+  }
+}
+
+void
+IncrementalEngine::Impl::backward_row (int i)
+{
+  const FeatureMap *y = &first;
+  for (auto &L : layers) {
+    L.stepper->row_done (*this, L, *y, i);
     y = &L.out;
   }
+}
+
+void
+IncrementalEngine::Impl::lstm_pointwise (const float *g, const float *prev_cell, float *cell,
+    float *state, int g0, int g1) const
+{
+  const int hg = hidden / C;
+  for (int grp = g0; grp < g1; ++grp)
+    lstm_cells (g + grp * 4 * hg, hg, prev_cell ? prev_cell + grp * hg : nullptr,
+        cell + grp * hg, state + grp * hg);
 }
 
 }  // namespace pixelrnn

@@ -72,7 +72,6 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
   const auto order = gate_order (hidden, C);
   for (size_t l = 0; l < model->body->size (); ++l) {
     Layer L;
-    L.kind = kind;
     auto module = model->body->ptr (l);
     if (auto *b = module->as<PixelCNNBlockImpl> ()) {
       L.reduce = from_masked (b->reduce, C);
@@ -80,6 +79,7 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
       L.conv_split = split_conv (L.conv, C);
       L.expand = from_masked (b->expand, C);
       L.gated = b->block == Block::Gated;
+      L.stepper = &engine::pixelcnn_layers ();
     } else if (auto *t = module->as<TwoStreamBlockImpl> ()) {
       L.reduce = from_masked (t->reduce, C);
       L.conv = from_shifted (t->conv, C);
@@ -90,6 +90,7 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
       L.v_conv = from_shifted (t->v_conv, C);
       L.v_expand = from_masked (t->v_expand, C);
       L.gated = L.two_stream = two_stream = true;
+      L.stepper = &engine::pixelcnn_layers ();
     } else if (auto *r = module->as<RowLSTMImpl> ()) {
       L.forward.input_to_state = from_masked (r->input_to_state, C, order);
       const int k = (int) r->state_to_state->weight.size (2);
@@ -99,6 +100,7 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
       L.forward.state_to_state = DenseStep::from_taps (r->state_to_state->weight.detach (),
           r->state_to_state->bias.detach (), taps, C, order);
       L.output = from_masked (r->output, C);
+      L.stepper = &engine::row_lstm_layers ();
     } else if (auto *d = module->as<DiagonalBiLSTMImpl> ()) {
       // Kernel index 0 reads the pixel above, index 1 the previous pixel along the scan.
       auto make = [&] (const DiagonalLSTM &dir, int dx) {
@@ -112,6 +114,7 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
       L.forward = make (d->forward_dir, -1);
       L.backward = make (d->backward_dir, +1);
       L.output = from_masked (d->output, C);
+      L.stepper = &engine::diagonal_bilstm_layers ();
     } else {
       throw std::invalid_argument ("incremental engine: unknown layer type");
     }
@@ -139,40 +142,20 @@ IncrementalEngine::Impl::reset (int batch, int height, int width)
   hole_row = -1;
   input.resize (H, W, B, C);
   first.resize (H, W, B, 2 * hidden);
+  // A step's rows: its batch rows, or a wave's positions (at most one per row).
+  const size_t rows = fills_by_waves () ? std::max (B, H) : B;
   for (auto &L : layers) {
     L.out.resize (H, W, B, 2 * hidden);
-    if (kind == Architecture::PixelCNN) {
-      L.reduced.resize (H, W, B, hidden);
-      L.convolved.resize (H, W, B, hidden);
-      if (L.two_stream) {
-        L.v_reduced.resize (H, W, B, hidden);
-        L.v_gated.resize (H, W, B, hidden);
-        L.v_out.resize (H, W, B, 2 * hidden);
-      }
-    } else {
-      L.forward.state.resize (H, W, B, hidden);
-      L.forward.cell.resize (H, W, B, hidden);
-    }
-    if (kind == Architecture::DiagonalBiLSTM) {
-      L.backward.state.resize (H, W, B, hidden);
-      L.backward.cell.resize (H, W, B, hidden);
-      compute_edges (L.forward);
-      compute_edges (L.backward);
-    }
+    L.stepper->resize (*this, L, rows);
   }
   if (two_stream)
     v_first.resize (H, W, B, 2 * hidden);
-  // A step's rows: its batch rows, or a wave's positions (at most one per row).
-  const size_t rows = fills_by_waves () ? std::max (B, H) : B;
   head.assign (rows * head_hidden.out, 0.f);
   logits.assign (rows * head_out.out, 0.f);
   dist.assign (rows * C * 256, 0.f);
   dist_total.assign (rows * C, 0.f);
   gates.assign ((size_t) B * 4 * hidden, 0.f);
   pairs.assign (rows * 2 * hidden, 0.f);
-  for (auto &L : layers)
-    if (kind == Architecture::PixelCNN)
-      L.early_pairs.assign (rows * 2 * hidden, 0.f);
 }
 
 torch::Tensor

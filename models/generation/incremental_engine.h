@@ -64,8 +64,9 @@ class IncrementalEngine {
   // The most hole positions the last fill computed together (1: one at a time).
   int last_widest_wave () const;
 
+  struct Impl;   // generation/incremental_engine_impl.h, shared by the engine's rooms only
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,7 +1,9 @@
 // The incremental engine's inside, shared by its rooms: incremental_engine.cpp (set-up and
 // the public calls), engine_planning.cpp (which positions a fill computes, in what order),
-// engine_steps.cpp (one step or a run of positions, the PixelCNN products) and
-// engine_recurrent.cpp (Row LSTM and Diagonal BiLSTM scans). Private to generation/.
+// engine_steps.cpp (a position, a wave or a run of positions through the layers and the
+// head), and one room per architecture behind the LayerStepper interface below:
+// engine_pixelcnn.cpp (residual, gated and two-stream blocks), engine_row_lstm.cpp and
+// engine_diagonal.cpp. Private to generation/.
 #pragma once
 
 #include "generation/incremental_engine.h"
@@ -43,8 +45,10 @@ struct Scan {
   int edge_dx = 0;  // -1: the scan comes from the left (left-to-right); +1: from the right
 };
 
+class LayerStepper;
+
 struct Layer {
-  Architecture kind;
+  const LayerStepper *stepper = nullptr;   // its architecture's steps
   DenseStep reduce, conv, expand;  // PixelCNN block
   SplitConv conv_split;            // conv for single positions (run_split)
   bool gated = false;              // conv makes (a, b) pairs; convolved holds a * sigmoid(b)
@@ -117,14 +121,9 @@ struct IncrementalEngine::Impl {
   // the rows above, for all of them at once (those rows are final), one product per layer
   // with a row per pixel instead of one per pixel.
   void prepare_hole_run (int i, int a, int b);
+  // LSTM cells from their gates `g`, groups g0..g1-1 (Row LSTM and Diagonal BiLSTM).
   void lstm_pointwise (const float *g, const float *prev_cell, float *cell, float *state, int g0,
       int g1) const;
-  void lstm_step (Scan &s, const FeatureMap &y, int i, int j, int g0, int g1);
-  // Diagonal scans at (i, j), groups g0..g1-1: adds the product with the previous state
-  // along the scan (past the window's edge, the edge table) to the gates `g` (B rows), then
-  // computes the cells.
-  void diagonal_cells (Scan &s, int i, int j, int g0, int g1, float *g);
-  void compute_edges (Scan &s);
   void plan (const std::vector<uint8_t> &holes);
   bool needed (const std::vector<uint8_t> &at, int i, int j) const
   { return at.empty () || at[(size_t) i * W + j]; }
@@ -143,14 +142,6 @@ struct IncrementalEngine::Impl {
   // `s` at positions a..b-1 of row i into out (rows of `ld` floats, position-major then batch).
   void run_range (const DenseStep &s, const FeatureMap &m, int i, int a, int b, bool relu,
       float *out, int ld, bool accumulate);
-  void lstm_range (Scan &s, const FeatureMap &y, int i, int a, int b);
-  // Diagonal BiLSTM: the scan `s` over known positions a..b-1 of row i, in its direction. The
-  // products that read the input and the row above are one per run; only the one that
-  // reads the previous state along the scan goes position by position.
-  void scan_range (Scan &s, const FeatureMap &y, int i, int a, int b);
-  // Diagonal BiLSTM: a layer's output over positions a..b-1 of row i (forward states there
-  // plus the backward states of the row above), added to `out`.
-  void diagonal_output (Layer &L, int i, int a, int b, int g0, int g1, float *out);
   // Gated blocks: groups g0..g1 of `pairs` (per row: a's then b's per group, `groups`
   // groups in all) -> a * sigmoid(b).
   void gate (const float *pairs, int rows, int groups, int g0, int g1, float *out,
@@ -183,6 +174,8 @@ struct IncrementalEngine::Impl {
   // columns left of the one above.
   int wave_skew = 1;
   int widest_wave = 1;
+  // Row i is complete: each layer's LayerStepper::row_done (Diagonal BiLSTM's right-to-left
+  // scans, for row i + 1 to read).
   void backward_row (int i);
   // A fill's order of positions through rows 0..last_i (the last up to last_j): known pixels
   // go by runs (step_run), and each hole position (or wave of them) is handed to fill_at,
@@ -199,4 +192,36 @@ struct IncrementalEngine::Impl {
       const std::function<void (const Positions &)> &fill_at);
 };
 
+namespace engine {
+
+// What one layer of an architecture computes in the engine. The engine takes the layers in
+// order; the first's input is the input convolution's output, each next one's the previous
+// layer's `out`. For a step, the engine copies the residual connection (the layer's input)
+// into `out` where output_needed; for a run, step_run does.
+class LayerStepper {
+ public:
+  virtual ~LayerStepper () = default;
+  // The layer's maps and buffers sized for the engine's B x H x W; a step has `step_rows`
+  // rows (its batch rows, or a wave's positions).
+  virtual void resize (IncrementalEngine::Impl &e, Layer &L, size_t step_rows) const = 0;
+  // Whether the layer's output is computed at (i, j): a fill's plan may leave out positions
+  // no hole value depends on.
+  virtual bool output_needed (const IncrementalEngine::Impl &, size_t, int, int) const { return true; }
+  // Groups g0..g1-1 at `at` (one position, or a wave of hole positions): the layer's output
+  // added to L.out there (when out_needed).
+  virtual void step (IncrementalEngine::Impl &e, Layer &L, size_t l, const FeatureMap &y,
+      const Positions &at, int g0, int g1, bool out_needed) const = 0;
+  // Known positions j0..j1-1 of row i, every group: L.out there (the residual included), each
+  // product with a row per position; the same values as step() at each position.
+  virtual void step_run (IncrementalEngine::Impl &e, Layer &L, size_t l, const FeatureMap &y,
+      int i, int j0, int j1) const = 0;
+  // Row i holds its final values (through every layer).
+  virtual void row_done (IncrementalEngine::Impl &, Layer &, const FeatureMap &, int) const {}
+};
+
+const LayerStepper &pixelcnn_layers ();        // engine_pixelcnn.cpp
+const LayerStepper &row_lstm_layers ();        // engine_row_lstm.cpp
+const LayerStepper &diagonal_bilstm_layers (); // engine_diagonal.cpp
+
+}  // namespace engine
 }  // namespace pixelrnn
