@@ -1,3 +1,8 @@
+/* GstPixelrnnFilter: the model filters' base class (pixelrnnlikelihood, pixelrnninpaint).
+ * Over 500 lines for a reason: it is every GstBaseTransform callback the two share (model
+ * loading and hot reload, caps, QoS, latency, controlled properties, start/stop), kept in one
+ * file as GStreamer's own base classes are; the parts that are not GStreamer glue live in
+ * element_model, model_reloader, frame_pixels and callback_guard. */
 #include "gstpixelrnnfilter.h"
 
 #include "callback_guard.h"

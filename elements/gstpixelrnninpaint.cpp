@@ -12,6 +12,10 @@
  *     filesink location=out.avi
  * ]|
  */
+/* One file for the element, as GStreamer's elements are (over 500 lines: its mask sources and
+ * properties); hole windows, fills and the temporal source live in models/api and
+ * temporal_source. */
+
 #include "gstpixelrnninpaint.h"
 
 #include "callback_guard.h"

@@ -10,6 +10,9 @@
  *     pixelrnnlikelihood location=scores.csv ! fakesink
  * ]|
  */
+/* One file for the element, as GStreamer's elements are (over 500 lines: its properties, meta,
+ * messages and drawing); the scoring statistics live in anomaly_scoring and score_csv. */
+
 #include "gstpixelrnnlikelihood.h"
 
 #include "anomaly_scoring.h"

@@ -15,6 +15,9 @@
  *     pixelrnntrain model=natural location=scene.pixelrnn ! fakesink
  * ]|
  */
+/* One file for the element, as GStreamer's elements are (over 500 lines: its properties, the
+ * writer's lock and its callbacks); the training itself is models/api/scene_trainer. */
+
 #include "gstpixelrnntrain.h"
 
 #include "callback_guard.h"

@@ -1,6 +1,7 @@
 #include "api/model_client.h"
 
 #include "generation/generation.h"
+#include "inpainting/window_fill.h"
 #include "generation/incremental_engine.h"
 #include "generation/memory_reuse.h"
 #include "network/likelihood.h"

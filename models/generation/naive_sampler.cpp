@@ -1,6 +1,6 @@
 #include "naive_sampler.h"
 
-#include "inpainting/fill_loss.h"
+#include "network/conditioner.h"
 #include "network/logistic_mixture.h"
 
 #include <stdexcept>

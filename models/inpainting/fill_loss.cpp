@@ -1,5 +1,6 @@
 #include "fill_loss.h"
 
+#include "network/conditioner.h"
 #include "network/likelihood.h"
 #include "network/logistic_mixture.h"
 
@@ -58,12 +59,6 @@ random_holes (int64_t count, int64_t H, int64_t W, std::mt19937_64 &rng)
     }
   }
   return holes;
-}
-
-torch::Tensor
-combine_experts (const torch::Tensor &model_lp, const torch::Tensor &cond_lp, const torch::Tensor &w)
-{
-  return torch::log_softmax (w[0] * torch::log_softmax (model_lp, -1) + w[1] * cond_lp, -1);
 }
 
 FillLoss

@@ -38,9 +38,4 @@ struct FillLoss {
 FillLoss fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole,
     double fidelity_weight = kFidelityWeight);
 
-// The product of experts of conditioner.h, normalised: log-probs [..., 256] from the model's
-// log-distribution (or logits) and the conditioner's, both [..., 256].
-torch::Tensor combine_experts (const torch::Tensor &model_log_probs,
-    const torch::Tensor &conditioner_log_probs, const torch::Tensor &expert_weights);
-
 }  // namespace pixelrnn

@@ -102,4 +102,10 @@ ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &ho
       params.narrow (2, 2 * K, P - 2 * K)}, 2);
 }
 
+torch::Tensor
+combine_experts (const torch::Tensor &model_lp, const torch::Tensor &cond_lp, const torch::Tensor &w)
+{
+  return torch::log_softmax (w[0] * torch::log_softmax (model_lp, -1) + w[1] * cond_lp, -1);
+}
+
 }  // namespace pixelrnn

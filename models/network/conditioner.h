@@ -52,4 +52,9 @@ TORCH_MODULE (Conditioner);
 // Dilation of residual block `layer`: 1, 2, 4, 8, 16, then again from 1.
 int conditioner_dilation (int layer);
 
+// The product of experts above, normalised: log-probs [..., 256] from the model's
+// log-distribution (or logits) and the conditioner's, both [..., 256].
+torch::Tensor combine_experts (const torch::Tensor &model_log_probs,
+    const torch::Tensor &conditioner_log_probs, const torch::Tensor &expert_weights);
+
 }  // namespace pixelrnn

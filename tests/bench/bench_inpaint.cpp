@@ -12,6 +12,7 @@
 //   PIXELRNN_BENCH_ENGINE_ONLY=1 bench-inpaint ... only the engine's rows, best-of's left out
 #include "generation/dense_step.h"
 #include "generation/generation.h"
+#include "inpainting/window_fill.h"
 #include "api/hole_windows.h"
 #include "generation/incremental_engine.h"
 #include "io/model_file.h"

@@ -1,6 +1,7 @@
 // pixelrnninpaint through GstHarness: only masked pixels change, in every format and from
 // every mask source; greedy fills equal the model's own fill of the same window; bad masks
 // are errors; a rectangle that moves while PLAYING is followed frame by frame.
+// (One element's tests in one file, hence over 500 lines.)
 #include "element_support.h"
 #include "api/hole_windows.h"
 #include "api/model_client.h"
@@ -523,9 +524,10 @@ TEST (InpaintElement, HistoryTakesWhatEarlierFramesSaw)
       // Outside the hole nothing changes, history or not.
       for (int y = 0; y < kH; ++y)
         for (int x = 0; x < kW; ++x)
-          if (!(x >= hole.x && x < hole.right () && y >= hole.y && y < hole.bottom ()))
+          if (!(x >= hole.x && x < hole.right () && y >= hole.y && y < hole.bottom ())) {
             for (int c = 0; c < 3; ++c)
               ASSERT_EQ (after[((size_t) y * kW + x) * 3 + c], before[((size_t) y * kW + x) * 3 + c]);
+          }
       if (k == 5)
         (history ? with_history : without_history) = hole_error (after, frame_at (k));
     }

@@ -1,6 +1,7 @@
 // pixelrnnlikelihood through GstHarness: its meta, messages and CSV agree with the model's
 // likelihood computed directly; threshold, action and the score modes behave; bad models fail
 // with an error on the bus.
+// (One element's tests in one file, hence over 500 lines.)
 #include "anomaly_scoring.h"
 #include "element_support.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>

@@ -1,7 +1,8 @@
 #!/bin/sh
 # models/api is the front door: elements/ and tools/ include no other header of models/, and
 # no LibTorch header (api/'s headers include none, so element and command files compile
-# without it). Fails naming each file and include that goes around the door.
+# without it); behind it the rooms depend one way. Fails naming each file and include that goes
+# around the door or back against the rooms' order.
 #   test_front_door.sh SOURCE_ROOT
 set -eu
 root=$1
@@ -44,5 +45,24 @@ for f in models/api/*.h; do
     fi
   done
 done
-[ "$bad" = 0 ] && echo "elements/ and tools/ go through models/api only ($(echo $rooms | wc -w) rooms behind it); tools/ includes no element header"
+# Behind the door the rooms depend one way: each includes only rooms before it here (and
+# api/'s LibTorch-free headers); a room added to models/ must be placed in this order.
+order="network io generation inpainting scoring training"
+for room in $rooms; do
+  case " $order " in *" $room "*) ;; *) echo "models/$room is not in the rooms' order in $0"; bad=1 ;; esac
+done
+later=$order
+for room in $order; do
+  later=${later#"$room"}
+  later=${later# }
+  for next in $later; do
+    for f in $(find "models/$room" -name '*.cpp' -o -name '*.h' | sort); do
+      if grep -n "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"$next/" "$f"; then
+        echo "$f (models/$room) includes models/$next, which comes after it"
+        bad=1
+      fi
+    done
+  done
+done
+[ "$bad" = 0 ] && echo "elements/ and tools/ go through models/api only ($(echo $rooms | wc -w) rooms behind it, one way: $order); tools/ includes no element header"
 exit $bad

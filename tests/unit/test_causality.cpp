@@ -61,9 +61,10 @@ check_causal (Architecture arch, int channels, Output output = Output::Softmax,
                       << ") depends on channel " << ci << " at (" << ii << "," << ji << ")";
                 }
               }
-          if (preceding > 0)
+          if (preceding > 0) {
             EXPECT_GT (used, 0) << "logit " << c << " at (" << i << "," << j
                                 << ") ignores all of its context";
+          }
         }
   }
 }

@@ -36,6 +36,9 @@ fix_model_checksum (std::string &b)
     b[b.size () - 4 + k] = (char) ((crc >> (8 * k)) & 0xff);
 }
 
+}  // namespace
+
+// Not in the anonymous namespace: TEST_F derives the tests from it (-Wsubobject-linkage).
 class Fuzz : public ::testing::Test {
  protected:
   void SetUp () override
@@ -47,8 +50,6 @@ class Fuzz : public ::testing::Test {
   void TearDown () override { (void) std::system (("rm -rf '" + dir_ + "'").c_str ()); }
   std::string dir_;
 };
-
-}  // namespace
 
 TEST_F (Fuzz, ModelFileLoader)
 {

@@ -1,6 +1,7 @@
 // Inpainting that reads every side of the hole: the membrane fill, the conditioner, the
 // product of experts in the engine and the naive sampler, and the fill modes.
 #include "generation/generation.h"
+#include "inpainting/window_fill.h"
 #include "generation/incremental_engine.h"
 #include "network/conditioner.h"
 #include "inpainting/fill_loss.h"

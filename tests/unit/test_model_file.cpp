@@ -18,8 +18,7 @@
 using namespace pixelrnn;
 using pixelrnn::test::small_model;
 
-namespace {
-
+// Not in the anonymous namespace: TEST_F derives the tests from it (-Wsubobject-linkage).
 class ModelFileTest : public ::testing::Test {
  protected:
   void SetUp () override
@@ -72,8 +71,6 @@ class ModelFileTest : public ::testing::Test {
 
   std::string dir_;
 };
-
-}  // namespace
 
 TEST_F (ModelFileTest, RoundTripKeepsLogProbabilities)
 {
@@ -401,7 +398,8 @@ TEST (ModelClone, DeepCopiesEveryArchitecture)
     for (auto &p : copy->parameters ())
       p.add_ (1.0);
     EXPECT_FALSE (torch::equal (model->forward (x), copy->forward (x))) << architecture_name (c.arch);
-    if (c.conditioner)
+    if (c.conditioner) {
       EXPECT_TRUE (copy->conditioner) << "the conditioner is cloned too";
+    }
   }
 }
