@@ -20,6 +20,7 @@ cmd_train (int argc, char **argv)
   gint mixtures = 5;
   gchar *block = nullptr, *conditioner_base = nullptr;
   gdouble dropout = 0;
+  gint scale = 0, coarse_hidden = 32, coarse_layers = 2;
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gdouble fidelity_weight = 4.0;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
@@ -59,6 +60,9 @@ cmd_train (int argc, char **argv)
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
     {"fidelity-weight", 0, 0, G_OPTION_ARG_DOUBLE, &fidelity_weight, "Conditioner training: weight of the term that pulls its mean (what direct fills) to the truth, beside the NLL terms (default 4)", "W"},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
+    {"scale", 0, 0, G_OPTION_ARG_INT, &scale, "Multi-scale model (van den Oord et al. 2016, 3.5): every F-th row and column by a coarse model, the rest conditioned on them, F in 2..8 (default 0: one scale; the model then scores only)", "F"},
+    {"coarse-hidden", 0, 0, G_OPTION_ARG_INT, &coarse_hidden, "Multi-scale: hidden units of the coarse model and of its view for the full-size one (default 32)", "H"},
+    {"coarse-layers", 0, 0, G_OPTION_ARG_INT, &coarse_layers, "Multi-scale: layers of the coarse model (default 2)", "N"},
     {"steps", 's', 0, G_OPTION_ARG_INT, &steps, "Optimizer steps in all, counting resumed ones (default 1000)", "N"},
     {"minutes", 0, 0, G_OPTION_ARG_DOUBLE, &minutes, "Also stop once training has taken this many minutes, counting resumed ones and not validation (0 = no limit)", "M"},
     {"cpu-minutes", 0, 0, G_OPTION_ARG_DOUBLE, &cpu_minutes, "Also stop once training has used this many minutes of processor time, all threads together (compare designs at equal compute, even on a busy machine; 0 = no limit)", "M"},
@@ -124,6 +128,9 @@ cmd_train (int argc, char **argv)
   o.input_kernel = input_kernel;
   o.mixtures = mixtures;
   o.dropout = dropout;
+  o.scale = scale;
+  o.coarse_hidden = coarse_hidden;
+  o.coarse_layers = coarse_layers;
   o.init = init ? init : "";
   o.conditioner = conditioner;
   o.conditioner_layers = conditioner_layers;

@@ -24,6 +24,15 @@ struct ModelClient::Impl {
   std::unique_ptr<IncrementalEngine> engine;
   std::unique_ptr<FrameScorer> scorer;   // for models it supports, else null
   bool loaded = false;
+
+  /* The engine that draws values; multi-scale models have none (they score only). */
+  IncrementalEngine &drawing_engine ()
+  {
+    if (!engine)
+      throw ModelClientError (model.path + " is a multi-scale model: it scores images; sampling "
+          "and inpainting need a one-scale model");
+    return *engine;
+  }
 };
 
 ModelClient::ModelClient () : impl_ (std::make_unique<Impl> ()) {}
@@ -35,7 +44,7 @@ ModelClient::load (const std::string &name_or_path)
   try {
     auto m = load_model (resolve_model (name_or_path));
     m.model->eval ();
-    impl_->engine = std::make_unique<IncrementalEngine> (m.model);
+    impl_->engine = m.config.multi_scale () ? nullptr : std::make_unique<IncrementalEngine> (m.model);
     impl_->scorer.reset ();
     if (frame_plan_unsupported (m.config).empty ()) {
       /* Row loops win for thin layers (natural-full: 3x LibTorch's convolutions at 640x480);
@@ -151,7 +160,7 @@ ModelClient::fill (uint8_t *window, const uint8_t *mask, int width, int height,
   const int C = channels ();
   auto x = packed_to_tensor (window, width, height, C);
   auto m = torch::from_blob (const_cast<uint8_t *> (mask), {height, width}, torch::kUInt8).ne (0);
-  auto result = inpaint_window (impl_->model.model, *impl_->engine, x, m, s);
+  auto result = inpaint_window (impl_->model.model, impl_->drawing_engine (), x, m, s);
   if (scores)
     *scores = result.scores;
   if (chosen)
@@ -167,7 +176,7 @@ ModelClient::generate (int width, int height, int count, double temperature, uin
   torch::NoGradGuard no_grad;
   MemoryReuseScope reuse (impl_->pool);
   auto blank = torch::zeros ({count, channels (), height, width}, torch::kUInt8);
-  auto out = impl_->engine->fill (blank, torch::ones ({height, width}, torch::kBool),
+  auto out = impl_->drawing_engine ().fill (blank, torch::ones ({height, width}, torch::kBool),
       {temperature, seed});
   auto packed = out.permute ({0, 2, 3, 1}).contiguous ();
   return std::vector<uint8_t> (packed.data_ptr<uint8_t> (), packed.data_ptr<uint8_t> () + packed.numel ());
@@ -230,6 +239,7 @@ ModelClient::inpaint (const Image &image, const std::vector<uint8_t> &mask, int 
         std::to_string (image.channels));
   if (mask.size () != (size_t) image.width * image.height)
     throw ModelClientError ("the mask is not the image's size");
+  impl_->drawing_engine ();
   torch::NoGradGuard no_grad;
   auto m = torch::from_blob (const_cast<uint8_t *> (mask.data ()), {image.height, image.width},
       torch::kUInt8).ne (0);

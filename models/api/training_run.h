@@ -31,6 +31,7 @@ struct TrainingRunOptions {
   std::string architecture = "pixelcnn", output = "softmax", block = "residual";
   int hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7, mixtures = 5;
   double dropout = 0;
+  int scale = 0, coarse_hidden = 32, coarse_layers = 2;   // multi-scale (model_config.h)
   // ... or this one's weights and settings (path or shipped name); then the above are ignored.
   std::string init;
   // > 0: train an inpainting conditioner of this many features for `init` (its weights fixed).

@@ -60,6 +60,9 @@ IncrementalEngine::Impl::Impl (PixelModel &model)
 {
   torch::NoGradGuard no_grad;
   const auto &cfg = model->config;
+  if (cfg.multi_scale ())
+    throw std::invalid_argument ("the incremental engine draws one-scale models only (a multi-scale "
+        "model's pixels are not drawn in raster order)");
   C = cfg.channels;
   hidden = cfg.hidden;
   kind = cfg.architecture;

@@ -18,6 +18,8 @@ fill_naive (PixelModel &model, const torch::Tensor &image, const torch::Tensor &
         std::to_string (model->config.channels) + ", H, W]");
   if (mask.dim () != 2 || mask.size (0) != H || mask.size (1) != W)
     throw std::invalid_argument ("fill_naive: mask must be [H, W] like the image");
+  if (model->config.multi_scale ())
+    throw std::invalid_argument ("fill_naive: a multi-scale model's pixels are not drawn in raster order");
   torch::NoGradGuard no_grad;
   auto out = image.clone ().contiguous ();
   auto fill = mask.to (torch::kBool).contiguous ();

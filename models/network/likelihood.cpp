@@ -20,6 +20,8 @@ nll_map (PixelModel &model, const torch::Tensor &x)
   if (x.dim () != 4 || x.size (1) != model->config.channels)
     throw std::invalid_argument ("model expects [B, " + std::to_string (model->config.channels) +
         ", H, W] input");
+  if (model->config.multi_scale ())   // the coarse model's pixels are spread over every band
+    return model->nll (model->params (scale_input (x)), x);
   // The head runs on bands of rows so that at most ~16M outputs exist at once: a 960x540
   // frame's full softmax logits would take 1.6 GB.
   auto features = model->features (scale_input (x));
@@ -38,7 +40,7 @@ torch::Tensor
 training_loss (PixelModel &model, const torch::Tensor &x)
 {
   if (model->config.output == Output::Mixture)
-    return model->nll (model->head (model->features (scale_input (x))), x).mean ();
+    return model->nll (model->params (scale_input (x)), x).mean ();
   // cross_entropy wants the class dimension second: [B, 256, C, H, W].
   return torch::nn::functional::cross_entropy (model->forward (x).transpose (1, 2),
       x.to (torch::kLong));

@@ -117,7 +117,27 @@ ModelConfig::validate () const
     return "conditioner_layers must be in 1..32";
   if (has_conditioner () && (conditioner_mixtures < 1 || conditioner_mixtures > 32))
     return "conditioner_mixtures must be in 1..32";
+  if (scale < 0 || scale > 8)
+    return "scale must be in 0..8";
+  if (multi_scale ()) {
+    if (has_conditioner ())
+      return "a multi-scale model has no inpainting conditioner";
+    if (coarse_layers < 0 || coarse_layers > 64)
+      return "coarse_layers must be in 0..64";
+    if (coarse_hidden < channels || coarse_hidden % channels != 0 || coarse_hidden > kMaxHidden)
+      return "coarse_hidden must be a positive multiple of channels, at most " + std::to_string (kMaxHidden);
+  }
   return {};
+}
+
+ModelConfig
+ModelConfig::coarse () const
+{
+  ModelConfig c = *this;
+  c.hidden = coarse_hidden;
+  c.layers = coarse_layers;
+  c.scale = 0;
+  return c;
 }
 
 std::string
@@ -148,6 +168,11 @@ ModelConfig::to_json () const
     j["conditioner_mixtures"] = conditioner_mixtures;
     if (conditioner_base != ConditionerBase::Membrane)
       j["conditioner_base"] = conditioner_base_name (conditioner_base);
+  }
+  if (multi_scale ()) {
+    j["scale"] = scale;
+    j["coarse_hidden"] = coarse_hidden;
+    j["coarse_layers"] = coarse_layers;
   }
   return j.dump ();
 }
@@ -208,6 +233,9 @@ ModelConfig::from_json (const std::string &text)
       throw std::runtime_error ("config field 'conditioner_base' is not a string");
     c.conditioner_base = conditioner_base_from_name (j["conditioner_base"].get<std::string> ());
   }
+  get_int ("scale", c.scale);
+  get_int ("coarse_hidden", c.coarse_hidden);
+  get_int ("coarse_layers", c.coarse_layers);
   std::string err = c.validate ();
   if (!err.empty ())
     throw std::runtime_error ("invalid config: " + err);
@@ -237,6 +265,9 @@ ModelConfig::summary () const
     s << "; inpainting conditioner " << conditioner_hidden << " features x " << conditioner_layers
       << " layers, " << conditioner_mixtures << " mixtures, from the "
       << conditioner_base_name (conditioner_base) << " fill";
+  if (multi_scale ())
+    s << "; multi-scale: every " << scale << "th row and column by a coarse model (h="
+      << coarse_hidden << ", " << coarse_layers << " layers), the rest conditioned on them";
   return s.str ();
 }
 

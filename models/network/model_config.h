@@ -60,7 +60,18 @@ struct ModelConfig {
   // Files written before the axis fill have no such field: membrane.
   ConditionerBase conditioner_base = ConditionerBase::Membrane;
 
+  // Multi-scale (van den Oord et al. 2016, section 3.5; network/pixel_model.h): with
+  // scale = f > 1 the image subsampled every f-th row and column (its top-left pixels) is
+  // modelled by a coarse model of the same architecture (coarse_hidden, coarse_layers), and
+  // every other pixel by this model conditioned on the whole subsampled image. 0: one scale.
+  int scale = 0;
+  int coarse_hidden = 32;
+  int coarse_layers = 2;
+
   bool has_conditioner () const { return conditioner_hidden > 0; }
+  bool multi_scale () const { return scale > 1; }
+  // The coarse model's settings (multi-scale models only).
+  ModelConfig coarse () const;
 
   // Head outputs per sub-pixel: 256 logits, or the mixture's parameters.
   int params_per_channel () const;

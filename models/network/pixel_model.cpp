@@ -6,6 +6,8 @@
 #include "network/row_lstm.h"
 #include "network/two_stream_block.h"
 
+#include <torch/nn/modules/activation.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
@@ -29,6 +31,8 @@ PixelModelImpl::reset ()
   const ModelConfig &c = config;
   vertical_input = nullptr;   // optional parts: only what this config has
   conditioner = nullptr;
+  coarse = nullptr;
+  lift = nullptr;
   std::string err = c.validate ();
   if (!err.empty ())
     throw std::invalid_argument ("invalid model config: " + err);
@@ -59,8 +63,25 @@ PixelModelImpl::reset ()
   if (c.has_conditioner ())
     conditioner = register_module ("conditioner", Conditioner (C, c.conditioner_hidden,
         c.conditioner_layers, c.conditioner_mixtures, c.conditioner_base));
+  if (c.multi_scale ()) {
+    coarse = register_module ("coarse", std::make_shared<PixelModelImpl> (c.coarse ()));
+    const int k = 2 * c.coarse_hidden;
+    auto conv = [] (int in, int out, int kernel, int dilation) {
+      return torch::nn::Conv2d (torch::nn::Conv2dOptions (in, out, kernel)
+          .padding (dilation * (kernel / 2)).dilation (dilation));
+    };
+    lift = register_module ("lift", torch::nn::Sequential (
+        conv (C, k, 3, 1), torch::nn::ReLU (), conv (k, k, 3, 2), torch::nn::ReLU (),
+        conv (k, k, 3, 4), torch::nn::ReLU (), conv (k, 2 * h, 1, 1)));
+  }
   // Start near a flat distribution (8 bits/dim) rather than at a random confident one.
   torch::NoGradGuard no_grad;
+  if (lift) {
+    // ... and a multi-scale model as its one-scale self: the view of s starts at zero.
+    auto *last = lift->ptr (lift->size () - 1)->as<torch::nn::Conv2dImpl> ();
+    last->weight.zero_ ();
+    last->bias.zero_ ();
+  }
   head_out->weight.mul_ (0.1);
   if (c.output == Output::Mixture) {
     // Log-scales start at -3 (a component a few values wide) instead of 0 (half the range):
@@ -73,9 +94,39 @@ PixelModelImpl::reset ()
 }
 
 torch::Tensor
+PixelModelImpl::subsample (const torch::Tensor &x) const
+{
+  const int64_t f = config.scale;
+  return x.slice (2, 0, x.size (2), f).slice (3, 0, x.size (3), f);
+}
+
+torch::Tensor
+PixelModelImpl::conditioning (const torch::Tensor &s_scaled, int64_t height, int64_t width)
+{
+  const int64_t f = config.scale;
+  return lift->forward (s_scaled).repeat_interleave (f, 2).repeat_interleave (f, 3)
+      .narrow (2, 0, height).narrow (3, 0, width);
+}
+
+torch::Tensor
+PixelModelImpl::params (const torch::Tensor &x)
+{
+  auto p = head (features (x));
+  if (!coarse)
+    return p;
+  const int64_t f = config.scale, H = x.size (2), W = x.size (3);
+  const auto s = subsample (x);
+  p = p.clone ();
+  p.slice (3, 0, H, f).slice (4, 0, W, f).copy_ (coarse->head (coarse->features (s)));
+  return p;
+}
+
+torch::Tensor
 PixelModelImpl::features (const torch::Tensor &x)
 {
   auto y = input_conv (x);
+  if (lift)
+    y = y + conditioning (subsample (x), x.size (2), x.size (3));
   if (vertical_input) {
     auto v = vertical_input (x);
     for (size_t l = 0; l < body->size (); ++l)
@@ -112,7 +163,7 @@ PixelModelImpl::nll (const torch::Tensor &params, const torch::Tensor &x)
 torch::Tensor
 PixelModelImpl::forward_float (const torch::Tensor &x)
 {
-  return distribution (head (features (x)), x);
+  return distribution (params (x), x);
 }
 
 torch::Tensor

@@ -6,6 +6,14 @@
 // Two-stream PixelCNN blocks also carry a vertical stream, started by a 3x7 convolution of
 // the rows above (`vertical_input`); the head reads the horizontal stream.
 //
+// Multi-scale models (config.scale = f > 1; van den Oord et al. 2016, section 3.5): the
+// pixels at every f-th row and column from the first (the subsampled image s) are modelled
+// by `coarse`, a model of the same family on s alone; every other pixel by this network, whose
+// first layer also adds `lift`'s view of the whole of s (unmasked dilated 3x3 convolutions on
+// s, repeated over each f x f block). log p(x) = log p(s) + log p(x without s | s) exactly (x
+// and (s, the rest) determine each other), and no prediction reads a pixel of the rest that
+// does not precede it: s is all conditioning (test_causality.cpp proves both).
+//
 // P is 256 logits (the paper's softmax) or a discretized logistic mixture's parameters.
 // forward() is the parallel path: one pass gives the log-distribution over the 256 values of
 // every sub-pixel, [B, C, 256, H, W], each conditioned only on what precedes it in
@@ -45,6 +53,13 @@ class PixelModelImpl : public torch::nn::Cloneable<PixelModelImpl> {
   // -log p of each observed value, nats, [B, C, H, W], from head parameters; for the mixture
   // evaluated only at the observed values. x: uint8.
   torch::Tensor nll (const torch::Tensor &params, const torch::Tensor &x);
+  // Head parameters of every sub-pixel, [B, C, P, H, W]: head (features (x)), with the coarse
+  // model's at the subsampled positions in a multi-scale model.
+  torch::Tensor params (const torch::Tensor &x_scaled);
+  // Multi-scale: every scale-th row and column of `x` from the first, and lift's features of
+  // it repeated over each block and cut to H x W, [B, 2h, H, W].
+  torch::Tensor subsample (const torch::Tensor &x) const;
+  torch::Tensor conditioning (const torch::Tensor &s_scaled, int64_t height, int64_t width);
 
   int64_t parameter_count () const;
 
@@ -54,6 +69,9 @@ class PixelModelImpl : public torch::nn::Cloneable<PixelModelImpl> {
   ShiftedConv2d vertical_input{nullptr};   // two-stream blocks only
   // Present when config.has_conditioner (): inpainting reads the hole's whole surround.
   Conditioner conditioner{nullptr};
+  // Multi-scale models only: the model of the subsampled image and its view for this one.
+  std::shared_ptr<PixelModelImpl> coarse;
+  torch::nn::Sequential lift{nullptr};
 };
 TORCH_MODULE (PixelModel);
 

@@ -15,6 +15,8 @@ frame_plan_unsupported (const ModelConfig &config)
     return "frame scoring supports residual PixelCNN blocks only";
   if (config.output != Output::Mixture)
     return "frame scoring supports the logistic mixture output only";
+  if (config.multi_scale ())
+    return "frame scoring does not support multi-scale models yet";
   return "";
 }
 

@@ -137,6 +137,9 @@ TrainingRun::Impl::settle_config ()
   config.input_kernel = o.input_kernel;
   config.mixtures = o.mixtures;
   config.dropout = (float) o.dropout;
+  config.scale = o.scale;
+  config.coarse_hidden = o.coarse_hidden;
+  config.coarse_layers = o.coarse_layers;
   if (config.architecture != Architecture::PixelCNN && (config.block != Block::Residual || o.dropout > 0))
     throw TrainingError ("--block and --dropout are for --arch pixelcnn");
   if (!o.init.empty ()) {

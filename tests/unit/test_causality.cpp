@@ -10,6 +10,7 @@
 #include <sstream>
 
 using namespace pixelrnn;
+using pixelrnn::test::small_config;
 using pixelrnn::test::small_model;
 
 namespace {
@@ -68,6 +69,61 @@ check_causal (Architecture arch, int channels, Output output = Output::Softmax,
         }
   }
 }
+
+// Multi-scale models (scale f = 2 on 6x6): the subsampled pixels S (even rows and columns)
+// come first in the chain, in their own raster-then-channel order, read only by the coarse
+// model; every other pixel may read all of S (its conditioning) and, of the rest, only what
+// precedes it. Checked with the Jacobian of every logit, with the view of S (lift, which
+// starts at zero) made non-zero, for every architecture, mixture output, eval and training
+// mode. And the view is really read: some pixel's logits depend on an S pixel after it.
+void
+check_multi_scale_causal (Architecture arch)
+{
+  const int64_t H = 6, W = 6, f = 2, C = 3;
+  auto config = small_config (arch, (int) C, 1, Output::Mixture);
+  config.scale = (int) f;
+  config.coarse_hidden = config.hidden;
+  config.coarse_layers = 1;
+  torch::manual_seed (5);
+  PixelModel model (config);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto &p : model->lift->parameters ())
+      p.normal_ (0, 0.5);
+  }
+  const auto in_s = [&] (int64_t i, int64_t j) { return i % f == 0 && j % f == 0; };
+  int future_s_read = 0;
+  for (bool training : {false, true}) {
+    model->train (training);
+    torch::manual_seed (11);
+    auto x = torch::rand ({1, C, H, W}) * 2 - 1;
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < W; ++j)
+        for (int64_t c = 0; c < C; ++c) {
+          auto g = logit_gradient (model, x, c, i, j);
+          auto ga = g.accessor<float, 3> ();
+          for (int64_t ci = 0; ci < C; ++ci)
+            for (int64_t ii = 0; ii < H; ++ii)
+              for (int64_t ji = 0; ji < W; ++ji) {
+                const bool allowed = in_s (i, j)
+                    ? in_s (ii, ji) && precedes (ci, ii / f, ji / f, c, i / f, j / f)
+                    : in_s (ii, ji) || precedes (ci, ii, ji, c, i, j);
+                if (!allowed)
+                  ASSERT_EQ (ga[ci][ii][ji], 0.f)
+                      << architecture_name (arch) << (training ? " (train)" : " (eval)")
+                      << ": logit of channel " << c << " at (" << i << "," << j
+                      << ") depends on channel " << ci << " at (" << ii << "," << ji << ")";
+                else if (!in_s (i, j) && in_s (ii, ji) && !precedes (ci, ii, ji, c, i, j))
+                  future_s_read += ga[ci][ii][ji] != 0.f;
+              }
+        }
+  }
+  EXPECT_GT (future_s_read, 0) << "no pixel reads the subsampled image beyond its own past";
+}
+
+TEST (Causal, MultiScale_PixelCNN) { check_multi_scale_causal (Architecture::PixelCNN); }
+TEST (Causal, MultiScale_RowLSTM) { check_multi_scale_causal (Architecture::RowLSTM); }
+TEST (Causal, MultiScale_DiagonalBiLSTM) { check_multi_scale_causal (Architecture::DiagonalBiLSTM); }
 
 // Which pixels preceding pixel (9,7) of a 15x15 image the first channel's logit uses;
 // returns how many it uses.
