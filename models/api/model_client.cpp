@@ -105,7 +105,27 @@ ModelClient::score (const uint8_t *pixels, int width, int height, int tile)
   const bool whole = tile <= 0 || (tile >= width && tile >= height);
   if (whole && impl_->scorer) {
     ScoreResult r;
-    impl_->scorer->score (pixels, width, height, r.nll);
+    auto &model = impl_->model.model;
+    if (model->config.multi_scale ()) {
+      /* The subsampled image's parts through LibTorch (1/F² of the pixels): the view of it that
+       * the full-size network adds, and the coarse model's NLL, which replaces the full-size
+       * network's at the subsampled pixels. */
+      torch::NoGradGuard no_grad;
+      MemoryReuseScope reuse (impl_->pool);
+      const int64_t f = model->config.scale;
+      auto x = packed_to_tensor (pixels, width, height, channels ());
+      auto s = model->subsample (x).contiguous ();
+      auto view = model->conditioning (scale_input (s), height, width)[0].contiguous ();
+      impl_->scorer->score (pixels, width, height, r.nll, true, view.data_ptr<float> ());
+      PixelModel coarse (model->coarse);
+      auto coarse_nll = nll_map (coarse, s)[0].sum (0).contiguous ();
+      auto ca = coarse_nll.accessor<float, 2> ();
+      for (int64_t i = 0; i < ca.size (0); ++i)
+        for (int64_t j = 0; j < ca.size (1); ++j)
+          r.nll[(size_t) (i * f) * width + j * f] = ca[i][j];
+    } else {
+      impl_->scorer->score (pixels, width, height, r.nll);
+    }
     double total = 0;
     for (auto &v : r.nll) {
       total += v;

@@ -28,12 +28,15 @@ struct PlanLayer {
 
 struct FramePlan {
   int channels = 3, mixtures = 5, params_per_channel = 0;
+  // A multi-scale model's full-size network: its first layer's output also adds a
+  // conditioning map (the view of the subsampled image) that the scorer is given per frame.
+  bool conditioned = false;
   std::vector<PlanLayer> body;   // cached per frame, rows recomputed only where needed
   std::vector<PlanLayer> head;   // 1x1 layers, per row into scratch (nothing to cache)
 };
 
 // Empty when frame scoring supports the model (PixelCNN with residual blocks and the
-// logistic mixture output), else why not.
+// logistic mixture output; for a multi-scale one, its full-size network), else why not.
 std::string frame_plan_unsupported (const ModelConfig &config);
 
 }  // namespace pixelrnn

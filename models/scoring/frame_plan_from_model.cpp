@@ -15,8 +15,6 @@ frame_plan_unsupported (const ModelConfig &config)
     return "frame scoring supports residual PixelCNN blocks only";
   if (config.output != Output::Mixture)
     return "frame scoring supports the logistic mixture output only";
-  if (config.multi_scale ())
-    return "frame scoring does not support multi-scale models yet";
   return "";
 }
 
@@ -68,6 +66,7 @@ make_frame_plan (PixelModel &model)
   plan.channels = c.channels;
   plan.mixtures = c.mixtures;
   plan.params_per_channel = c.params_per_channel ();
+  plan.conditioned = c.multi_scale ();
   plan.body.push_back (plan_layer (*model->input_conv, 0, false, false));
   for (size_t l = 0; l < model->body->size (); ++l) {
     auto block = model->body->ptr (l)->as<PixelCNNBlockImpl> ();

@@ -55,10 +55,13 @@ FrameScorer::resize (int width, int height)
 
 void
 FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<float> &nll,
-    bool reuse)
+    bool reuse, const float *conditioning)
 {
   if (width < 1 || height < 1)
     throw std::invalid_argument ("frame scorer: empty frame");
+  if (plan_.conditioned != (conditioning != nullptr))
+    throw std::invalid_argument (plan_.conditioned ? "frame scorer: this plan needs its conditioning"
+                                                   : "frame scorer: conditioning given to a plan without");
   const int C = plan_.channels;
   const long plane = (long) width * height;
   const size_t row_bytes = (size_t) width * C;
@@ -88,6 +91,8 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
       }
     }
   }
+  const int conditioned_outputs = conditioning ? plan_.body[0].out_channels : 0;
+  const bool have_conditioning = have_previous && previous_conditioning_.size () == (size_t) conditioned_outputs * plane;
   for (size_t l = 0; l < plan_.body.size (); ++l) {
     const auto &layer = plan_.body[l];
     // This layer reads rows y - rows_above .. y of its input: dirty if any of those is.
@@ -95,6 +100,11 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
     for (int y = 0; y < height; ++y)
       for (int dy = 0; dy <= layer.rows_above && !next[y]; ++dy)
         next[y] = y - dy >= 0 && dirty[y - dy];
+    if (l == 0 && conditioning)   // the first layer adds the conditioning: its rows count too
+      for (int y = 0; y < height; ++y)
+        for (int o = 0; o < conditioned_outputs && !next[y]; ++o)
+          next[y] = !have_conditioning || std::memcmp (conditioning + o * plane + (long) y * width,
+              previous_conditioning_.data () + o * plane + (long) y * width, sizeof (float) * width) != 0;
     dirty.swap (next);
     rows.clear ();
     for (int y = 0; y < height; ++y)
@@ -107,11 +117,20 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
     for (size_t i = 0; i < rows.size (); ++i) {
       const int y = rows[i];
       layer_row (layer, in, residual, plane, y, width, out + (long) y * width, plane);
+      if (l == 0 && conditioning)
+        for (int o = 0; o < conditioned_outputs; ++o) {
+          float *row = out + o * plane + (long) y * width;
+          const float *add = conditioning + o * plane + (long) y * width;
+          for (int x = 0; x < width; ++x)
+            row[x] += add[x];
+        }
     }
   }
   last_rows_computed_ = (int) rows.size ();   // every row without a previous frame
   head_rows (rows, last_nll_);
   previous_.assign (pixels, pixels + plane * C);
+  if (conditioning)
+    previous_conditioning_.assign (conditioning, conditioning + conditioned_outputs * plane);
   nll = last_nll_;
 }
 

@@ -18,9 +18,11 @@ class FrameScorer {
 
   // NLL per pixel in nats, summed over channels, row-major [height x width]. `pixels` is
   // packed (channels interleaved, row-major). With reuse, rows that cannot have changed
-  // since the last call of the same size keep their NLL.
+  // since the last call of the same size keep their NLL. A conditioned plan needs
+  // `conditioning`, planar [first layer's outputs][height][width], added to the first layer's
+  // output; a row whose conditioning changed counts as changed.
   void score (const uint8_t *pixels, int width, int height, std::vector<float> &nll,
-      bool reuse = true);
+      bool reuse = true, const float *conditioning = nullptr);
 
   // Rows recomputed by the last call (height when nothing was reused).
   int last_rows_computed () const { return last_rows_computed_; }
@@ -37,6 +39,7 @@ class FrameScorer {
   FramePlan plan_;
   int width_ = 0, height_ = 0;
   std::vector<uint8_t> previous_;              // the last frame, packed
+  std::vector<float> previous_conditioning_;   // and its conditioning
   std::vector<float> values_;                  // [C][H][W] observed values, 0..255
   std::vector<std::vector<float>> sets_;       // plane sets: 0 = scaled image, k = layer k-1
   std::vector<float> last_nll_;

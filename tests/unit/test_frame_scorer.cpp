@@ -1,6 +1,8 @@
 // Frame scoring (scoring/frame_scorer.h): the NLL of every pixel on plain floats must equal
 // LibTorch's nll_map, no pixel's NLL may read a later pixel, and exact reuse must give the
 // map a full recomputation gives, bit for bit, while recomputing fewer rows.
+#include "api/model_client.h"
+#include "io/model_file.h"
 #include "network/likelihood.h"
 #include "scoring/frame_plan_from_model.h"
 #include "scoring/frame_scorer.h"
@@ -125,6 +127,50 @@ TEST (FrameScorer, ReuseEqualsRecomputationBitForBit)
   reusing.score (packed (second).data (), W, H, reused);
   EXPECT_EQ (reusing.last_rows_computed (), 0);
   EXPECT_EQ (std::memcmp (reused.data (), recomputed.data (), reused.size () * sizeof (float)), 0);
+}
+
+// A multi-scale model through the front door: the frame scorer runs its full-size network
+// with the view of the subsampled image added, the coarse model's NLL goes to the subsampled
+// pixels, and the map equals LibTorch's nll_map; with reuse, a changed patch gives the map a
+// fresh client computes, bit for bit, and the view's rows that changed count as changed.
+TEST (FrameScorer, MultiScaleEqualsNllMapAndReusesExactly)
+{
+  auto config = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+  config.scale = 4;
+  config.coarse_hidden = 6;
+  config.coarse_layers = 1;
+  torch::manual_seed (8);
+  PixelModel model (config);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto &p : model->parameters ())
+      p.add_ (torch::randn_like (p) * 0.3);
+  }
+  model->eval ();
+  const std::string file = ::testing::TempDir () + "/pixelrnn-multi-scale-frame.pixelrnn";
+  save_model (file, model, Provenance{});
+  ModelClient reusing, fresh;
+  reusing.load (file);
+  auto first = load_test_image ("ladybird-160x120.png");
+  const int H = (int) first.size (1), W = (int) first.size (2);
+  ASSERT_TRUE (reusing.scores_every_pixel (W, H)) << "the frame scorer runs it";
+  const auto scored = reusing.score (packed (first).data (), W, H);
+  torch::NoGradGuard no_grad;
+  auto reference = (nll_map (model, first.unsqueeze (0))[0].sum (0) / kLn2).contiguous ();
+  auto ref = reference.accessor<float, 2> ();
+  double worst = 0;
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x)
+      worst = std::max (worst, std::abs (scored.nll[y * W + x] - ref[y][x]) / std::max (1.0, (double) std::abs (ref[y][x])));
+  EXPECT_LT (worst, 1e-3) << "relative difference from nll_map";
+  auto second = first.clone ();
+  second.narrow (1, 40, 10).narrow (2, 60, 20).fill_ (200);
+  const auto reused = reusing.score (packed (second).data (), W, H);
+  fresh.load (file);
+  const auto recomputed = fresh.score (packed (second).data (), W, H);
+  ASSERT_EQ (reused.nll.size (), recomputed.nll.size ());
+  EXPECT_EQ (std::memcmp (reused.nll.data (), recomputed.nll.data (), reused.nll.size () * sizeof (float)), 0);
+  std::remove (file.c_str ());
 }
 
 TEST (FrameScorer, RefusesModelsItCannotRun)
