@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from likelihood_faults import Gst, decode, messages_until_eos  # noqa: E402
+from likelihood_faults import Gst, decode, likelihood_messages  # noqa: E402
 
 DEFAULT_SETTINGS = "default (zscore)=;calibrated (60 frames)=calibration-frames=60"
 
@@ -32,21 +32,8 @@ def frame_rate(path):
 
 def flags(frames, props):
     """Per frame: (anomaly, calibrating, score) from the element's messages."""
-    h, w, _ = frames[0].shape
-    pipe = Gst.parse_launch(
-        f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},"
-        f"framerate=30/1 ! pixelrnnlikelihood {props} ! fakesink sync=false")
-    src = pipe.get_by_name("src")
-    pipe.set_state(Gst.State.PLAYING)
-    for i, f in enumerate(frames):
-        buf = Gst.Buffer.new_wrapped(f.tobytes())
-        buf.pts = i * Gst.SECOND // 30
-        buf.duration = Gst.SECOND // 30
-        src.emit("push-buffer", buf)
-    src.emit("end-of-stream")
-    found = messages_until_eos(pipe, "pixelrnn-likelihood", "false_alarms")
     return [(bool(m.get_value("anomaly")), bool(m.get_value("calibrating")), m.get_value("score"))
-            for m in found]
+            for m in likelihood_messages(frames, props, "false_alarms")]
 
 
 def events(alarms):

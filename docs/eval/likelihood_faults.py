@@ -108,7 +108,8 @@ def inject(frames, rng, per_fault, first):
     return out, labels
 
 
-def score(frames, props):
+def likelihood_messages(frames, props, program="likelihood_faults"):
+    """The pixelrnn-likelihood message of every frame, pushed through the element at 30/1."""
     h, w, _ = frames[0].shape
     pipe = Gst.parse_launch(
         f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},"
@@ -121,7 +122,11 @@ def score(frames, props):
         buf.duration = Gst.SECOND // 30
         src.emit("push-buffer", buf)
     src.emit("end-of-stream")
-    return np.array([m.get_value("score") for m in messages_until_eos(pipe, "pixelrnn-likelihood")])
+    return messages_until_eos(pipe, "pixelrnn-likelihood", program)
+
+
+def score(frames, props):
+    return np.array([m.get_value("score") for m in likelihood_messages(frames, props)])
 
 
 def messages_until_eos(pipe, name, program="likelihood_faults"):

@@ -135,12 +135,7 @@ TEST (FrameScorer, ReuseEqualsRecomputationBitForBit)
 // fresh client computes, bit for bit, and the view's rows that changed count as changed.
 TEST (FrameScorer, MultiScaleEqualsNllMapAndReusesExactly)
 {
-  auto config = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
-  config.scale = 4;
-  config.coarse_hidden = 6;
-  config.coarse_layers = 1;
-  torch::manual_seed (8);
-  PixelModel model (config);
+  auto model = test::small_multi_scale_model (4, 2, 8);
   {
     torch::NoGradGuard no_grad;
     for (auto &p : model->parameters ())

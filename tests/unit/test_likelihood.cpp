@@ -46,15 +46,8 @@ TEST (Likelihood, NllMatchesGatheredLogProbs)
 // (checked against each model run on its own), and matches the log-probabilities forward gives.
 TEST (Likelihood, MultiScaleIsTheCoarseModelsPlusTheRestGivenIt)
 {
-  auto config = test::small_config (Architecture::PixelCNN, 3, 1, Output::Mixture);
-  config.scale = 2;
-  config.coarse_hidden = 6;
-  config.coarse_layers = 1;
-  torch::manual_seed (3);
-  PixelModel model (config);
+  auto model = test::small_multi_scale_model (2);
   torch::NoGradGuard no_grad;
-  for (auto &p : model->lift->parameters ())
-    p.normal_ (0, 0.3);
   auto x = test::random_images (2, 3, 7, 6);   // odd height: the last block is cut
   auto nll = nll_map (model, x);
   auto lp = log_probs (model, x);

@@ -78,17 +78,8 @@ class ModelFileTest : public ::testing::Test {
 // memory) and refuses to sample or inpaint, naming why.
 TEST_F (ModelFileTest, MultiScaleRoundTripsAndScoresOnly)
 {
-  auto config = test::small_config (Architecture::PixelCNN, 3, 1, Output::Mixture);
-  config.scale = 2;
-  config.coarse_hidden = 6;
-  config.coarse_layers = 1;
-  torch::manual_seed (4);
-  PixelModel model (config);
-  {
-    torch::NoGradGuard no_grad;
-    for (auto &p : model->lift->parameters ())
-      p.normal_ (0, 0.3);
-  }
+  auto model = test::small_multi_scale_model (2, 1, 4);
+  const auto config = model->config;
   save_model (path ("ms.pixelrnn"), model, Provenance{});
   auto loaded = load_model (path ("ms.pixelrnn"));
   EXPECT_EQ (loaded.config.to_json (), config.to_json ());

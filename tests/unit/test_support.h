@@ -36,6 +36,24 @@ small_model (Architecture arch, int channels, uint64_t seed = 1, int layers = 2,
   return PixelModel (small_config (arch, channels, layers, output, block, dropout));
 }
 
+// A small multi-scale mixture PixelCNN (network/pixel_model.h): every `scale`-th row and
+// column by a one-layer coarse model, the rest by a `layers`-block network with the view of
+// them, whose last layer (zero at the start) gets random weights so that the view matters.
+inline PixelModel
+small_multi_scale_model (int scale, int layers = 1, uint64_t seed = 3)
+{
+  auto config = small_config (Architecture::PixelCNN, 3, layers, Output::Mixture);
+  config.scale = scale;
+  config.coarse_hidden = 6;
+  config.coarse_layers = 1;
+  torch::manual_seed (seed);
+  PixelModel model (config);
+  torch::NoGradGuard no_grad;
+  for (auto &p : model->lift->parameters ())
+    p.normal_ (0, 0.3);
+  return model;
+}
+
 inline torch::Tensor
 random_images (int64_t n, int64_t c, int64_t h, int64_t w, uint64_t seed = 7)
 {
