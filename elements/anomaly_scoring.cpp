@@ -212,11 +212,35 @@ Calibration::cell_means (const NllMap &map, int &columns, int &rows)
 }
 
 std::vector<double>
-Calibration::features (const NllMap &map, const NllMap &change, int &columns, int &rows)
+Calibration::cell_peaks (const NllMap &map, int columns, int rows)
+{
+  std::vector<std::vector<float>> values ((size_t) columns * rows);
+  for (int y = 0; y < map.height; ++y)
+    for (int x = 0; x < map.width; ++x)
+      values[(size_t) (y * rows / map.height) * columns + (size_t) (x * columns / map.width)]
+          .push_back (map.bits[(size_t) y * map.width + x]);
+  std::vector<double> peaks (values.size (), 0.0);
+  for (size_t k = 0; k < values.size (); ++k) {
+    auto &v = values[k];
+    if (v.empty ())
+      continue;
+    const size_t at = std::min (v.size () - 1, (size_t) (kPeakQuantile * v.size ()));
+    std::nth_element (v.begin (), v.begin () + at, v.end ());
+    peaks[k] = v[at] / std::max (1, map.channels);
+  }
+  return peaks;
+}
+
+std::vector<double>
+Calibration::features (const NllMap &map, const NllMap &change, int &columns, int &rows) const
 {
   auto cells = cell_means (map, columns, rows);
   auto moved = change_means (change, map, columns, rows);
   cells.insert (cells.end (), moved.begin (), moved.end ());
+  if (peaks_) {
+    auto peaks = cell_peaks (map, columns, rows);
+    cells.insert (cells.end (), peaks.begin (), peaks.end ());
+  }
   return cells;
 }
 
@@ -339,9 +363,9 @@ Calibration::cell_heat (const NllMap &map, const NllMap &change) const
   std::vector<float> heat ((size_t) cells (), 0.f);
   for (size_t k = 0; k < heat.size (); ++k) {
     double v = k < dev.size () && std::isfinite (dev[k]) ? std::fabs (dev[k]) : 0.0;
-    const size_t c = k + heat.size ();
-    if (c < dev.size () && std::isfinite (dev[c]))
-      v = std::max (v, std::fabs (dev[c]));
+    for (size_t c = k + heat.size (); c < dev.size (); c += heat.size ())   /* change, quantile */
+      if (std::isfinite (dev[c]))
+        v = std::max (v, std::fabs (dev[c]));
     heat[k] = (float) v;
   }
   return heat;
@@ -445,7 +469,10 @@ Calibration::load (const std::string &path)
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
   }
-  const size_t n = 2 * (size_t) std::max (c.columns_, 0) * std::max (c.rows_, 0);
+  /* Two statistics per cell, or three since the cells' quantiles. */
+  const size_t cells = (size_t) std::max (c.columns_, 0) * std::max (c.rows_, 0);
+  c.peaks_ = c.median_.size () == 3 * cells;
+  const size_t n = (c.peaks_ ? 3 : 2) * cells;
   if (c.columns_ < 1 || c.rows_ < 1 || c.columns_ > kGridColumns || c.rows_ > kGridRows ||
       c.median_.size () != n || c.sigma_.size () != n)
     throw fail ("corrupt calibration file (grid and statistics do not match)");

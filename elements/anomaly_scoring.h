@@ -68,9 +68,10 @@ class ZScore {
  * that cell's own statistics, and the frame's deviation is its worst cell's: local damage on
  * an otherwise normal frame stands out, and a busy region that is always busy does not.
  * Two-sided: a cell far simpler than its normal (a blank frame, a solid block) counts as much
- * as one far more complex. Each cell has a second statistic beside its NLL: how much its
+ * as one far more complex. Each cell has two more statistics beside its mean NLL: how much its
  * pixels changed since the previous scored frame, so a frozen frame (no change where there
- * always is some) stands out too. */
+ * always is some) stands out too, and a high quantile of its pixels' NLL, so a few very
+ * surprising pixels that the mean dilutes do. */
 class Calibration {
  public:
   static constexpr int kGridColumns = 8, kGridRows = 6;
@@ -81,6 +82,9 @@ class Calibration {
   /* Mean bits/dim of each grid cell of `map`, row-major (kGridColumns x kGridRows, fewer
    * when the map is smaller than the grid). */
   static std::vector<double> cell_means (const NllMap &map, int &columns, int &rows);
+  /* The kPeakQuantile quantile of each grid cell's per-pixel bits/dim (same order). */
+  static std::vector<double> cell_peaks (const NllMap &map, int columns, int rows);
+  static constexpr double kPeakQuantile = 0.99;
 
   bool ready () const { return !median_.empty (); }
   /* What the calibration was made for ("analysis 52x39, model ..."): saved with it, and a
@@ -96,7 +100,7 @@ class Calibration {
   void add (const NllMap &map, const NllMap &change, bool repeated = false);
 
   /* Robust deviations of every cell, signed: the NLL cells (same order as cell_means), then
-   * the change cells. */
+   * the change cells, then (calibrations since they were added) the cells' NLL quantiles. */
   std::vector<double> cell_deviations (const NllMap &map, const NllMap &change) const;
   /* The frame's score: the largest |cell deviation|, measured against the same figure on the
    * calibration frames themselves (their median and robust spread). With 96 cells the
@@ -171,7 +175,11 @@ class Calibration {
   double worst_cell (const std::vector<double> &cells) const;
   double mean_cell (const std::vector<double> &cells) const;
   /* The NLL cell means of `map`, then the change cell means (all NaN without a change map). */
-  static std::vector<double> features (const NllMap &map, const NllMap &change, int &columns, int &rows);
+  /* Then, unless the calibration predates them, each cell's high quantile of NLL. */
+  std::vector<double> features (const NllMap &map, const NllMap &change, int &columns, int &rows) const;
+  /* Cells' third statistic: local evidence a cell mean dilutes (a few damaged macroblocks in
+   * a cell of thousands of pixels). Off for files from before it. */
+  bool peaks_ = true;
 };
 
 /* Alarm smoothing for live use: an alarm starts after `min_duration` consecutive anomalous
