@@ -115,8 +115,8 @@ ModelClient::score (const uint8_t *pixels, int width, int height, int tile)
       const int64_t f = model->config.scale;
       auto x = packed_to_tensor (pixels, width, height, channels ());
       auto s = model->subsample (x).contiguous ();
-      auto view = model->conditioning (scale_input (s), height, width)[0].contiguous ();
-      impl_->scorer->score (pixels, width, height, r.nll, true, view.data_ptr<float> ());
+      auto view = model->coarse_view (scale_input (s))[0].contiguous ();
+      impl_->scorer->score (pixels, width, height, r.nll, true, view.data_ptr<float> (), (int) f);
       PixelModel coarse (model->coarse);
       auto coarse_nll = nll_map (coarse, s)[0].sum (0).contiguous ();
       auto ca = coarse_nll.accessor<float, 2> ();

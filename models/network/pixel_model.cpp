@@ -101,10 +101,16 @@ PixelModelImpl::subsample (const torch::Tensor &x) const
 }
 
 torch::Tensor
+PixelModelImpl::coarse_view (const torch::Tensor &s_scaled)
+{
+  return lift->forward (s_scaled);
+}
+
+torch::Tensor
 PixelModelImpl::conditioning (const torch::Tensor &s_scaled, int64_t height, int64_t width)
 {
   const int64_t f = config.scale;
-  return lift->forward (s_scaled).repeat_interleave (f, 2).repeat_interleave (f, 3)
+  return coarse_view (s_scaled).repeat_interleave (f, 2).repeat_interleave (f, 3)
       .narrow (2, 0, height).narrow (3, 0, width);
 }
 

@@ -56,9 +56,11 @@ class PixelModelImpl : public torch::nn::Cloneable<PixelModelImpl> {
   // Head parameters of every sub-pixel, [B, C, P, H, W]: head (features (x)), with the coarse
   // model's at the subsampled positions in a multi-scale model.
   torch::Tensor params (const torch::Tensor &x_scaled);
-  // Multi-scale: every scale-th row and column of `x` from the first, and lift's features of
-  // it repeated over each block and cut to H x W, [B, 2h, H, W].
+  // Multi-scale: every scale-th row and column of `x` from the first; lift's view of it at its
+  // own size, [B, 2h, H / scale, W / scale] (rounded up); and that view repeated over each
+  // block and cut to H x W, [B, 2h, H, W].
   torch::Tensor subsample (const torch::Tensor &x) const;
+  torch::Tensor coarse_view (const torch::Tensor &s_scaled);
   torch::Tensor conditioning (const torch::Tensor &s_scaled, int64_t height, int64_t width);
 
   int64_t parameter_count () const;

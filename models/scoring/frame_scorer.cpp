@@ -55,8 +55,10 @@ FrameScorer::resize (int width, int height)
 
 void
 FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<float> &nll,
-    bool reuse, const float *conditioning)
+    bool reuse, const float *conditioning, int scale)
 {
+  if (scale < 1)
+    throw std::invalid_argument ("frame scorer: conditioning scale below 1");
   if (width < 1 || height < 1)
     throw std::invalid_argument ("frame scorer: empty frame");
   if (plan_.conditioned != (conditioning != nullptr))
@@ -91,8 +93,17 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
       }
     }
   }
+  // The conditioning at its own (coarse) size: which of its rows changed since the last frame.
   const int conditioned_outputs = conditioning ? plan_.body[0].out_channels : 0;
-  const bool have_conditioning = have_previous && previous_conditioning_.size () == (size_t) conditioned_outputs * plane;
+  const int cw = (width + scale - 1) / scale, ch = (height + scale - 1) / scale;
+  const long coarse_plane = (long) cw * ch;
+  const bool have_conditioning = have_previous &&
+      previous_conditioning_.size () == (size_t) conditioned_outputs * coarse_plane;
+  std::vector<char> coarse_changed (conditioning ? ch : 0, 0);
+  for (int r = 0; r < (int) coarse_changed.size (); ++r)
+    for (int o = 0; o < conditioned_outputs && !coarse_changed[r]; ++o)
+      coarse_changed[r] = !have_conditioning || std::memcmp (conditioning + o * coarse_plane + (long) r * cw,
+          previous_conditioning_.data () + o * coarse_plane + (long) r * cw, sizeof (float) * cw) != 0;
   for (size_t l = 0; l < plan_.body.size (); ++l) {
     const auto &layer = plan_.body[l];
     // This layer reads rows y - rows_above .. y of its input: dirty if any of those is.
@@ -102,9 +113,7 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
         next[y] = y - dy >= 0 && dirty[y - dy];
     if (l == 0 && conditioning)   // the first layer adds the conditioning: its rows count too
       for (int y = 0; y < height; ++y)
-        for (int o = 0; o < conditioned_outputs && !next[y]; ++o)
-          next[y] = !have_conditioning || std::memcmp (conditioning + o * plane + (long) y * width,
-              previous_conditioning_.data () + o * plane + (long) y * width, sizeof (float) * width) != 0;
+        next[y] = next[y] || coarse_changed[y / scale];
     dirty.swap (next);
     rows.clear ();
     for (int y = 0; y < height; ++y)
@@ -120,9 +129,9 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
       if (l == 0 && conditioning)
         for (int o = 0; o < conditioned_outputs; ++o) {
           float *row = out + o * plane + (long) y * width;
-          const float *add = conditioning + o * plane + (long) y * width;
+          const float *add = conditioning + o * coarse_plane + (long) (y / scale) * cw;
           for (int x = 0; x < width; ++x)
-            row[x] += add[x];
+            row[x] += add[x / scale];
         }
     }
   }
@@ -130,7 +139,7 @@ FrameScorer::score (const uint8_t *pixels, int width, int height, std::vector<fl
   head_rows (rows, last_nll_);
   previous_.assign (pixels, pixels + plane * C);
   if (conditioning)
-    previous_conditioning_.assign (conditioning, conditioning + conditioned_outputs * plane);
+    previous_conditioning_.assign (conditioning, conditioning + conditioned_outputs * coarse_plane);
   nll = last_nll_;
 }
 

@@ -19,10 +19,11 @@ class FrameScorer {
   // NLL per pixel in nats, summed over channels, row-major [height x width]. `pixels` is
   // packed (channels interleaved, row-major). With reuse, rows that cannot have changed
   // since the last call of the same size keep their NLL. A conditioned plan needs
-  // `conditioning`, planar [first layer's outputs][height][width], added to the first layer's
-  // output; a row whose conditioning changed counts as changed.
+  // `conditioning`, planar [first layer's outputs][ceil(height / scale)][ceil(width / scale)]:
+  // pixel (y, x) adds its value at (y / scale, x / scale) to the first layer's output; a row
+  // whose conditioning row changed counts as changed.
   void score (const uint8_t *pixels, int width, int height, std::vector<float> &nll,
-      bool reuse = true, const float *conditioning = nullptr);
+      bool reuse = true, const float *conditioning = nullptr, int scale = 1);
 
   // Rows recomputed by the last call (height when nothing was reused).
   int last_rows_computed () const { return last_rows_computed_; }
