@@ -18,6 +18,17 @@ using namespace pixelrnn;
 
 namespace {
 
+// A width x height NLL map of one channel at `level` bits, each pixel off by 5% noise.
+NllMap
+noisy_map (std::mt19937 &rng, float level, int width, int height)
+{
+  std::normal_distribution<float> jitter (0.f, 0.05f);
+  NllMap m{width, height, 1, std::vector<float> ((size_t) width * height)};
+  for (auto &v : m.bits)
+    v = level * (1.f + jitter (rng));
+  return m;
+}
+
 // Loads the JSON file at `path`, lets `edit` change it, writes it back.
 void
 rewrite_json (const std::string &path, const std::function<void (nlohmann::json &)> &edit)
@@ -202,13 +213,7 @@ TEST (AnomalyScoring, ARepeatedFrameIsExactlyStill)
 TEST (AnomalyScoring, ACellsQuantileKeepsLocalEvidence)
 {
   std::mt19937 rng (9);
-  std::normal_distribution<float> jitter (0.f, 0.05f);
-  auto noisy = [&] (float level) {
-    NllMap m{160, 120, 1, std::vector<float> (160 * 120)};
-    for (auto &v : m.bits)
-      v = level * (1.f + jitter (rng));
-    return m;
-  };
+  auto noisy = [&] (float level) { return noisy_map (rng, level, 160, 120); };
   Calibration cal (30);
   for (int k = 0; k < 30; ++k)
     cal.add (noisy (4.f), noisy (2.f));
@@ -239,13 +244,7 @@ TEST (AnomalyScoring, ACellsQuantileKeepsLocalEvidence)
 TEST (AnomalyScoring, AnExactRepeatScoresByHowRareRepeatsWere)
 {
   std::mt19937 rng (6);
-  std::normal_distribution<float> jitter (0.f, 0.05f);
-  auto noisy = [&] (float level) {
-    NllMap m{32, 24, 1, std::vector<float> (32 * 24)};
-    for (auto &v : m.bits)
-      v = level * (1.f + jitter (rng));
-    return m;
-  };
+  auto noisy = [&] (float level) { return noisy_map (rng, level, 32, 24); };
   Calibration never (30), often (30);
   for (int k = 0; k < 30; ++k) {
     never.add (noisy (4.f), noisy (2.f), false);
