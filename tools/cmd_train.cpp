@@ -47,7 +47,7 @@ cmd_train (int argc, char **argv)
     {"scales", 0, 0, G_OPTION_ARG_STRING, &scales, "Images and video: keep each picture at every one of these shrink factors, e.g. 2,4,8 (instead of --downscale); a copy smaller than --patch is left out at that factor", "LIST"},
     {"patch", 0, 0, G_OPTION_ARG_INT, &patch, "Train on random N x N crops (needed for images of mixed sizes)", "N"},
     {"arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "pixelcnn, row-lstm or diagonal-bilstm (default pixelcnn)", "NAME"},
-    {"hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units h; layers carry 2h features (default 32)", "H"},
+    {"hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units h; layers carry 2h features (default 32; a new model's feature counts go up to a multiple of the data's channels)", "H"},
     {"layers", 0, 0, G_OPTION_ARG_INT, &layers, "Residual blocks or recurrent layers (default 4)", "N"},
     {"head-hidden", 0, 0, G_OPTION_ARG_INT, &head_hidden, "Features of the output head (default 64)", "N"},
     {"output", 0, 0, G_OPTION_ARG_STRING, &output, "softmax (the paper's 256-way) or mixture (discretized logistic mixture, PixelCNN++) (default softmax)", "NAME"},

@@ -171,6 +171,25 @@ TrainingRun::Impl::settle_config ()
   config.conditioner_mixtures = o.conditioner_mixtures;
 }
 
+// A new model's feature counts split into one group per channel (R, G, B): a count that
+// does not divide (the defaults 32 and 64 on colour data) goes up to the next multiple, said
+// once, instead of failing.
+void
+TrainingRun::Impl::round_to_channel_groups ()
+{
+  const int C = config.channels;
+  for (auto [flag, value] : {std::pair<const char *, int *>{"--hidden", &config.hidden},
+           {"--head-hidden", &config.head_hidden}, {"--coarse-hidden", &config.coarse_hidden}}) {
+    if (*value <= 0 || *value % C == 0 || (value == &config.coarse_hidden && !config.multi_scale ()))
+      continue;
+    const int rounded = (*value / C + 1) * C;
+    if (writer)
+      std::printf ("%s %d -> %d: a multiple of the data's %d channels (one group of features each)\n",
+          flag, *value, rounded, C);
+    *value = rounded;
+  }
+}
+
 void
 TrainingRun::Impl::prepare_data (TrainingImages &train, TrainingImages &validation)
 {
@@ -186,6 +205,8 @@ TrainingRun::Impl::prepare_data (TrainingImages &train, TrainingImages &validati
         " channel(s) but the data has " + std::to_string (train.channels) +
         (config.channels == 1 ? " (pass --gray)" : ""));
   config.channels = train.channels;
+  if (o.init.empty ())
+    round_to_channel_groups ();
   train_images = take_tensors (train);
   const auto val_images = take_tensors (validation);
   if (o.patch > 0) {

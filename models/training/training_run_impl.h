@@ -45,6 +45,7 @@ struct TrainingRun::Impl {
 
   void settle_config ();
   void prepare_data (TrainingImages &train, TrainingImages &validation);
+  void round_to_channel_groups ();
   void agree_with_other_ranks (const TrainingImages &train);
   void make_trainer ();
   // Steps until the step count, a time budget, a stop request or the end of the source;

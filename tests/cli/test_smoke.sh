@@ -27,6 +27,14 @@ grep -q "parameters:" "$SCRATCH/out" && grep -q "steps:         20" "$SCRATCH/ou
 gst-launch-1.0 -q videotestsrc pattern=ball num-buffers=30 ! video/x-raw,width=64,height=48 ! videoconvert ! jpegenc ! avimux ! filesink location="$SCRATCH/ball.avi"
 expect_ok "train on video frames" "$PIXELRNN" train --data "$SCRATCH/ball.avi" --every 3 --patch 16 --out "$SCRATCH/video.pixelrnn" --steps 3 --hidden 6 --layers 1 --head-hidden 12 --val-images 4 --threads 1
 grep -q "10 images from" "$SCRATCH/out" && pass "10 of 30 frames kept" || fail "frame count: $(grep data: "$SCRATCH/out")"
+# Colour data with the default feature counts (32, 64: not multiples of 3 channels) trains:
+# the counts go up to the next multiple, said once, instead of an error. A multi-scale model.
+expect_ok "train colour defaults, multi-scale" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" \
+  --val-data "$DATA/green-64x48.jpg" --patch 16 --layers 1 --scale 2 --coarse-layers 1 --steps 1 \
+  --val-images 2 --threads 1 --out "$SCRATCH/ms.pixelrnn"
+grep -q "^--hidden 32 -> 33" "$SCRATCH/out" && grep -q "^--head-hidden 64 -> 66" "$SCRATCH/out" \
+  && grep -q "h=33, 1 layers.*head 66.*multi-scale" "$SCRATCH/out" \
+  && pass "feature counts rounded to the channels and said" || fail "no rounding: $(head -4 "$SCRATCH/out")"
 # Fine-tuning a model that has an inpainting conditioner trains the likelihood path and says
 # the conditioner stays (training the conditioner needs --conditioner N).
 expect_ok "fine-tune a model with a conditioner" "$PIXELRNN" train --init natural-fast --data "$DATA/green-64x48.jpg" \
