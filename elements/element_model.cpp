@@ -1,5 +1,6 @@
 #include "element_model.h"
 
+#include "callback_guard.h"
 #include "frame_pixels.h"
 #include "api/model_client.h"
 
@@ -77,18 +78,21 @@ report_unfit_caps (GstElement *element, int channels, const std::string &path, G
   return true;
 }
 
-bool
-report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *filter)
+void
+report_refused_offer (GstElement *element, GstQuery *answered, int channels,
+    const std::string &path, gboolean *said)
 {
-  return client && client->loaded () &&
-      report_refused_offer (element, client->channels (), client->path (), filter);
-}
-
-bool
-report_refused_offer (GstElement *element, int channels, const std::string &path, GstCaps *filter)
-{
-  if (channels <= 0 || !filter || gst_caps_is_empty (filter) || gst_caps_is_any (filter))
-    return false;
+  GstCaps *filter = nullptr, *result = nullptr;
+  gst_query_parse_caps (answered, &filter);
+  gst_query_parse_caps_result (answered, &result);
+  if (!result || !gst_caps_is_empty (result) || channels <= 0 || !filter ||
+      gst_caps_is_empty (filter) || gst_caps_is_any (filter))
+    return;
+  {
+    ObjectLock lock (element);
+    if (*said)
+      return;
+  }
   GstCaps *readable = caps_for_channels (0);
   GstCaps *offered = gst_caps_intersect (filter, readable);
   gst_caps_unref (readable);
@@ -108,9 +112,10 @@ report_refused_offer (GstElement *element, int channels, const std::string &path
             path.c_str (), channels, formats_for_channels (channels), formats.c_str ()),
         ("Remove the format from the capsfilter before %s, or put videoconvert before it.",
             GST_ELEMENT_NAME (element)));
+    ObjectLock lock (element);
+    *said = TRUE;
   }
   gst_caps_unref (offered);
-  return refused;
 }
 
 }  // namespace pixelrnn

@@ -30,12 +30,14 @@ GstCaps *model_transform_caps (int channels, GstCaps *caps, GstCaps *filter);
 bool report_unfit_caps (GstElement *element, const ModelClient *client, GstCaps *caps);
 bool report_unfit_caps (GstElement *element, int channels, const std::string &path, GstCaps *caps);
 
-/* After a caps query on the sink pad came back empty: posts GST_ELEMENT_ERROR (STREAM, FORMAT)
- * naming the model if every format upstream offered (`filter`) is one the element reads
- * but this model cannot (a capsfilter forcing RGB before a gray model). Negotiation then
- * cannot succeed whatever else happens, so the error is certain, unlike an ordinary query
- * answer; the source's bare not-negotiated follows it. Returns whether it posted. */
-bool report_refused_offer (GstElement *element, const ModelClient *client, GstCaps *filter);
-bool report_refused_offer (GstElement *element, int channels, const std::string &path, GstCaps *filter);
+/* After a caps query on the sink pad was answered (`answered`): if the answer is empty and
+ * every format upstream offered (the query's filter) is one the element reads but the model
+ * (`channels`, read from `path`) cannot (a capsfilter forcing RGB before a gray model), posts
+ * GST_ELEMENT_ERROR (STREAM, FORMAT) naming the model. Negotiation then cannot succeed
+ * whatever else happens, so the error is certain, unlike an ordinary query answer; the
+ * source's bare not-negotiated follows it. Posts once: `*said` (read and set under the
+ * element's object lock; the element clears it at start) says it already did. */
+void report_refused_offer (GstElement *element, GstQuery *answered, int channels,
+    const std::string &path, gboolean *said);
 
 }  // namespace pixelrnn

@@ -219,21 +219,10 @@ gst_pixelrnn_filter_sink_caps_query (GstPixelrnnFilter * self, GstQuery * query)
   if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, GST_PAD_SINK, query))
     return FALSE;
   pixelrnn::guarded_query (self, "caps query", 0, [&] {
-    GstCaps *filter = nullptr, *result = nullptr;
-    gst_query_parse_caps (query, &filter);
-    gst_query_parse_caps_result (query, &result);
-    if (!result || !gst_caps_is_empty (result))
-      return 0;
-    {
-      pixelrnn::ObjectLock lock (self);
-      if (get_priv (self)->offer_refused)
-        return 0;
-    }
     auto client = gst_pixelrnn_filter_get_client (self);
-    if (pixelrnn::report_refused_offer (GST_ELEMENT (self), client.get (), filter)) {
-      pixelrnn::ObjectLock lock (self);
-      get_priv (self)->offer_refused = TRUE;
-    }
+    if (client && client->loaded ())
+      pixelrnn::report_refused_offer (GST_ELEMENT (self), query, client->channels (), client->path (),
+          &get_priv (self)->offer_refused);
     return 0;
   });
   return TRUE;

@@ -331,7 +331,7 @@ gst_pixelrnn_train_start (GstBaseTransform * trans)
       return FALSE;
     pixelrnn::SceneTrainerSettings t;
     t.location = s.location;
-    t.save_every = (int) s.save_every;
+    t.write_every = (int) s.save_every;
     t.queue_size = (int) s.queue_size;
     t.replay_size = (int) s.replay;
     t.batch = (int) s.batch;
@@ -385,21 +385,9 @@ gst_pixelrnn_train_query (GstBaseTransform * trans, GstPadDirection direction, G
   if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS || direction != GST_PAD_SINK)
     return TRUE;
   pixelrnn::guarded_query (self, "caps query", 0, [&] {
-    GstCaps *filter = nullptr, *result = nullptr;
-    gst_query_parse_caps (query, &filter);
-    gst_query_parse_caps_result (query, &result);
-    auto trainer = current_trainer (self);
-    if (!trainer || !result || !gst_caps_is_empty (result))
-      return 0;
-    {
-      pixelrnn::ObjectLock lock (self);
-      if (self->priv->offer_refused)
-        return 0;
-    }
-    if (pixelrnn::report_refused_offer (GST_ELEMENT (self), trainer->channels (), trainer->path (), filter)) {
-      pixelrnn::ObjectLock lock (self);
-      self->priv->offer_refused = TRUE;
-    }
+    if (auto trainer = current_trainer (self))
+      pixelrnn::report_refused_offer (GST_ELEMENT (self), query, trainer->channels (), trainer->path (),
+          &self->priv->offer_refused);
     return 0;
   });
   return TRUE;

@@ -18,11 +18,7 @@ SceneTrainer::SceneTrainer (const std::string &init) : impl_ (std::make_unique<I
   impl_->init = init;
   TrainingRunOptions options;
   options.init = init;
-  try {
-    impl_->run = std::make_unique<TrainingRun> (options);
-  } catch (const std::exception &e) {
-    throw InitModelError (e.what ());
-  }
+  impl_->run = std::make_unique<TrainingRun> (options);
 }
 
 SceneTrainer::~SceneTrainer ()
@@ -51,32 +47,14 @@ SceneTrainer::channels () const
 void
 SceneTrainer::write_unless_present (const std::string &location) const
 {
-  try {
-    impl_->run->write_init_unless_present (location);
-  } catch (const std::exception &e) {
-    throw std::runtime_error (e.what ());
-  }
+  impl_->run->write_init_unless_present (location);
 }
 
 void
 SceneTrainer::start (const SceneTrainerSettings &settings, Reporter report)
 {
   finish ();
-  StreamTrainingOptions s;
-  s.location = settings.location;
-  s.write_every = settings.save_every;
-  s.queue_size = settings.queue_size;
-  s.replay_size = settings.replay_size;
-  s.batch = settings.batch;
-  s.patch = settings.patch;
-  s.learning_rate = settings.learning_rate;
-  s.seed = settings.seed;
-  s.description = settings.description;
-  try {
-    impl_->run->open_stream (s);
-  } catch (const std::exception &e) {
-    throw std::runtime_error (e.what ());
-  }
+  impl_->run->open_stream (settings);
   const int threads = settings.threads;
   impl_->thread = std::thread ([run = impl_->run.get (), threads, report = std::move (report)] {
     set_thread_compute_threads (threads);

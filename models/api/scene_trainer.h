@@ -9,32 +9,21 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
 namespace pixelrnn {
 
-struct SceneTrainerSettings {
-  std::string location;         /* where the fine-tuned model is written (atomically) */
-  int save_every = 100;         /* steps between writes */
-  int queue_size = 4;           /* frames waiting for the training thread */
-  int replay_size = 256;        /* recent frames batches are cropped from */
-  int batch = 8;
-  int patch = 32;               /* crop side; frames smaller than this are used whole */
-  double learning_rate = 1e-4;
-  int threads = 1;              /* compute threads of the training thread */
-  uint64_t seed = 0;
-  std::string description;      /* what the frames are, for the model's provenance */
+/* The stream's training settings (api/training_run.h), and the training thread's compute
+ * threads. */
+struct SceneTrainerSettings : StreamTrainingOptions {
+  int threads = 1;
 };
 
 class SceneTrainer {
  public:
   using Reporter = std::function<void (const TrainingReport &)>;
 
-  /* Reads `init` (path or shipped name); throws InitModelError naming the file and why. */
-  struct InitModelError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-  };
+  /* Reads `init` (path or shipped name); throws TrainingError naming the file and why. */
   explicit SceneTrainer (const std::string &init);
   ~SceneTrainer ();   /* finish() */
   SceneTrainer (const SceneTrainer &) = delete;
@@ -44,13 +33,13 @@ class SceneTrainer {
   const std::string &path () const;       /* the file read */
   int channels () const;
   /* Writes the model as read to `location` unless that file exists, so that an element
-   * reading `location` can start before the first save. Throws std::runtime_error naming
+   * reading `location` can start before the first save. Throws TrainingError naming
    * `location`. */
   void write_unless_present (const std::string &location) const;
 
   /* Starts training a fresh copy in its own thread. `report` is called from that thread
    * after each save, once when it stops (saved or not), and on failure. Throws
-   * std::runtime_error on bad settings. */
+   * TrainingError on bad settings. */
   void start (const SceneTrainerSettings &settings, Reporter report);
   /* A packed frame (width x height x channels). False if the queue was full (frame skipped)
    * or training is not running. */

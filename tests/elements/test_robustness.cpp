@@ -328,10 +328,11 @@ TEST (Robustness, AStreamThatFailsBeforeItsFirstFrameLeavesAnExistingCsvAlone)
 // threshold is CONTROLLABLE: a control source steps it from 0 (every frame anomalous) to 100
 // (none) half a second in, and the element follows it frame by frame.
 // A capsfilter forcing a format the model cannot read: no caps event ever reaches the element,
-// so the error must come from the refused caps query (filters) or the failed negotiation
+// so the error must come from the refused caps query (the filters, pixelrnntrain) or the failed negotiation
 // (the source); either way it names the model, and it is the first error on the bus.
 TEST (Robustness, CapsForcedToAFormatTheModelCannotReadNameTheModel)
 {
+#define TRAIN_LOCATION "/tmp/pixelrnn-test-refused-offer.pixelrnn"
   const char *launches[] = {
     "videotestsrc num-buffers=2 ! video/x-raw,format=RGB,width=28,height=28 ! "
     "pixelrnnlikelihood model=fashion-mnist ! fakesink",
@@ -340,6 +341,8 @@ TEST (Robustness, CapsForcedToAFormatTheModelCannotReadNameTheModel)
     "videotestsrc num-buffers=2 ! video/x-raw,format=GRAY8,width=28,height=28 ! "
     "pixelrnnlikelihood model=natural ! fakesink",
     "pixelrnnsrc model=fashion-mnist num-buffers=1 ! video/x-raw,format=RGB ! fakesink",
+    "videotestsrc num-buffers=2 ! video/x-raw,format=GRAY8,width=28,height=28 ! "
+    "pixelrnntrain model=natural location=" TRAIN_LOCATION " ! fakesink",
   };
   for (const char *launch : launches) {
     GstElement *pipeline = gst_parse_launch (launch, NULL);
@@ -364,6 +367,8 @@ TEST (Robustness, CapsForcedToAFormatTheModelCannotReadNameTheModel)
     gst_element_set_state (pipeline, GST_STATE_NULL);
     gst_object_unref (pipeline);
   }
+  g_remove (TRAIN_LOCATION);
+#undef TRAIN_LOCATION
   // The same element with videoconvert free to choose negotiates and runs to the end.
   GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=2 ! "
       "video/x-raw,width=28,height=28 ! videoconvert ! pixelrnnlikelihood model=fashion-mnist ! "

@@ -331,7 +331,7 @@ TEST_F (TrainElement, EachRunStartsFromTheModelAsRead)
     std::atomic<int64_t> saved_step{0}, last_step{-1};
     SceneTrainerSettings s;
     s.location = location_;
-    s.save_every = 3;
+    s.write_every = 3;
     s.batch = 2;
     s.patch = 16;
     s.learning_rate = run == 0 ? 0.01 : 0.0;
