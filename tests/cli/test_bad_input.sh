@@ -15,6 +15,23 @@ mkdir "$SCRATCH/mixed"
 cp "$DATA/fashion-t10k-0.png" "$SCRATCH/mixed/a.png"
 "$PIXELRNN" sample --model "$M" --count 1 --width 9 --height 7 --scale 1 --out "$SCRATCH/mixed/b.png" >/dev/null
 expect_error "images of mixed sizes" "mixed sizes" "$PIXELRNN" train --gray --data "$SCRATCH/mixed" --val-data "$SCRATCH/mixed" --out "$SCRATCH/x.pixelrnn"
+
+# Multi-scale settings out of range, and a conditioner on a multi-scale model: one line each.
+for bad in "--scale 9:scale must be in 0..8" "--scale -1:scale must be in 0..8" \
+    "--scale 2 --coarse-hidden 0:coarse_hidden must be a positive multiple of channels" \
+    "--scale 2 --coarse-layers 99:coarse_layers must be in 0..64"; do
+  expect_error "train ${bad%%:*}" "${bad#*:}" "$PIXELRNN" train --data "$DATA/green-64x48.jpg" \
+    --val-data "$DATA/green-64x48.jpg" --patch 16 --hidden 6 --head-hidden 12 --steps 1 \
+    --out "$SCRATCH/x.pixelrnn" ${bad%%:*}
+done
+"$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --patch 16 \
+  --hidden 6 --head-hidden 12 --layers 1 --scale 2 --coarse-hidden 6 --coarse-layers 1 --steps 1 \
+  --val-images 2 --threads 1 --out "$SCRATCH/ms.pixelrnn" >/dev/null 2>&1
+expect_error "a conditioner for a multi-scale model" "a multi-scale model has no inpainting conditioner" \
+  "$PIXELRNN" train --init "$SCRATCH/ms.pixelrnn" --conditioner 6 --data "$DATA/green-64x48.jpg" \
+  --val-data "$DATA/green-64x48.jpg" --patch 16 --steps 1 --out "$SCRATCH/x.pixelrnn"
+expect_error "sampling a multi-scale model" "multi-scale model: it scores images" \
+  "$PIXELRNN" sample --model "$SCRATCH/ms.pixelrnn" --out "$SCRATCH/s.png"
 expect_error "mask of the wrong size" "fashion-mask-28.png" "$PIXELRNN" inpaint --model "$M" --gray --image "$SCRATCH/mixed/b.png" --mask "$DATA/fashion-mask-28.png" --out "$SCRATCH/o.png"
 expect_error "model/data channel mismatch" "channel" "$PIXELRNN" inpaint --model "$M" --image "$DATA/fashion-t10k-0.png" --rect 0,0,2,2 --out "$SCRATCH/o.png"
 expect_error "unwritable output" "/nonexistent-dir/out.png" "$PIXELRNN" sample --model "$M" --out /nonexistent-dir/out.png
