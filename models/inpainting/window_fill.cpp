@@ -3,6 +3,8 @@
 #include "api/hole_windows.h"
 #include "network/logistic_mixture.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
@@ -80,6 +82,80 @@ direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor
   return out.view ({B, C, H, W});
 }
 
+ExpertTables
+experts_given_direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
+{
+  torch::NoGradGuard no_grad;
+  const auto c = condition_on_window (model, window, mask);
+  ExpertTables t;
+  t.fill = direct_fill (model, window, mask);
+  t.conditioner = mixture_log_probs (c.params, scale_input (t.fill), c.mixtures);
+  auto model_lp = torch::log_softmax (model->forward (t.fill), 2);
+  t.combined = torch::log_softmax (c.model_weight * model_lp + c.conditioner_weight * t.conditioner, 2);
+  return t;
+}
+
+namespace {
+
+torch::Tensor
+table_mean (const torch::Tensor &log_probs)   // [B, C, 256, H, W] -> [B, C, H, W], 0-255 scale
+{
+  return (log_probs.exp () * torch::arange (256, torch::kFloat32).view ({1, 1, 256, 1, 1})).sum (2);
+}
+
+// `value` ([B, C, H, W] float, 0-255) moved by the direct fill's own offset: the fill's
+// closed-form mean minus the conditioner table's expectation. The two differ where a wide
+// component's tail folds onto 0 or 255 (bright skies: 0.9 dB at 16 px), and the closed form
+// is the one training pulled to the truth.
+torch::Tensor
+anchored (const ExpertTables &t, const torch::Tensor &value, const torch::Tensor &window, const torch::Tensor &mask)
+{
+  auto hole = mask.to (torch::kBool).view ({1, 1, mask.size (0), mask.size (1)});
+  auto v = (value + t.fill.to (torch::kFloat32) - table_mean (t.conditioner)).round ().clamp (0, 255);
+  return torch::where (hole, v.to (torch::kUInt8), window);
+}
+
+}  // namespace
+
+torch::Tensor
+mean_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
+{
+  torch::NoGradGuard no_grad;
+  const auto t = experts_given_direct_fill (model, window, mask);
+  return anchored (t, table_mean (t.combined), window, mask);
+}
+
+namespace {
+
+// Best-of with a conditioner for one image ([1, C, H, W]): `candidates` draws of every hole value
+// at `temperature` from the experts given the direct fill, each rescored by the model's
+// log-likelihood of the whole window.
+WindowFill
+best_of_given_direct_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
+    const torch::Tensor &mask, const FillSettings &s)
+{
+  const auto t = experts_given_direct_fill (model, window, mask);
+  const auto &lp = t.combined;
+  auto generator = at::detail::createCPUGenerator (s.seed);
+  std::vector<torch::Tensor> drawn;
+  for (int k = 0; k < std::max (1, s.candidates); ++k) {
+    // Gumbel-max: the argmax of log p / T plus Gumbel noise is a draw from p^(1/T), normalised;
+    // T = 0 is the most likely value.
+    auto gumbel = -torch::log (-torch::log (torch::rand (lp.sizes (), generator).clamp_min (1e-12)));
+    auto logits = s.temperature > 0 ? lp / s.temperature + gumbel : lp;
+    drawn.push_back (anchored (t, logits.argmax (2).to (torch::kFloat32), window, mask));
+  }
+  auto candidates = torch::cat (drawn);
+  auto scores = engine.log_likelihoods (candidates);
+  WindowFill r;
+  r.chosen = (int) scores.argmax ().item<int64_t> ();
+  r.scores.assign (scores.data_ptr<double> (), scores.data_ptr<double> () + scores.numel ());
+  r.filled = candidates.narrow (0, r.chosen, 1);
+  return r;
+}
+
+}  // namespace
+
 WindowFill
 inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
     const torch::Tensor &mask, const FillSettings &settings)
@@ -92,8 +168,30 @@ inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tenso
     r.filled = direct_fill (model, window, mask);
     return r;
   }
-  Conditioning c;
   const bool conditioned = model->config.has_conditioner ();
+  // With a conditioner, mean and best-of start from what it knows: its fill of the whole hole
+  // is the context every value of the product of experts reads (raster order alone drifts:
+  // each mean reads earlier means and never the hole's far side).
+  if (conditioned && s.mode == FillMode::Mean) {
+    r.filled = mean_fill (model, window, mask);
+    return r;
+  }
+  if (conditioned && s.mode == FillMode::BestOf) {
+    std::vector<torch::Tensor> best;
+    for (int64_t b = 0; b < window.size (0); ++b) {
+      FillSettings one = s;
+      one.seed = s.seed + 0x9E3779B97F4A7C15ull * (uint64_t) b;
+      auto result = best_of_given_direct_fill (model, engine, window.narrow (0, b, 1), mask, one);
+      if (b == 0) {
+        r.scores = result.scores;
+        r.chosen = result.chosen;
+      }
+      best.push_back (result.filled);
+    }
+    r.filled = torch::cat (best);
+    return r;
+  }
+  Conditioning c;
   if (conditioned)
     c = condition_on_window (model, window, mask);
   SamplingOptions opts{s.mode == FillMode::Greedy ? 0.0 : s.temperature, s.seed,

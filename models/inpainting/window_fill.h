@@ -40,7 +40,23 @@ Conditioning condition_on_window (PixelModel &model, const torch::Tensor &window
 // order (G's mean reads the R just chosen). One pass of the network, no raster-order steps.
 torch::Tensor direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
 
-// Best-of inpainting: `candidates` fills of `window` ([C, H, W] uint8) drawn as one batch by
+// The product of experts (conditioner.h) for every value of the window, each read against the
+// conditioner's direct fill as its context: one parallel pass of the model over the filled
+// window, so no value reads earlier guesses of its own (raster order drifts: each mean reads
+// earlier means and never the hole's far side).
+struct ExpertTables {
+  torch::Tensor fill;          // the direct fill, uint8 [B, C, H, W]
+  torch::Tensor conditioner;   // the conditioner's log-probs, [B, C, 256, H, W]
+  torch::Tensor combined;      // the product of experts', [B, C, 256, H, W]
+};
+ExpertTables experts_given_direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
+
+// `mean` with a conditioner: every hole value the mean of experts_given_direct_fill's
+// combined table, moved by the direct fill's offset from the conditioner table's own mean
+// (what the model's expert adds to the conditioner's mean). docs/benchmarks.md measures it.
+torch::Tensor mean_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask);
+
+// Best-of inpainting without a conditioner: `candidates` fills of `window` ([C, H, W] uint8) drawn as one batch by
 // `engine`, each rescored by the parallel model's log-likelihood of the whole window. The
 // known pixels are the same in every candidate, so that ranks them by the likelihood of the
 // hole together with every known pixel after it (right of and below the hole): what a

@@ -14,6 +14,7 @@
 #include "test_support.h"
 #include "training/trainer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -249,6 +250,46 @@ TEST (FillModes, DirectIsTheConditionersPosteriorMean)
   auto mean = (torch::softmax (p.narrow (0, 0, K), 0) * p.narrow (0, K, K)).sum (0);
   auto expected = torch::where (mask, ((mean + 1) * 127.5).round ().clamp (0, 255).to (torch::kUInt8), x[0][0]);
   EXPECT_TRUE (torch::equal (out[0][0], expected));
+}
+
+// With a conditioner, mean and best-of read the conditioner's fill of the whole hole as their
+// context (window_fill.h): never the hole's own values, and with the model's expert weighed
+// zero (and the conditioner's one), mean is the direct fill itself: the model's expert is all
+// it adds.
+TEST (FillModes, MeanAndBestOfStartFromTheConditionersFill)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Mixture, 3, ConditionerBase::Axis);
+  auto x = test::random_images (1, 3, 10, 10, 6);
+  auto mask = torch::zeros ({10, 10}, torch::kBool);
+  mask.narrow (0, 3, 4).narrow (1, 2, 5).fill_ (true);
+  auto scribbled = x.clone ();
+  scribbled.masked_fill_ (mask.expand ({1, 3, 10, 10}), 200);
+  IncrementalEngine engine (model);
+  for (auto mode : {FillMode::Mean, FillMode::BestOf}) {
+    FillSettings s;
+    s.mode = mode;
+    s.candidates = 4;
+    s.temperature = 0.5;
+    s.seed = 9;
+    auto a = inpaint_window (model, engine, x, mask, s);
+    auto b = inpaint_window (model, engine, scribbled, mask, s);
+    EXPECT_TRUE (torch::equal (a.filled, b.filled)) << fill_mode_name (mode) << " read the hole's own values";
+    EXPECT_FALSE (torch::equal (a.filled, direct_fill (model, x, mask))) << fill_mode_name (mode);
+    if (mode == FillMode::BestOf) {
+      ASSERT_EQ (a.scores.size (), 4u);
+      EXPECT_EQ (a.chosen, std::max_element (a.scores.begin (), a.scores.end ()) - a.scores.begin ());
+      s.seed = 10;
+      EXPECT_FALSE (torch::equal (inpaint_window (model, engine, x, mask, s).filled, a.filled))
+          << "another seed draws other candidates";
+    }
+  }
+  {
+    torch::NoGradGuard no_grad;
+    model->conditioner->expert_weights.copy_ (torch::tensor ({0.f, 1.f}));
+  }
+  FillSettings mean;
+  mean.mode = FillMode::Mean;
+  EXPECT_TRUE (torch::equal (inpaint_window (model, engine, x, mask, mean).filled, direct_fill (model, x, mask)));
 }
 
 // What conditioner training pulls to the truth is the mean the direct fill writes: in RGB,
