@@ -18,6 +18,7 @@
 #include "anomaly_scoring.h"
 #include "callback_guard.h"
 #include "frame_pixels.h"
+#include "nll_dump.h"
 #include "api/model_client.h"
 #include "score_csv.h"
 #include <gst-pixelrnn/gstpixelrnnmeta.h>
@@ -107,6 +108,7 @@ struct GstPixelrnnLikelihoodPrivate {
   pixelrnn::Calibration calibration;
   std::string calibration_context;   /* analysis size and model; cleared when either changes */
   bool calibration_from_file = false;  /* read at start: kept (and checked) across caps changes */
+  bool dump_warned = false;           /* PIXELRNN_NLL_DUMP could not be written (warned once) */
   pixelrnn::AlarmFilter alarm;
   std::unique_ptr<pixelrnn::ScoreCsv> csv;
   bool json_lines = false;                      /* location ends in .jsonl */
@@ -467,6 +469,7 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
     return GST_FLOW_ERROR;
   }
   pixelrnn::NllMap map{aw, ah, C, std::move (r.nll)};
+  pixelrnn::dump_nll_map (GST_ELEMENT (self), map, priv->dump_warned);
   const int window = tile > 0 ? tile : pixelrnn::peak_window (map);
   const double z = priv->zscore.push (r.bits_per_dim);
   double score = r.bits_per_dim;

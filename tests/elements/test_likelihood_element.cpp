@@ -710,3 +710,56 @@ TEST (LikelihoodElement, EveryPixelWithAModelBuiltForIt)
   unref_all (got);
   gst_harness_teardown (scaled);
 }
+
+/* PIXELRNN_NLL_DUMP (elements/nll_dump.h): every scored frame's map, whose mean over pixels and
+ * channels is the frame's bits/dim; a path that cannot be written is a warning, and the
+ * stream goes on. */
+TEST (LikelihoodElement, NllDumpWritesEveryFramesMap)
+{
+  const std::string dump = std::string (g_get_tmp_dir ()) + "/pixelrnn-test-nll.bin";
+  g_remove (dump.c_str ());
+  std::vector<std::vector<uint8_t>> frames = {photo_crop ("storm-160x120.png", 10, 20, kW, kH),
+      photo_crop ("ladybird-160x120.png", 60, 40, kW, kH)};
+  g_setenv ("PIXELRNN_NLL_DUMP", dump.c_str (), TRUE);
+  GstHarness *h = likelihood_harness ("score=bits-per-dim width=48 height=32", GST_VIDEO_FORMAT_RGB);
+  auto out = push_all (h, frames, GST_VIDEO_FORMAT_RGB, 3);
+  ASSERT_EQ (out.size (), frames.size ());
+  std::ifstream in (dump, std::ios::binary);
+  for (size_t i = 0; i < frames.size (); ++i) {
+    int32_t size[2] = {0, 0};
+    ASSERT_TRUE (in.read (reinterpret_cast<char *> (size), sizeof size)) << "map " << i;
+    EXPECT_EQ (size[0], 48);
+    EXPECT_EQ (size[1], 32);
+    std::vector<float> bits ((size_t) size[0] * size[1]);
+    ASSERT_TRUE (in.read (reinterpret_cast<char *> (bits.data ()), (std::streamsize) (bits.size () * sizeof (float))));
+    double total = 0;
+    for (float b : bits)
+      total += b;
+    ASSERT_NE (out[i], nullptr);
+    EXPECT_NEAR (total / (bits.size () * 3), meta_of (out[i])->bits_per_dim, 1e-4);
+  }
+  EXPECT_EQ (in.peek (), std::char_traits<char>::eof ()) << "one map per frame, nothing more";
+  unref_all (out);
+  gst_harness_teardown (h);
+
+  g_setenv ("PIXELRNN_NLL_DUMP", "/nonexistent-folder/nll.bin", TRUE);
+  GstHarness *bad = likelihood_harness ("score=bits-per-dim width=48 height=32", GST_VIDEO_FORMAT_RGB);
+  auto still = push_all (bad, frames, GST_VIDEO_FORMAT_RGB, 3);
+  g_unsetenv ("PIXELRNN_NLL_DUMP");
+  ASSERT_EQ (still.size (), frames.size ());
+  for (auto *b : still)
+    EXPECT_NE (b, nullptr) << "the stream goes on";
+  GstBus *bus = gst_element_get_bus (bad->element);
+  GstMessage *warning = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  ASSERT_NE (warning, nullptr);
+  GError *error = nullptr;
+  gst_message_parse_warning (warning, &error, nullptr);
+  EXPECT_NE (std::string (error->message).find ("/nonexistent-folder/nll.bin"), std::string::npos) << error->message;
+  EXPECT_EQ (gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING), nullptr) << "warned once";
+  g_error_free (error);
+  gst_message_unref (warning);
+  gst_object_unref (bus);
+  unref_all (still);
+  gst_harness_teardown (bad);
+  g_remove (dump.c_str ());
+}
