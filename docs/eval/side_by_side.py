@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """One hole in one picture, filled by each method, side by side in one labelled PNG:
-original | hole | OpenCV Telea | OpenCV FSR fast | ffmpeg delogo | pixelrnninpaint (default) | greedy.
+original | hole | OpenCV Telea | OpenCV FSR fast | ffmpeg delogo | pixelrnninpaint (default) | mean |
+best-of at temperature 0.3 (texture) | greedy.
 
   GST_PLUGIN_PATH=build/plugin docs/eval/side_by_side.py FRAME.png X,Y,SIZE OUT.png
 
 The pixelrnn columns come from the element itself (gst-launch-1.0 ... ! pixelrnninpaint
-rect=<X,Y,SIZE,SIZE> [mode=greedy]); each column is the hole's neighbourhood (three hole sizes
+rect=<X,Y,SIZE,SIZE> [mode=...]); each column is the hole's neighbourhood (three hole sizes
 across), enlarged so the pixels can be seen.
 """
 import os
@@ -17,11 +18,11 @@ import cv2
 import numpy as np
 
 
-def element_fill(path, x, y, s, mode, tmp):
+def element_fill(path, x, y, s, mode, tmp, *more):
     out = os.path.join(tmp, f"fill-{mode or 'default'}.png")
-    props = f"mode={mode}" if mode else ""
+    props = ([f"mode={mode}"] if mode else []) + list(more)
     subprocess.run(["gst-launch-1.0", "-q", "filesrc", f"location={path}", "!", "pngdec", "!", "videoconvert", "!",
-                    "pixelrnninpaint", f"rect=<{x},{y},{s},{s}>", *([props] if props else []), "!", "videoconvert", "!",
+                    "pixelrnninpaint", f"rect=<{x},{y},{s},{s}>", *props, "!", "videoconvert", "!",
                     "pngenc", "!", "filesink", f"location={out}"], check=True)
     return cv2.imread(out)
 
@@ -53,6 +54,8 @@ def main():
         columns = [("original", img), ("hole", masked), ("OpenCV Telea", cv2.inpaint(img, hole, 3, cv2.INPAINT_TELEA)),
                    ("OpenCV FSR fast", fsr), ("ffmpeg delogo", delogo_fill(path, x, y, s, tmp)),
                    ("pixelrnn default", element_fill(path, x, y, s, "", tmp)),
+                   ("pixelrnn mean", element_fill(path, x, y, s, "mean", tmp)),
+                   ("best-of, T=0.3", element_fill(path, x, y, s, "best-of", tmp, "temperature=0.3")),
                    ("pixelrnn greedy", element_fill(path, x, y, s, "greedy", tmp))]
     h, w = img.shape[:2]
     x0, y0, x1, y1 = max(0, x - s), max(0, y - s), min(w, x + 2 * s), min(h, y + 2 * s)
