@@ -37,6 +37,41 @@ struct Match {
   double offset[4] = {0, 0, 0, 0};   /* current minus reference, per channel, over the ring */
 };
 
+/* The displacement within +-radius of (cx, cy) whose reference pixels best match the ring
+ * (mean absolute difference over ring pixels known in both frames, at least half of them).
+ * Ties go to the displacement nearest the centre: a still camera stays still. */
+Match
+best_match (const std::vector<int> &ring, const uint8_t *pixels, const std::vector<uint8_t> &ref_pixels,
+    const std::vector<uint8_t> &ref_mask, int W, int H, int C, int cx, int cy, int radius)
+{
+  Match best;
+  int best_distance = 0;
+  for (int dy = cy - radius; dy <= cy + radius; ++dy)
+    for (int dx = cx - radius; dx <= cx + radius; ++dx) {
+      int64_t sum = 0, count = 0;
+      for (int p : ring) {
+        const int x = p % W + dx, y = p / W + dy;
+        if (x < 0 || y < 0 || x >= W || y >= H || ref_mask[(size_t) y * W + x])
+          continue;
+        const uint8_t *a = pixels + (size_t) p * C, *b = ref_pixels.data () + ((size_t) y * W + x) * C;
+        for (int c = 0; c < C; ++c)
+          sum += std::abs ((int) a[c] - (int) b[c]);
+        ++count;
+      }
+      if (count * 2 < (int64_t) ring.size ())
+        continue;
+      const double d = (double) sum / ((double) count * C);
+      const int distance = std::abs (dx - cx) + std::abs (dy - cy);
+      if (d < best.difference - 1e-9 || (std::fabs (d - best.difference) <= 1e-9 && distance < best_distance)) {
+        best.difference = d;
+        best.dx = dx;
+        best.dy = dy;
+        best_distance = distance;
+      }
+    }
+  return best;
+}
+
 }  // namespace
 
 int64_t
@@ -56,33 +91,27 @@ TemporalSource::fill (uint8_t *pixels, std::vector<uint8_t> &mask, int width, in
           ring.push_back (y * W + x);
     if (ring.empty ())
       continue;
+    /* Older frames are searched around the displacement the newer ones predict (the last
+     * match plus the step between the last two): a pan of a few pixels a frame takes an
+     * older frame far beyond +-search, which is what uncovers a wide hole. */
+    bool tracking = false;
+    int last_dx = 0, last_dy = 0, step_dx = 0, step_dy = 0;
     for (const auto &ref : frames_) {
       Match best;
-      for (int dy = -S; dy <= S; ++dy)
-        for (int dx = -S; dx <= S; ++dx) {
-          int64_t sum = 0, count = 0;
-          for (int p : ring) {
-            const int x = p % W + dx, y = p / W + dy;
-            if (x < 0 || y < 0 || x >= W || y >= H || ref.mask[(size_t) y * W + x])
-              continue;
-            const uint8_t *a = pixels + (size_t) p * C, *b = ref.pixels.data () + ((size_t) y * W + x) * C;
-            for (int c = 0; c < C; ++c)
-              sum += std::abs ((int) a[c] - (int) b[c]);
-            ++count;
-          }
-          if (count * 2 < (int64_t) ring.size ())
-            continue;
-          const double d = (double) sum / ((double) count * C);
-          /* Ties go to the smaller displacement: a still camera stays still. */
-          if (d < best.difference - 1e-9 ||
-              (std::fabs (d - best.difference) <= 1e-9 && std::abs (dx) + std::abs (dy) < std::abs (best.dx) + std::abs (best.dy))) {
-            best.difference = d;
-            best.dx = dx;
-            best.dy = dy;
-          }
-        }
+      if (tracking)
+        best = best_match (ring, pixels, ref.pixels, ref.mask, W, H, C, last_dx + step_dx, last_dy + step_dy,
+            settings_.track);
       if (!(best.difference <= settings_.max_difference))
+        best = best_match (ring, pixels, ref.pixels, ref.mask, W, H, C, 0, 0, S);
+      if (!(best.difference <= settings_.max_difference)) {
+        tracking = false;
         continue;
+      }
+      step_dx = tracking ? best.dx - last_dx : best.dx;
+      step_dy = tracking ? best.dy - last_dy : best.dy;
+      last_dx = best.dx;
+      last_dy = best.dy;
+      tracking = true;
       /* Exposure: the ring's mean difference per channel, added to what is copied. */
       double sums[4] = {0, 0, 0, 0};
       int64_t count = 0;

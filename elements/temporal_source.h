@@ -3,9 +3,10 @@
  * only what was never seen. For pixelrnninpaint's `history` property.
  *
  * For each hole (a bounding box of nearby masked pixels) and each remembered frame, newest
- * first, the displacement within +-search pixels that best matches the known ring around the
- * hole (mean absolute difference over ring pixels known in both frames) is found by
- * exhaustive block matching. When it matches well (at most `max_difference` levels on
+ * first, the displacement that best matches the known ring around the hole (mean absolute
+ * difference over ring pixels known in both frames) is found by exhaustive block matching:
+ * within +-track pixels of what the newer frames predict (their last displacement plus its
+ * step, so a steady pan reaches far into older frames), else within +-search pixels. When it matches well (at most `max_difference` levels on
  * average, over at least half the ring), each hole pixel whose displaced position was known
  * in that frame is copied from it, shifted by the ring's mean difference per channel so that
  * a change of exposure leaves no seam. No GStreamer, no LibTorch: packed 8-bit pixels. */
@@ -24,6 +25,7 @@ struct TemporalSourceSettings {
   int frames = 8;              /* frames remembered */
   int search = 16;             /* displacements tried: -search..search in x and y */
   int ring = 6;                /* width of the known band around a hole that is matched */
+  int track = 3;               /* +-pixels searched around the displacement newer frames predict */
   /* Mean absolute difference (levels) a match may have; chosen on two clips, see
    * docs/elements.md ("Time as a source"). */
   double max_difference = 6;

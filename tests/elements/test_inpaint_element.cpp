@@ -565,3 +565,26 @@ TEST (TemporalSource, TakesNothingAcrossASceneCut)
   EXPECT_EQ (frame, storm);
   EXPECT_EQ (std::count (left.begin (), left.end (), 1), 0);
 }
+
+// A pan of 6 px a frame behind a hole 24 px wide: its left part was last visible four frames
+// back, 24 px away, beyond the +-16 px searched around no motion. Each older frame is searched
+// around what the newer ones predict, so the whole hole comes back exactly.
+TEST (TemporalSource, FollowsAPanIntoOlderFrames)
+{
+  const int W = 96, H = 48, pan = 6;
+  auto frame_at = [&] (int k) { return photo_crop ("storm-160x120.png", 4 + pan * k, 30, W, H); };
+  std::vector<uint8_t> mask (W * H, 0);
+  mark_rect (mask, W, H, Rect{20, 16, 24, 12});
+  TemporalSource history (TemporalSourceSettings{8, 16, 6, 3, 6.0});
+  for (int k = 0; k < 6; ++k)
+    history.remember (frame_at (k).data (), mask, W, H, 3);
+  const auto truth = frame_at (6);
+  auto frame = truth;
+  for (int y = 16; y < 28; ++y)
+    for (int x = 20; x < 44; ++x)
+      for (int c = 0; c < 3; ++c)
+        frame[((size_t) y * W + x) * 3 + c] = 0;
+  auto left = mask;
+  EXPECT_EQ (history.fill (frame.data (), left, W, H, 3), 24 * 12);
+  EXPECT_EQ (frame, truth);
+}
