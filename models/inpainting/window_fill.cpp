@@ -97,6 +97,20 @@ experts_given_direct_fill (PixelModel &model, const torch::Tensor &window, const
 
 namespace {
 
+// The engine keeps every layer's features for every candidate and position: candidates go
+// through it in batches that keep those maps under ~256 MB (256 candidates of a 64x48 window
+// would need 4.9 GB at once). window: [C, H, W] or [1, C, H, W].
+int
+candidates_per_batch (PixelModel &model, const torch::Tensor &window, int candidates)
+{
+  const auto &c = model->config;
+  // Per layer 4h features of maps (two-stream blocks: 8h, the vertical stream's too).
+  const double per_layer = c.block == Block::TwoStream ? 8.0 * c.hidden : 4.0 * c.hidden;
+  const double per_candidate = 4.0 * window.size (-2) * window.size (-1) *
+      (per_layer * (c.layers + 2) + c.head_hidden + 256.0 * c.channels);
+  return (int) std::clamp<double> ((256 << 20) / per_candidate, 1, std::max (1, candidates));
+}
+
 torch::Tensor
 table_mean (const torch::Tensor &log_probs)   // [B, C, 256, H, W] -> [B, C, H, W], 0-255 scale
 {
@@ -154,7 +168,11 @@ best_of_given_direct_fill (PixelModel &model, IncrementalEngine &engine, const t
     drawn.push_back (torch::where (hole, v.round ().clamp (0, 255).to (torch::kUInt8), window));
   }
   auto candidates = torch::cat (drawn);
-  auto scores = engine.log_likelihoods (candidates);
+  std::vector<torch::Tensor> parts;
+  const int batch = candidates_per_batch (model, window, (int) candidates.size (0));
+  for (int64_t first = 0; first < candidates.size (0); first += batch)
+    parts.push_back (engine.log_likelihoods (candidates.narrow (0, first, std::min<int64_t> (batch, candidates.size (0) - first))));
+  auto scores = torch::cat (parts);
   WindowFill r;
   r.chosen = (int) scores.argmax ().item<int64_t> ();
   r.scores.assign (scores.data_ptr<double> (), scores.data_ptr<double> () + scores.numel ());
@@ -234,15 +252,7 @@ best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor 
   if (candidates < 1)
     throw std::invalid_argument ("best-of needs at least one candidate");
   torch::NoGradGuard no_grad;
-  // The engine keeps every layer's features for every candidate and position: draw the
-  // candidates in batches that keep those maps under ~256 MB (256 candidates of a 64x48
-  // window would need 4.9 GB at once).
-  const auto &c = model->config;
-  // Per layer 4h features of maps (two-stream blocks: 8h, the vertical stream's too).
-  const double per_layer = c.block == Block::TwoStream ? 8.0 * c.hidden : 4.0 * c.hidden;
-  const double per_candidate = 4.0 * window.size (1) * window.size (2) *
-      (per_layer * (c.layers + 2) + c.head_hidden + 256.0 * c.channels);
-  const int batch = (int) std::clamp<double> ((256 << 20) / per_candidate, 1, candidates);
+  const int batch = candidates_per_batch (model, window, candidates);
   std::vector<torch::Tensor> drawn, scores;
   for (int first = 0, round = 0; first < candidates; first += batch, ++round) {
     const int n = std::min (batch, candidates - first);
