@@ -9,6 +9,7 @@ cd "$1"
 allowed='
 models/api/files.cpp: the room itself (read_regular_file, write_file_atomic, refuse_same_file)
 elements/score_csv.cpp: a CSV written row by row as frames are scored (locked, checked, cut back to whole rows), not at once
+elements/nll_dump.cpp: the debugging dump PIXELRNN_NLL_DUMP, appended a frame at a time (any earlier frames kept), not written at once
 elements/gstpixelrnntrain.cpp: the lock file beside the model it writes (flock), which holds no data
 tools/gst_decode.cpp: the last bytes of a JPEG already checked to be a regular file, to see it is complete
 '
