@@ -56,11 +56,12 @@ condition_on_window (PixelModel &model, const torch::Tensor &window, const torch
   return c;
 }
 
+namespace {
+
+// direct_fill with the conditioner's parameters already computed.
 torch::Tensor
-direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
+direct_fill_from (const Conditioning &c, const torch::Tensor &window, const torch::Tensor &mask)
 {
-  torch::NoGradGuard no_grad;
-  const auto c = condition_on_window (model, window, mask);
   const int64_t B = window.size (0), C = window.size (1), H = window.size (2), W = window.size (3);
   // Only the hole's positions. The mean is the mixture's closed form sum_k pi_k mu_k (what
   // training's fidelity term shapes), not the expectation of the 256-entry table: the tables
@@ -82,13 +83,22 @@ direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor
   return out.view ({B, C, H, W});
 }
 
+}  // namespace
+
+torch::Tensor
+direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
+{
+  torch::NoGradGuard no_grad;
+  return direct_fill_from (condition_on_window (model, window, mask), window, mask);
+}
+
 ExpertTables
 experts_given_direct_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &mask)
 {
   torch::NoGradGuard no_grad;
   const auto c = condition_on_window (model, window, mask);
   ExpertTables t;
-  t.fill = direct_fill (model, window, mask);
+  t.fill = direct_fill_from (c, window, mask);
   t.conditioner = mixture_log_probs (c.params, scale_input (t.fill), c.mixtures);
   auto model_lp = torch::log_softmax (model->forward (t.fill), 2);
   t.combined = torch::log_softmax (c.model_weight * model_lp + c.conditioner_weight * t.conditioner, 2);
@@ -117,15 +127,14 @@ table_mean (const torch::Tensor &log_probs)   // [B, C, 256, H, W] -> [B, C, H, 
   return (log_probs.exp () * torch::arange (256, torch::kFloat32).view ({1, 1, 256, 1, 1})).sum (2);
 }
 
-// `value` ([B, C, H, W] float, 0-255) moved by the direct fill's own offset: the fill's
-// closed-form mean minus the conditioner table's expectation. The two differ where a wide
-// component's tail folds onto 0 or 255 (bright skies: 0.9 dB at 16 px), and the closed form
-// is the one training pulled to the truth.
+// `window` with every hole value the direct fill's plus `deviation` ([B, C, H, W] float,
+// 0-255 levels), rounded.
 torch::Tensor
-anchored (const ExpertTables &t, const torch::Tensor &value, const torch::Tensor &window, const torch::Tensor &mask)
+around_direct_fill (const ExpertTables &t, const torch::Tensor &deviation, const torch::Tensor &window,
+    const torch::Tensor &mask)
 {
   auto hole = mask.to (torch::kBool).view ({1, 1, mask.size (0), mask.size (1)});
-  auto v = (value + t.fill.to (torch::kFloat32) - table_mean (t.conditioner)).round ().clamp (0, 255);
+  auto v = (t.fill.to (torch::kFloat32) + deviation).round ().clamp (0, 255);
   return torch::where (hole, v.to (torch::kUInt8), window);
 }
 
@@ -136,7 +145,11 @@ mean_fill (PixelModel &model, const torch::Tensor &window, const torch::Tensor &
 {
   torch::NoGradGuard no_grad;
   const auto t = experts_given_direct_fill (model, window, mask);
-  return anchored (t, table_mean (t.combined), window, mask);
+  // What the model's expert moves the conditioner's table mean by. Measured against the
+  // conditioner's own table, not the direct fill's closed-form mean: the two differ where a
+  // wide component's tail folds onto 0 or 255 (bright skies: 0.9 dB at 16 px), and the
+  // closed form is the one training pulled to the truth.
+  return around_direct_fill (t, table_mean (t.combined) - table_mean (t.conditioner), window, mask);
 }
 
 namespace {
@@ -155,17 +168,16 @@ best_of_given_direct_fill (PixelModel &model, IncrementalEngine &engine, const t
   std::vector<torch::Tensor> drawn;
   auto tempered = s.temperature > 0 ? lp / s.temperature : lp;
   auto centre = table_mean (torch::log_softmax (tempered, 2));
-  auto hole = mask.to (torch::kBool).view ({1, 1, mask.size (0), mask.size (1)});
   for (int k = 0; k < std::max (1, s.candidates); ++k) {
     // Gumbel-max: the argmax of log p / T plus Gumbel noise is a draw from p^(1/T), normalised;
     // T = 0 is the most likely value.
-    auto gumbel = -torch::log (-torch::log (torch::rand (lp.sizes (), generator).clamp_min (1e-12)));
-    auto logits = s.temperature > 0 ? tempered + gumbel : lp;
+    auto logits = tempered;
+    if (s.temperature > 0)
+      logits = logits - torch::log (-torch::log (torch::rand (lp.sizes (), generator).clamp_min (1e-12)));
     // The draw's deviation from its table's mean, around the direct fill: the grain is the
     // product of experts', the centre the conditioner's (the model's expert pulls a mean
     // away from the truth: 4.5 dB at 16 px when the draws were centred on its table).
-    auto v = t.fill.to (torch::kFloat32) + logits.argmax (2).to (torch::kFloat32) - centre;
-    drawn.push_back (torch::where (hole, v.round ().clamp (0, 255).to (torch::kUInt8), window));
+    drawn.push_back (around_direct_fill (t, logits.argmax (2).to (torch::kFloat32) - centre, window, mask));
   }
   auto candidates = torch::cat (drawn);
   std::vector<torch::Tensor> parts;
@@ -202,17 +214,28 @@ inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tenso
     r.filled = mean_fill (model, window, mask);
     return r;
   }
-  if (conditioned && s.mode == FillMode::BestOf) {
+  SamplingOptions opts{s.mode == FillMode::Greedy ? 0.0 : s.temperature, s.seed,
+      s.mode == FillMode::Mean};
+  if (s.mode == FillMode::BestOf && (conditioned || s.candidates > 1)) {
+    // Each image keeps its own best candidate; image 0's scores are reported.
     std::vector<torch::Tensor> best;
     for (int64_t b = 0; b < window.size (0); ++b) {
-      FillSettings one = s;
-      one.seed = s.seed + 0x9E3779B97F4A7C15ull * (uint64_t) b;
-      auto result = best_of_given_direct_fill (model, engine, window.narrow (0, b, 1), mask, one);
-      if (b == 0) {
-        r.scores = result.scores;
-        r.chosen = result.chosen;
+      WindowFill one;
+      if (conditioned) {
+        FillSettings seeded = s;
+        seeded.seed = s.seed + 0x9E3779B97F4A7C15ull * (uint64_t) b;
+        one = best_of_given_direct_fill (model, engine, window.narrow (0, b, 1), mask, seeded);
+      } else {
+        auto result = best_of_fill (model, engine, window[b], mask, s.candidates, opts);
+        one.filled = result.filled.unsqueeze (0);
+        one.scores.assign (result.scores.data_ptr<double> (), result.scores.data_ptr<double> () + result.scores.numel ());
+        one.chosen = (int) result.chosen;
       }
-      best.push_back (result.filled);
+      if (b == 0) {
+        r.scores = one.scores;
+        r.chosen = one.chosen;
+      }
+      best.push_back (one.filled);
     }
     r.filled = torch::cat (best);
     return r;
@@ -220,34 +243,13 @@ inpaint_window (PixelModel &model, IncrementalEngine &engine, const torch::Tenso
   Conditioning c;
   if (conditioned)
     c = condition_on_window (model, window, mask);
-  SamplingOptions opts{s.mode == FillMode::Greedy ? 0.0 : s.temperature, s.seed,
-      s.mode == FillMode::Mean};
-  if (s.mode == FillMode::BestOf && s.candidates > 1) {
-    std::vector<torch::Tensor> best;
-    for (int64_t b = 0; b < window.size (0); ++b) {
-      Conditioning one = c;
-      if (conditioned)
-        one.params = c.params.narrow (0, b, 1);
-      auto result = best_of_fill (model, engine, window[b], mask, s.candidates, opts,
-          conditioned ? &one : nullptr);
-      if (b == 0) {
-        r.scores.assign (result.scores.data_ptr<double> (),
-            result.scores.data_ptr<double> () + result.scores.numel ());
-        r.chosen = (int) result.chosen;
-      }
-      best.push_back (result.filled);
-    }
-    r.filled = torch::stack (best);
-    return r;
-  }
   r.filled = engine.fill (window, mask, opts, nullptr, conditioned ? &c : nullptr);
   return r;
 }
 
 BestOfResult
 best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor &window,
-    const torch::Tensor &mask, int candidates, const SamplingOptions &options,
-    const Conditioning *conditioning)
+    const torch::Tensor &mask, int candidates, const SamplingOptions &options)
 {
   if (candidates < 1)
     throw std::invalid_argument ("best-of needs at least one candidate");
@@ -259,7 +261,7 @@ best_of_fill (PixelModel &model, IncrementalEngine &engine, const torch::Tensor 
     SamplingOptions opts = options;
     opts.seed = options.seed + 0x9E3779B97F4A7C15ull * (uint64_t) round;
     auto many = window.unsqueeze (0).expand ({n, -1, -1, -1}).contiguous ();
-    auto filled = engine.fill (many, mask, opts, nullptr, conditioning);
+    auto filled = engine.fill (many, mask, opts);
     // The window's log-likelihood under the model: the engine's teacher-forced pass, a
     // product per layer and row for all candidates (best-of 1.4-3.5x faster than with the
     // parallel model's pass, bench-inpaint).

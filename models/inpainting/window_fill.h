@@ -69,6 +69,6 @@ struct BestOfResult {
 };
 BestOfResult best_of_fill (PixelModel &model, IncrementalEngine &engine,
     const torch::Tensor &window, const torch::Tensor &mask, int candidates,
-    const SamplingOptions &options, const Conditioning *conditioning = nullptr);
+    const SamplingOptions &options);
 
 }  // namespace pixelrnn
