@@ -180,6 +180,31 @@ def texture_ratio(truth, got):
     return grad(got) / t if t > 0 else float("nan")
 
 
+NOISE_ABLATION = "ablation: direct + white noise (best-of's texture)"
+
+
+def direct_plus_matched_noise(truth_img, direct_img, best_of_img, rect, rng):
+    """The ablation of best-of's grain: the direct fill plus white noise scaled (bisection) so
+    that its mean gradient magnitude equals best-of's on the same hole. Grain that beats this
+    in PSNR at the same texture carries information; grain that does not is noise."""
+    x, y, s = rect
+    def grad(a):
+        g = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY).astype(np.float64)
+        return float(np.mean(np.hypot(np.diff(g, axis=1)[:-1, :], np.diff(g, axis=0)[:, :-1])))
+    base = direct_img[y:y + s, x:x + s].astype(np.float64)
+    target = grad(best_of_img[y:y + s, x:x + s])
+    noise = rng.standard_normal(base.shape)
+    def filled(sigma):
+        return np.clip(np.round(base + sigma * noise), 0, 255).astype(np.uint8)
+    lo, hi = 0.0, 64.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if grad(filled(mid)) < target else (lo, mid)
+    out = direct_img.copy()
+    out[y:y + s, x:x + s] = filled((lo + hi) / 2)
+    return out
+
+
 def classical(method, img, rect):
     if method == "ffmpeg delogo":
         return delogo_fill(img, rect)
@@ -201,7 +226,11 @@ def evaluate_size(s, args, pictures, video, rng):
             methods["pixelrnn sample"] = f"{model}mode=sample temperature={args.temperature}"
         else:
             methods[f"pixelrnn {mode}"] = f"{model}mode={mode}"
-    scores = {m: ([], [], [], []) for m in methods}   # PSNR, SSIM, from a video frame, texture ratio
+    ablate = args.noise_ablation and "pixelrnn best-of-8" in methods and "pixelrnn direct" in methods
+    scores = {m: ([], [], [], []) for m in list(methods) + ([NOISE_ABLATION] if ablate else [])}
+    # PSNR, SSIM, from a video frame, texture ratio. The ablation's noise has its own generator,
+    # so that adding it leaves every hole where it was.
+    noise_rng = np.random.default_rng(args.seed + 1000)
     seconds = {m: 0.0 for m in methods}
     grid_rows = []
     for name, img in pictures:
@@ -215,7 +244,10 @@ def evaluate_size(s, args, pictures, video, rng):
                 seconds[m] += t
             else:
                 results[m] = [classical(m, img, r) for r in rects]
-        for m in methods:
+        if ablate:
+            results[NOISE_ABLATION] = [direct_plus_matched_noise(img, d, b, r, noise_rng) for d, b, r in
+                                       zip(results["pixelrnn direct"], results["pixelrnn best-of-8"], rects)]
+        for m in scores:
             for (x, y, _), out in zip(rects, results[m]):
                 truth, got = img[y : y + s, x : x + s], out[y : y + s, x : x + s]
                 scores[m][0].append(psnr(truth, got))
@@ -253,14 +285,14 @@ def evaluate_size(s, args, pictures, video, rng):
         p, q, v = np.array(p), np.array(q), np.array(from_video, dtype=bool)
         tex = float(np.nanmean(np.array(tex))) if tex else float("nan")
         avg = lambda a: float(a.mean()) if a.size else float("nan")  # noqa: E731
-        per_hole = seconds[m] / holes if methods[m] is not None else None
-        table[m] = {"psnr": float(p.mean()), "ssim": float(q.mean()), "texture_ratio": tex, "flicker": flick[m],
+        per_hole = seconds[m] / holes if methods.get(m) is not None else None
+        table[m] = {"psnr": float(p.mean()), "ssim": float(q.mean()), "texture_ratio": tex, "flicker": flick.get(m, float("nan")),
                     "photos": {"psnr": avg(p[~v]), "ssim": avg(q[~v])},
                     "video_frames": {"psnr": avg(p[v]), "ssim": avg(q[v])},
                     "seconds_per_hole": per_hole}
         t = f"{per_hole:.3f}" if per_hole is not None else "-"
         on_video = f"{avg(p[v]):.2f} / {avg(q[v]):.3f}" if v.any() else "-"
-        flickers = "-" if no_video else f"{flick[m]:.2f}"
+        flickers = "-" if no_video or m not in flick else f"{flick[m]:.2f}"
         print(f"| {m} | {p.mean():.2f} | {q.mean():.3f} | {tex:.2f} | {avg(p[~v]):.2f} / {avg(q[~v]):.3f} | "
               f"{on_video} | {flickers} | {t} |")
     if args.grid:
@@ -290,6 +322,8 @@ def main():
                     help="held-out: the figures in docs (photos and video); validation: other camera "
                          "photos, no video, for choosing between checkpoints")
     ap.add_argument("--temperature", type=float, default=1.0, help="for sample and best-of")
+    ap.add_argument("--noise-ablation", action="store_true",
+                    help="with direct and best-of: add the direct fill plus white noise of best-of's texture")
     ap.add_argument("--fsr-best", action="store_true",
                     help="also OpenCV's FSR best (far slower than FSR fast: minutes per 64 px hole)")
     args = ap.parse_args()
