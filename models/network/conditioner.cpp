@@ -2,6 +2,7 @@
 
 #include "network/axis_fill.h"
 #include "network/harmonic_fill.h"
+#include "network/steered_fill.h"
 #include "network/mixture_kernel.h"
 
 #include <torch/nn/functional/activation.h>
@@ -27,7 +28,7 @@ ConditionerImpl::reset ()
 {
   using torch::nn::Conv2dOptions;
   const int C = channels, K = mixtures;
-  const int fills = base == ConditionerBase::Axis ? 2 : 1;
+  const int fills = base == ConditionerBase::Membrane ? 1 : 2;
   input = register_module ("input", torch::nn::Conv2d (Conv2dOptions (fills * C + 1, hidden, 3).padding (1)));
   dilated = register_module ("dilated", torch::nn::ModuleList ());
   mix = register_module ("mix", torch::nn::ModuleList ());
@@ -83,8 +84,10 @@ ConditionerImpl::forward (const torch::Tensor &x_scaled, const torch::Tensor &ho
   auto membrane = harmonic_fill (x_scaled, 1.f - h1);
   auto fill = membrane;
   torch::Tensor y;
-  if (base == ConditionerBase::Axis) {
+  if (base != ConditionerBase::Membrane) {
     fill = axis_fill (x_scaled, 1.f - h1, membrane);
+    if (base == ConditionerBase::Steered)
+      fill = steered_fill (x_scaled, 1.f - h1, fill);
     y = input (torch::cat ({membrane, fill, h1}, 1));
   } else {
     y = input (torch::cat ({membrane, h1}, 1));

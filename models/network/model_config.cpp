@@ -68,7 +68,11 @@ block_from_name (const std::string &name)
 const char *
 conditioner_base_name (ConditionerBase base)
 {
-  return base == ConditionerBase::Axis ? "axis" : "membrane";
+  switch (base) {
+    case ConditionerBase::Axis: return "axis";
+    case ConditionerBase::Steered: return "steered";
+    default: return "membrane";
+  }
 }
 
 ConditionerBase
@@ -78,7 +82,9 @@ conditioner_base_from_name (const std::string &name)
     return ConditionerBase::Membrane;
   if (name == "axis")
     return ConditionerBase::Axis;
-  throw std::invalid_argument ("unknown conditioner base '" + name + "' (expected membrane or axis)");
+  if (name == "steered")
+    return ConditionerBase::Steered;
+  throw std::invalid_argument ("unknown conditioner base '" + name + "' (expected membrane, axis or steered)");
 }
 
 int

@@ -30,10 +30,11 @@ const char *block_name (Block block);
 Block block_from_name (const std::string &name);
 
 // Where the inpainting conditioner's means start (conditioner.h): the membrane (harmonic)
-// fill of the hole, or the axis fill beside it (axis_fill.h; the network reads both).
-enum class ConditionerBase { Membrane, Axis };
+// fill of the hole, the axis fill beside it (axis_fill.h; the network reads both), or the
+// axis fill turned along the edges around the hole beside it (steered_fill.h).
+enum class ConditionerBase { Membrane, Axis, Steered };
 const char *conditioner_base_name (ConditionerBase base);
-// Parses "membrane", "axis"; throws std::invalid_argument otherwise.
+// Parses "membrane", "axis", "steered"; throws std::invalid_argument otherwise.
 ConditionerBase conditioner_base_from_name (const std::string &name);
 
 // Bounds that keep a config from asking for absurd memory: a model file is outside input.

@@ -154,7 +154,7 @@ TrainingRun::Impl::settle_config ()
     return;
   if (o.init.empty ())
     throw TrainingError ("--conditioner trains an inpainting conditioner for a trained model: give --init MODEL");
-  ConditionerBase base = config.has_conditioner () ? config.conditioner_base : ConditionerBase::Axis;
+  ConditionerBase base = config.has_conditioner () ? config.conditioner_base : ConditionerBase::Steered;
   try {
     if (!o.conditioner_base.empty ())
       base = conditioner_base_from_name (o.conditioner_base);
