@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace pixelrnn {
@@ -55,11 +56,11 @@ label_holes (const float *kn, int64_t H, int64_t W, std::vector<int> &label)
 // edge in image coordinates (y down).
 constexpr int64_t kDirections[4][2] = {{0, 1}, {1, 1}, {1, 0}, {1, -1}};
 
-// Dominant edge direction (index into kDirections) and coherence 0..1 of the known band
+// Dominant edge direction (degrees, 0..180) and coherence 0..1 of the known band
 // 2..4 px around `b`, from the structure tensor of the channel-mean image (Sobel gradients
 // taken only where all nine pixels are known).
 void
-edge_direction (const float *gray, const float *kn, int64_t H, int64_t W, const Box &b, int &direction,
+edge_direction (const float *gray, const float *kn, int64_t H, int64_t W, const Box &b, double &edge,
     double &coherence)
 {
   constexpr int64_t kBand = 4;
@@ -85,8 +86,7 @@ edge_direction (const float *gray, const float *kn, int64_t H, int64_t W, const 
   coherence = trace > 0 ? std::sqrt ((jxx - jyy) * (jxx - jyy) + 4 * jxy * jxy) / trace : 0.0;
   // The gradient's orientation; the edge runs at right angles to it.
   const double gradient = 0.5 * std::atan2 (2 * jxy, jxx - jyy) * 180.0 / M_PI;
-  const double edge = std::fmod (gradient + 90.0 + 360.0, 180.0);
-  direction = (int) std::lround (edge / 45.0) % 4;
+  edge = std::fmod (gradient + 90.0 + 360.0, 180.0);
 }
 
 // (i, j)'s value, averaged with its two neighbours across direction (dy, dx) when both are
@@ -100,6 +100,57 @@ across_mean (const float *plane, const float *kn, int64_t H, int64_t W, int64_t 
   if (known_at (y0, x0) && known_at (y1, x1))
     return (plane[y0 * W + x0] + plane[i * W + j] + plane[y1 * W + x1]) / 3.f;
   return plane[i * W + j];
+}
+
+// The nearest known pixel each way from (i, j) along direction `d` of kDirections.
+struct Ends {
+  int64_t y[2], x[2], steps[2];   // steps 0: none that way
+};
+
+Ends
+ends_along (const float *kn, int64_t H, int64_t W, int64_t i, int64_t j, int d)
+{
+  Ends e;
+  for (int k = 0; k < 2; ++k) {
+    const int64_t sy = k ? -kDirections[d][0] : kDirections[d][0], sx = k ? -kDirections[d][1] : kDirections[d][1];
+    e.steps[k] = 0;
+    for (int64_t n = 1;; ++n) {
+      const int64_t y = i + n * sy, x = j + n * sx;
+      if (y < 0 || y >= H || x < 0 || x >= W)
+        break;
+      if (kn[y * W + x] > 0.f) {
+        e.y[k] = y;
+        e.x[k] = x;
+        e.steps[k] = n;
+        break;
+      }
+    }
+  }
+  return e;
+}
+
+// Length in pixels of the path between the two ends; infinite without both.
+double
+span (const Ends &e, int d)
+{
+  if (!e.steps[0] || !e.steps[1])
+    return std::numeric_limits<double>::infinity ();
+  return (double) (e.steps[0] + e.steps[1]) * std::hypot ((double) kDirections[d][0], (double) kDirections[d][1]);
+}
+
+// Linear interpolation between the two ends (the one end's value where there is one).
+float
+interpolate (const float *plane, const float *kn, int64_t H, int64_t W, const Ends &e, int d)
+{
+  const int64_t dy = kDirections[d][0], dx = kDirections[d][1];
+  if (e.steps[0] && e.steps[1]) {
+    const float a = across_mean (plane, kn, H, W, e.y[0], e.x[0], dy, dx);
+    const float z = across_mean (plane, kn, H, W, e.y[1], e.x[1], dy, dx);
+    const float n0 = (float) e.steps[0], n1 = (float) e.steps[1];
+    return (a * n1 + z * n0) / (n0 + n1);
+  }
+  const int k = e.steps[0] ? 0 : 1;
+  return across_mean (plane, kn, H, W, e.y[k], e.x[k], dy, dx);
 }
 
 }  // namespace
@@ -116,48 +167,36 @@ steered_fill (const torch::Tensor &x, const torch::Tensor &known, const torch::T
   for (int64_t b = 0; b < B; ++b) {
     const float *kn = k.data_ptr<float> () + b * H * W;
     const auto boxes = label_holes (kn, H, W, label);
-    std::vector<int> direction (boxes.size ());
-    std::vector<double> coherence (boxes.size ());
+    std::vector<double> edge (boxes.size ()), coherence (boxes.size ());
     for (size_t h = 0; h < boxes.size (); ++h)
-      edge_direction (gray.data_ptr<float> () + b * H * W, kn, H, W, boxes[h], direction[h], coherence[h]);
+      edge_direction (gray.data_ptr<float> () + b * H * W, kn, H, W, boxes[h], edge[h], coherence[h]);
     for (int64_t p = 0; p < H * W; ++p) {
       if (kn[p] > 0.f)
         continue;
       const int h = label[p];
-      const int64_t dy = kDirections[direction[h]][0], dx = kDirections[direction[h]][1];
-      const int64_t i = p / W, j = p % W;
-      // The nearest known pixel each way along the edge, and how many steps away.
-      int64_t ends[2][3];   // y, x, steps; steps 0: none
-      for (int e = 0; e < 2; ++e) {
-        const int64_t sy = e ? -dy : dy, sx = e ? -dx : dx;
-        ends[e][2] = 0;
-        for (int64_t n = 1;; ++n) {
-          const int64_t y = i + n * sy, x_ = j + n * sx;
-          if (y < 0 || y >= H || x_ < 0 || x_ >= W)
-            break;
-          if (kn[y * W + x_] > 0.f) {
-            ends[e][0] = y;
-            ends[e][1] = x_;
-            ends[e][2] = n;
-            break;
-          }
-        }
-      }
-      if (!ends[0][2] && !ends[1][2])
+      // The two directions either side of the edge, weighted by how near each is: the fill
+      // turns smoothly as the edge does (one hard choice flickered on video).
+      const double at = edge[h] / 45.0;
+      const int lower = (int) std::floor (at) % 4, upper = (lower + 1) % 4;
+      const float to_upper = (float) (at - std::floor (at));
+      const Ends e[2] = {ends_along (kn, H, W, p / W, p % W, lower), ends_along (kn, H, W, p / W, p % W, upper)};
+      const bool has[2] = {e[0].steps[0] || e[0].steps[1], e[1].steps[0] || e[1].steps[1]};
+      if (!has[0] && !has[1])
         continue;   // the axis fill's value stands
-      const float c = (float) coherence[h];
+      const float w_upper = !has[0] ? 1.f : !has[1] ? 0.f : to_upper;
+      // Along the edge only as far as that path is no longer than the shortest one across
+      // the hole along a row or column: in a thin strip the axis fill's short span is better.
+      const double along = std::min (span (e[0], lower), span (e[1], upper));
+      const double across = std::min (span (ends_along (kn, H, W, p / W, p % W, 0), 0),
+          span (ends_along (kn, H, W, p / W, p % W, 2), 2));
+      const float c = (float) (coherence[h] * std::min (1.0, across / along));
       for (int64_t ch = 0; ch < C; ++ch) {
         const float *plane = input.data_ptr<float> () + (b * C + ch) * H * W;
-        float along;
-        if (ends[0][2] && ends[1][2]) {
-          const float a = across_mean (plane, kn, H, W, ends[0][0], ends[0][1], dy, dx);
-          const float z = across_mean (plane, kn, H, W, ends[1][0], ends[1][1], dy, dx);
-          const float n0 = (float) ends[0][2], n1 = (float) ends[1][2];
-          along = (a * n1 + z * n0) / (n0 + n1);
-        } else {
-          const int e = ends[0][2] ? 0 : 1;
-          along = across_mean (plane, kn, H, W, ends[e][0], ends[e][1], dy, dx);
-        }
+        float along = 0.f;
+        if (w_upper < 1.f)
+          along += (1.f - w_upper) * interpolate (plane, kn, H, W, e[0], lower);
+        if (w_upper > 0.f)
+          along += w_upper * interpolate (plane, kn, H, W, e[1], upper);
         float &v = out.data_ptr<float> ()[(b * C + ch) * H * W + p];
         v = c * along + (1.f - c) * v;
       }
