@@ -174,27 +174,36 @@ TEST (SteeredFill, LeavesTheAxisFillWhereTheSurroundHasNoDirection)
   EXPECT_TRUE (torch::equal (steered_fill (x, known, axis), axis));
 }
 
-TEST (Conditioner, AFreshAxisConditionerFillsLikeTheAxisFill)
+TEST (Conditioner, AFreshConditionerFillsLikeItsClassicalBase)
 {
-  auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
-  c.conditioner_hidden = 8;
-  c.conditioner_layers = 3;
-  c.conditioner_base = ConditionerBase::Axis;
-  torch::manual_seed (4);
-  PixelModel model (c);
-  model->eval ();
-  auto x = test::load_test_image ("ladybird-160x120.png").narrow (1, 20, 30).narrow (2, 40, 30)
-      .unsqueeze (0).contiguous ();
-  auto mask = torch::zeros ({30, 30}, torch::kBool);
-  mask.narrow (0, 8, 12).narrow (1, 9, 10).fill_ (true);
-  auto known = mask.logical_not ().to (torch::kFloat32).view ({1, 1, 30, 30});
-  auto scaled = x.to (torch::kFloat32) / 127.5 - 1.0;
-  auto expected = ((axis_fill (scaled, known, harmonic_fill (scaled, known)) + 1.0) * 127.5)
-      .round ().clamp (0, 255).to (torch::kUInt8);
-  auto filled = direct_fill (model, x, mask);
-  // Up to the float rounding of the mixture's mean around .5 levels.
-  EXPECT_LE ((filled.to (torch::kInt32) - expected.to (torch::kInt32)).abs ().max ().item<int> (), 1);
-  EXPECT_LT ((filled.to (torch::kFloat32) - expected.to (torch::kFloat32)).abs ().mean ().item<float> (), 0.01);
+  for (auto base : {ConditionerBase::Axis, ConditionerBase::Steered}) {
+    auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+    c.conditioner_hidden = 8;
+    c.conditioner_layers = 3;
+    c.conditioner_base = base;
+    torch::manual_seed (4);
+    PixelModel model (c);
+    model->eval ();
+    auto x = test::load_test_image ("ladybird-160x120.png").narrow (1, 20, 30).narrow (2, 40, 30)
+        .unsqueeze (0).contiguous ();
+    auto mask = torch::zeros ({30, 30}, torch::kBool);
+    mask.narrow (0, 8, 12).narrow (1, 9, 10).fill_ (true);
+    auto known = mask.logical_not ().to (torch::kFloat32).view ({1, 1, 30, 30});
+    auto scaled = x.to (torch::kFloat32) / 127.5 - 1.0;
+    auto classical = axis_fill (scaled, known, harmonic_fill (scaled, known));
+    if (base == ConditionerBase::Steered) {
+      auto steered = steered_fill (scaled, known, classical);
+      ASSERT_GT ((steered - classical).abs ().max ().item<float> (), 0.02f) << "the picture has no edge to steer by";
+      classical = steered;
+    }
+    auto expected = ((classical + 1.0) * 127.5).round ().clamp (0, 255).to (torch::kUInt8);
+    auto filled = direct_fill (model, x, mask);
+    // Up to the float rounding of the mixture's mean around .5 levels.
+    EXPECT_LE ((filled.to (torch::kInt32) - expected.to (torch::kInt32)).abs ().max ().item<int> (), 1)
+        << conditioner_base_name (base);
+    EXPECT_LT ((filled.to (torch::kFloat32) - expected.to (torch::kFloat32)).abs ().mean ().item<float> (), 0.01)
+        << conditioner_base_name (base);
+  }
 }
 
 TEST (Conditioner, IgnoresTheHolesValuesAndReadsEverySide)
