@@ -208,7 +208,7 @@ TEST (Conditioner, AFreshConditionerFillsLikeItsClassicalBase)
 
 TEST (Conditioner, IgnoresTheHolesValuesAndReadsEverySide)
 {
-  for (auto fill_base : {ConditionerBase::Membrane, ConditionerBase::Axis}) {
+  for (auto fill_base : {ConditionerBase::Membrane, ConditionerBase::Axis, ConditionerBase::Steered}) {
     auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Softmax, 3, fill_base);
     auto x = test::random_images (1, 3, 9, 9, 5);
     auto mask = window_hole (9, 9);
