@@ -179,12 +179,7 @@ TEST (SteeredFill, LeavesTheAxisFillWhereTheSurroundHasNoDirection)
 TEST (Conditioner, AFreshConditionerFillsLikeItsClassicalBase)
 {
   for (auto base : {ConditionerBase::Axis, ConditionerBase::Steered}) {
-    auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
-    c.conditioner_hidden = 8;
-    c.conditioner_layers = 3;
-    c.conditioner_base = base;
-    torch::manual_seed (4);
-    PixelModel model (c);
+    auto model = test::small_conditioned_model (base, 8, 3, 4);
     model->eval ();
     auto x = test::load_test_image ("ladybird-160x120.png").narrow (1, 20, 30).narrow (2, 40, 30)
         .unsqueeze (0).contiguous ();

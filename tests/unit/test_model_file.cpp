@@ -143,12 +143,7 @@ TEST_F (ModelFileTest, UnknownBlockIsRefusedByName)
 TEST_F (ModelFileTest, ConditionerBaseRoundTripsAndOlderFilesReadAsMembrane)
 {
   for (auto base : {ConditionerBase::Membrane, ConditionerBase::Axis, ConditionerBase::Steered}) {
-    auto c = test::small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
-    c.conditioner_hidden = 4;
-    c.conditioner_layers = 2;
-    c.conditioner_base = base;
-    torch::manual_seed (2);
-    PixelModel model (c);
+    auto model = test::small_conditioned_model (base, 4, 2, 2);
     save_model (path ("c.pixelrnn"), model, Provenance{});
     auto loaded = load_model (path ("c.pixelrnn"));
     EXPECT_EQ (loaded.config.conditioner_base, base);

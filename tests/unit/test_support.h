@@ -36,6 +36,18 @@ small_model (Architecture arch, int channels, uint64_t seed = 1, int layers = 2,
   return PixelModel (small_config (arch, channels, layers, output, block, dropout));
 }
 
+// A small three-channel mixture PixelCNN with an inpainting conditioner on `base`, seeded.
+inline PixelModel
+small_conditioned_model (ConditionerBase base, int conditioner_hidden, int conditioner_layers, uint64_t seed)
+{
+  auto c = small_config (Architecture::PixelCNN, 3, 2, Output::Mixture);
+  c.conditioner_hidden = conditioner_hidden;
+  c.conditioner_layers = conditioner_layers;
+  c.conditioner_base = base;
+  torch::manual_seed (seed);
+  return PixelModel (c);
+}
+
 // A small multi-scale mixture PixelCNN (network/pixel_model.h): every `scale`-th row and
 // column by a one-layer coarse model, the rest by a `layers`-block network with the view of
 // them, whose last layer (zero at the start) gets random weights so that the view matters.
