@@ -24,6 +24,9 @@ data_dir ()
   return PIXELRNN_TEST_DATA_DIR;
 }
 
+}  // namespace
+
+// Not in the anonymous namespace: TEST_F derives the tests from it (-Wsubobject-linkage).
 class Fuzz : public ::testing::Test {
  protected:
   void SetUp () override
@@ -35,8 +38,6 @@ class Fuzz : public ::testing::Test {
   void TearDown () override { (void) std::system (("rm -rf '" + dir_ + "'").c_str ()); }
   std::string dir_;
 };
-
-}  // namespace
 
 TEST_F (Fuzz, ImageFolderReader)
 {
