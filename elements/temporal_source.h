@@ -6,8 +6,9 @@
  * first, the displacement that best matches the known ring around the hole (mean absolute
  * difference over ring pixels known in both frames) is found by exhaustive block matching:
  * within +-track pixels of what the newer frames predict (their last displacement plus its
- * step, so a steady pan reaches far into older frames), else within +-search pixels. When it matches well (at most `max_difference` levels on
- * average, over at least half the ring), each hole pixel whose displaced position was known
+ * step, so a steady pan reaches far into older frames), else within +-search pixels. When it
+ * matches well (at most `max_difference` levels on average, over at least half the ring),
+ * each hole pixel whose displaced position was known
  * in that frame is copied from it, shifted by the ring's mean difference per channel so that
  * a change of exposure leaves no seam. No GStreamer, no LibTorch: packed 8-bit pixels. */
 #pragma once

@@ -66,12 +66,20 @@ direction_angle (int d)
   return a < 0 ? a + 180.0 : a;
 }
 
-// Dominant edge direction (degrees, 0..180) and coherence 0..1 of the known band
-// 2..4 px around `b`, from the structure tensor of the channel-mean image (Sobel gradients
-// taken only where all nine pixels are known).
-void
-edge_direction (const float *gray, const float *kn, int64_t H, int64_t W, const Box &b, double &edge,
-    double &coherence)
+// How one hole is steered: the two directions either side of its edge, the weight of the
+// second (by how near each is: the fill turns smoothly as the edge does; one hard choice
+// flickered on video), and the edge's coherence 0..1.
+struct Steering {
+  int lower = 0, upper = 1;
+  float to_upper = 0.f;
+  double coherence = 0.0;
+};
+
+// The steering of the hole in box `b`, from the structure tensor of the channel-mean image
+// over the known band 2..4 px around it (Sobel gradients taken only where all nine pixels are
+// known).
+Steering
+steering (const float *gray, const float *kn, int64_t H, int64_t W, const Box &b)
 {
   constexpr int64_t kBand = 4;
   double jxx = 0, jyy = 0, jxy = 0;
@@ -92,11 +100,20 @@ edge_direction (const float *gray, const float *kn, int64_t H, int64_t W, const 
       jyy += gy * gy;
       jxy += gx * gy;
     }
+  Steering st;
   const double trace = jxx + jyy;
-  coherence = trace > 0 ? std::sqrt ((jxx - jyy) * (jxx - jyy) + 4 * jxy * jxy) / trace : 0.0;
+  st.coherence = trace > 0 ? std::sqrt ((jxx - jyy) * (jxx - jyy) + 4 * jxy * jxy) / trace : 0.0;
   // The gradient's orientation; the edge runs at right angles to it.
   const double gradient = 0.5 * std::atan2 (2 * jxy, jxx - jyy) * 180.0 / M_PI;
-  edge = std::fmod (gradient + 90.0 + 360.0, 180.0);
+  const double edge = std::fmod (gradient + 90.0 + 360.0, 180.0);
+  st.lower = kDirectionCount - 1;
+  for (int d = 0; d < kDirectionCount; ++d)
+    if (direction_angle (d) <= edge)
+      st.lower = d;
+  st.upper = (st.lower + 1) % kDirectionCount;
+  const double gap = std::fmod (direction_angle (st.upper) - direction_angle (st.lower) + 180.0, 180.0);
+  st.to_upper = (float) (std::fmod (edge - direction_angle (st.lower) + 180.0, 180.0) / gap);
+  return st;
 }
 
 // (i, j)'s value, averaged with its two neighbours across direction (dy, dx) when both are
@@ -177,40 +194,32 @@ steered_fill (const torch::Tensor &x, const torch::Tensor &known, const torch::T
   for (int64_t b = 0; b < B; ++b) {
     const float *kn = k.data_ptr<float> () + b * H * W;
     const auto boxes = label_holes (kn, H, W, label);
-    std::vector<double> edge (boxes.size ()), coherence (boxes.size ());
+    std::vector<Steering> steer (boxes.size ());
     for (size_t h = 0; h < boxes.size (); ++h)
-      edge_direction (gray.data_ptr<float> () + b * H * W, kn, H, W, boxes[h], edge[h], coherence[h]);
+      steer[h] = steering (gray.data_ptr<float> () + b * H * W, kn, H, W, boxes[h]);
     for (int64_t p = 0; p < H * W; ++p) {
-      if (kn[p] > 0.f)
-        continue;
-      const int h = label[p];
-      // The two directions either side of the edge, weighted by how near each is: the fill
-      // turns smoothly as the edge does (one hard choice flickered on video).
-      int lower = kDirectionCount - 1;
-      for (int d = 0; d < kDirectionCount; ++d)
-        if (direction_angle (d) <= edge[h])
-          lower = d;
-      const int upper = (lower + 1) % kDirectionCount;
-      const double gap = std::fmod (direction_angle (upper) - direction_angle (lower) + 180.0, 180.0);
-      const float to_upper = (float) (std::fmod (edge[h] - direction_angle (lower) + 180.0, 180.0) / gap);
-      const Ends e[2] = {ends_along (kn, H, W, p / W, p % W, lower), ends_along (kn, H, W, p / W, p % W, upper)};
+      if (kn[p] > 0.f || steer[label[p]].coherence <= 0.0)
+        continue;   // known, or a surround without direction: the axis fill's value stands
+      const Steering &st = steer[label[p]];
+      const int64_t i = p / W, j = p % W;
+      const Ends e[2] = {ends_along (kn, H, W, i, j, st.lower), ends_along (kn, H, W, i, j, st.upper)};
       const bool has[2] = {e[0].steps[0] || e[0].steps[1], e[1].steps[0] || e[1].steps[1]};
       if (!has[0] && !has[1])
-        continue;   // the axis fill's value stands
-      const float w_upper = !has[0] ? 1.f : !has[1] ? 0.f : to_upper;
+        continue;
+      const float w_upper = !has[0] ? 1.f : !has[1] ? 0.f : st.to_upper;
       // Along the edge only as far as that path is no longer than the shortest one across
       // the hole along a row or column: in a thin strip the axis fill's short span is better.
-      const double along = std::min (span (e[0], lower), span (e[1], upper));
-      const double across = std::min (span (ends_along (kn, H, W, p / W, p % W, kRow), kRow),
-          span (ends_along (kn, H, W, p / W, p % W, kColumn), kColumn));
-      const float c = (float) (coherence[h] * std::min (1.0, across / along));
+      const double path_along = std::min (span (e[0], st.lower), span (e[1], st.upper));
+      const double path_across = std::min (span (ends_along (kn, H, W, i, j, kRow), kRow),
+          span (ends_along (kn, H, W, i, j, kColumn), kColumn));
+      const float c = (float) (st.coherence * std::min (1.0, path_across / path_along));
       for (int64_t ch = 0; ch < C; ++ch) {
         const float *plane = input.data_ptr<float> () + (b * C + ch) * H * W;
         float along = 0.f;
         if (w_upper < 1.f)
-          along += (1.f - w_upper) * interpolate (plane, kn, H, W, e[0], lower);
+          along += (1.f - w_upper) * interpolate (plane, kn, H, W, e[0], st.lower);
         if (w_upper > 0.f)
-          along += w_upper * interpolate (plane, kn, H, W, e[1], upper);
+          along += w_upper * interpolate (plane, kn, H, W, e[1], st.upper);
         float &v = out.data_ptr<float> ()[(b * C + ch) * H * W + p];
         v = c * along + (1.f - c) * v;
       }
