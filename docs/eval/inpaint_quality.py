@@ -44,15 +44,16 @@ VALIDATION = ["/usr/share/forensics-samples/original-files/pic1/" + f
               for f in ("IMG_20191224_234846.jpg", "IMG_20200124_231153.jpg", "IMG_20200608_111614.jpg")]
 
 
-def load_pictures(photos, with_video):
+def load_pictures(photos, with_video, width=480):
     pics = []
     for p in photos:
         if not os.path.exists(p):
             raise SystemExit(f"{p} is missing: run scripts/install-deps")
         img = cv2.cvtColor(cv2.imread(p), cv2.COLOR_BGR2RGB)
         h, w = img.shape[:2]
-        # 4x shrink for the wallpapers (1920 wide); camera photos of any size to the same width.
-        f = 4 if with_video else w / 480
+        # 4x shrink for the wallpapers (1920 wide) at the default width of 480; camera photos of
+        # any size to that width.
+        f = 4 * 480 / width if with_video else w / width
         small = cv2.resize(img, (int(w / f), int(h / f)), interpolation=cv2.INTER_AREA)
         # Widths a multiple of 4: packed RGB rows then need no padding in the GstBuffer.
         pics.append((os.path.basename(p), small[:, : small.shape[1] // 4 * 4]))
@@ -63,13 +64,13 @@ def load_pictures(photos, with_video):
         cap.set(cv2.CAP_PROP_POS_FRAMES, 12 * k)
         ok, frame = cap.read()
         if ok:
-            frame = cv2.resize(frame, (480, 270), interpolation=cv2.INTER_AREA)
+            frame = cv2.resize(frame, (width, width * 9 // 16), interpolation=cv2.INTER_AREA)
             pics.append((f"video frame {12 * k}", cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
     return pics
 
 
-def load_video_run(count, start=20):
-    """`count` consecutive frames of the held-out video, 480x270 RGB."""
+def load_video_run(count, start=20, width=480):
+    """`count` consecutive frames of the held-out video, 480x270 RGB at the default width."""
     cap = cv2.VideoCapture(VIDEO)
     cap.set(cv2.CAP_PROP_POS_FRAMES, start)
     frames = []
@@ -77,7 +78,7 @@ def load_video_run(count, start=20):
         ok, frame = cap.read()
         if not ok:
             break
-        frame = cv2.resize(frame, (480, 270), interpolation=cv2.INTER_AREA)
+        frame = cv2.resize(frame, (width, width * 9 // 16), interpolation=cv2.INTER_AREA)
         frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
     return frames
 
@@ -217,7 +218,7 @@ def evaluate_size(s, args, pictures, video, rng):
     methods = {"OpenCV Telea": None, "OpenCV Navier-Stokes": None, "ffmpeg delogo": None,
                "OpenCV FSR fast": None}
     if args.fsr_best:
-        methods["OpenCV FSR best"] = None   # minutes per hole at 64 px and above
+        methods["OpenCV FSR best"] = None   # seconds per hole: 4 at 64 px, 13 at 128 px here
     model = f"model={args.model} " if args.model else ""
     for mode in args.modes.split(","):
         if mode == "best-of":
@@ -325,13 +326,15 @@ def main():
     ap.add_argument("--noise-ablation", action="store_true",
                     help="with direct and best-of: add the direct fill plus white noise of best-of's texture")
     ap.add_argument("--fsr-best", action="store_true",
-                    help="also OpenCV's FSR best (far slower than FSR fast: minutes per 64 px hole)")
+                    help="also OpenCV's FSR best (far slower than FSR fast: seconds per 64 px hole)")
+    ap.add_argument("--width", type=int, default=480,
+                    help="pictures and video frames scaled to this width (960: room for 128 px holes)")
     args = ap.parse_args()
     Gst.init(None)
     rng = np.random.default_rng(args.seed)
     held_out = args.photos == "held-out"
-    pictures = load_pictures(PHOTOS if held_out else VALIDATION, held_out)
-    video = load_video_run(args.video_frames) if held_out else []
+    pictures = load_pictures(PHOTOS if held_out else VALIDATION, held_out, args.width)
+    video = load_video_run(args.video_frames, width=args.width) if held_out else []
     report = {}
     for s in (int(v) for v in args.holes.split(",")):
         report[s] = evaluate_size(s, args, pictures, video, rng)
