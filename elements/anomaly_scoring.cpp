@@ -254,7 +254,6 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
   if (!samples_.empty () && (columns != columns_ || rows != rows_)) {
     samples_.clear ();                          /* the analysis size changed: start again */
     still_samples_.clear ();
-    blocks_samples_.clear ();
     repeats_ = 0;
   }
   repeats_ += repeated;
@@ -262,8 +261,6 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
   rows_ = rows;
   samples_.push_back (std::move (cells));
   still_samples_.push_back (still_share (change));
-  if (block_grid_)
-    blocks_samples_.push_back (block_edge_excess (map));
   if ((int) samples_.size () < frames_)
     return;
   const size_t n = samples_[0].size ();
@@ -301,11 +298,6 @@ Calibration::add (const NllMap &map, const NllMap &change, bool repeated)
     still_median_ = still_sigma_ = 0.0;
   }
   still_samples_.clear ();
-  if (!blocks_samples_.empty ()) {
-    blocks_median_ = median_of (blocks_samples_);
-    blocks_sigma_ = std::max (robust_spread (std::move (blocks_samples_), blocks_median_), kBlocksSpreadFloor);
-  }
-  blocks_samples_.clear ();
   repeat_rate_ = (repeats_ + 0.5) / (samples_.size () + 1.0);
   samples_.clear ();
 }
@@ -389,8 +381,6 @@ Calibration::frame_deviation (const NllMap &map, const NllMap &change, bool repe
     score = std::max (score, (still - still_median_) / still_sigma_);
   if (repeated && repeat_rate_ > 0)
     score = std::max (score, std::sqrt ((1.0 - repeat_rate_) / repeat_rate_));
-  if (blocks_sigma_ > 0)
-    score = std::max (score, (block_edge_excess (map) - blocks_median_) / blocks_sigma_);
   return score;
 }
 
@@ -421,8 +411,7 @@ Calibration::save (const std::string &path) const
       {"worst_median", worst_median_}, {"worst_sigma", worst_sigma_},
       {"spread_median", spread_median_}, {"spread_sigma", spread_sigma_},
       {"still_median", still_median_}, {"still_sigma", still_sigma_},
-      {"repeat_rate", repeat_rate_}, {"blocks_median", blocks_median_},
-      {"blocks_sigma", blocks_sigma_}, {"context", context_}};
+      {"repeat_rate", repeat_rate_}, {"context", context_}};
   // A unique temporary name per writer (two elements saving one file never share one).
   try {
     write_file_atomic (path, j.dump (1) + "\n");
@@ -463,8 +452,6 @@ Calibration::load (const std::string &path)
     c.still_median_ = j.value ("still_median", 0.0);
     c.still_sigma_ = j.value ("still_sigma", 0.0);
     c.repeat_rate_ = j.value ("repeat_rate", 0.0);
-    c.blocks_median_ = j.value ("blocks_median", 0.0);
-    c.blocks_sigma_ = j.value ("blocks_sigma", 0.0);
     c.context_ = j.value ("context", std::string ());
   } catch (const nlohmann::json::exception &e) {
     throw fail (std::string ("corrupt calibration file (") + e.what () + ")");
@@ -499,13 +486,11 @@ Calibration::load (const std::string &path)
   if (!std::isfinite (c.worst_median_) || !(c.worst_sigma_ > 0) || !std::isfinite (c.worst_sigma_) ||
       !std::isfinite (c.spread_median_) || !(c.spread_sigma_ >= 0) || !std::isfinite (c.spread_sigma_) ||
       !std::isfinite (c.still_median_) || !(c.still_sigma_ >= 0) || !std::isfinite (c.still_sigma_) ||
-      !(c.repeat_rate_ >= 0 && c.repeat_rate_ < 1) || !std::isfinite (c.blocks_median_) ||
-      !(c.blocks_sigma_ >= 0) || !std::isfinite (c.blocks_sigma_))
+      !(c.repeat_rate_ >= 0 && c.repeat_rate_ < 1))
     throw fail ("corrupt calibration file (bad frame statistics)");
   floor_spread (c.worst_sigma_, kWorstSpreadFloor);
   floor_spread (c.spread_sigma_, kMeanSpreadFloor);
   floor_spread (c.still_sigma_, kStillSpreadFloor);
-  floor_spread (c.blocks_sigma_, kBlocksSpreadFloor);
   return c;
 }
 

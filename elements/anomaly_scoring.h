@@ -117,10 +117,6 @@ class Calibration {
    * repeated: 11 deviations); footage that often does (a slide show, 24 frames/s content in
    * 30) gets a small figure. */
   double frame_deviation (const NllMap &map, const NllMap &change, bool repeated = false) const;
-  /* Whether the NLL map is the frame at full size, on the codec's block grid: then the
-   * frame's block_edge_excess is one more statistic (one-sided: blockier than normal
-   * alarms). Set before the first add; a loaded file says whether it was calibrated so. */
-  void set_block_grid (bool on) { block_grid_ = on; }
   /* The cell deviation at which a frame alarms at `threshold`: a normal frame's worst cell
    * plus `threshold` spreads of it. The calibrated heat map is red there. */
   double alarm_cell_deviation (double threshold) const { return worst_median_ + threshold * worst_sigma_; }
@@ -159,17 +155,15 @@ class Calibration {
   /* Share of calibration frames that repeated the previous one exactly (smoothed: never 0);
    * 0 = not calibrated (a file from before it): the term is left out. */
   double repeat_rate_ = 0;
-  /* Of the calibration frames' block_edge_excess; blocks_sigma_ 0 = not used. */
-  bool block_grid_ = false;
-  double blocks_median_ = 0, blocks_sigma_ = 0;
-  std::vector<double> blocks_samples_;
+  /* No block-edge statistic: at every pixel its calibration spread was far narrower than
+   * clean frames' own (docs/benchmarks.md, "The block-edge term"); files that carry one
+   * load without it. */
   std::string context_;
   int repeats_ = 0;
   int floored_on_load_ = 0;
   /* The floors on every spread: a perfectly steady statistic must not turn noise into
    * alarms (or a division by zero). */
-  static constexpr double kWorstSpreadFloor = 0.5, kMeanSpreadFloor = 0.05, kStillSpreadFloor = 0.01,
-      kBlocksSpreadFloor = 0.02;
+  static constexpr double kWorstSpreadFloor = 0.5, kMeanSpreadFloor = 0.05, kStillSpreadFloor = 0.01;
   static double cell_spread_floor (double median) { return std::max (0.01, 0.01 * median); }
   static double still_share (const NllMap &change);
   double worst_cell (const std::vector<double> &cells) const;

@@ -37,7 +37,9 @@ enum {
 };
 
 struct FilterState {
-  std::string model;                              /* GST_OBJECT_LOCK; empty: the class default */
+  std::string model;                              /* GST_OBJECT_LOCK; empty: the default */
+  std::string size_default;                       /* GST_OBJECT_LOCK; the default for the
+                                                   * negotiated size, empty: the class's */
   gint threads = DEFAULT_THREADS;                 /* GST_OBJECT_LOCK */
   std::mutex client_lock;                         /* caps queries read it from any thread */
   std::shared_ptr<pixelrnn::ModelClient> client;
@@ -91,11 +93,50 @@ set_client (GstPixelrnnFilter * self, std::shared_ptr<pixelrnn::ModelClient> cli
   priv->client = std::move (client);
 }
 
+/* Call with GST_OBJECT_LOCK held. */
 static const char *
 default_model (GstPixelrnnFilter * self)
 {
+  if (!get_priv (self)->size_default.empty ())
+    return get_priv (self)->size_default.c_str ();
   const gchar *name = GST_PIXELRNN_FILTER_GET_CLASS (self)->default_model;
   return name ? name : DEFAULT_MODEL;
+}
+
+/* With "model" unset, the subclass may want another model for frames of this size
+ * (pixelrnnlikelihood: every pixel from 640x480 up): load it now, before the first frame,
+ * as a hot reload would swap it in. FALSE (error posted) when it cannot be loaded. */
+static gboolean
+follow_default_for_size (GstPixelrnnFilter * self, int width, int height)
+{
+  auto *klass = GST_PIXELRNN_FILTER_GET_CLASS (self);
+  if (!klass->default_model_for_size)
+    return TRUE;
+  const gchar *wanted = klass->default_model_for_size (self, width, height);
+  std::string name;
+  {
+    pixelrnn::ObjectLock lock (self);
+    auto *priv = get_priv (self);
+    if (!priv->model.empty ())
+      return TRUE;                    /* the user's model, whatever the size */
+    const std::string target = wanted ? wanted : (klass->default_model ? klass->default_model : DEFAULT_MODEL);
+    if (target == default_model (self))
+      return TRUE;
+    name = target;
+  }
+  std::shared_ptr<pixelrnn::ModelClient> client (pixelrnn::load_element_model (GST_ELEMENT (self), name));
+  if (!client)
+    return FALSE;
+  GST_INFO_OBJECT (self, "%dx%d frames: default model %s", width, height, name.c_str ());
+  get_priv (self)->reloader->watch (client->path ());
+  set_client (self, std::move (client));
+  {
+    pixelrnn::ObjectLock lock (self);
+    get_priv (self)->size_default = name;
+  }
+  if (klass->model_swapped)
+    klass->model_swapped (self);
+  return TRUE;
 }
 
 /* Asks the reloader for the `model` property's current model, with the channels of the one in
@@ -419,6 +460,8 @@ gst_pixelrnn_filter_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVide
   (void) outcaps;
   (void) out_info;
   return pixelrnn::guarded (self, "set_info", FALSE, [&] () -> gboolean {
+    if (!follow_default_for_size (self, GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info)))
+      return FALSE;
     auto client = gst_pixelrnn_filter_get_client (self);
     if (pixelrnn::report_unfit_caps (GST_ELEMENT (self), client.get (), incaps))
       return FALSE;

@@ -24,6 +24,10 @@ struct _GstPixelrnnFilterClass {
   /* The model used when "model" is unset: each element picks the shipped model that fits its
    * speed budget (docs/models.md). NULL: "natural". */
   const gchar *default_model;
+  /* Optional: the model to use when "model" is unset, for frames of this size (NULL: the
+   * class's default_model). Called once caps are set; a different model is loaded then,
+   * before the first frame. */
+  const gchar *(*default_model_for_size) (GstPixelrnnFilter * filter, int width, int height);
 
   /* Called from start() once the model is loaded; set up per-stream state. */
   gboolean (*start) (GstPixelrnnFilter * filter);

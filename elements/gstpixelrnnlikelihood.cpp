@@ -36,6 +36,11 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_likelihood_debug
 
 #define AUTO_ANALYSIS_PIXELS PIXELRNN_AUTO_ANALYSIS_PIXELS
+/* From this many pixels a frame (640x480) the default model is natural-full, every pixel:
+ * it runs at video rate there, and damage at a codec's block scale survives (a thumbnail
+ * averages it away). Smaller frames keep natural on a thumbnail (docs/benchmarks.md). */
+#define EVERY_PIXEL_MODEL "natural-full"
+#define EVERY_PIXEL_FROM (640 * 480)
 
 #define DEFAULT_WIDTH 0
 #define DEFAULT_HEIGHT 0
@@ -331,6 +336,16 @@ start_again_at_new_size (GstPixelrnnLikelihood * self, const LikelihoodSettings 
           "calibration-frames frames)" : ""));
 }
 
+/* The default model for W x H frames: natural-full from 640x480 up unless the analysis
+ * size or tiles are set (then the thumbnail or tile model, natural). */
+static const gchar *
+gst_pixelrnn_likelihood_default_model_for_size (GstPixelrnnFilter * filter, int width, int height)
+{
+  const auto settings = current_settings (GST_PIXELRNN_LIKELIHOOD (filter));
+  const bool automatic = settings.width <= 0 && settings.height <= 0 && !settings.tiles;
+  return automatic && (gint64) width * height >= EVERY_PIXEL_FROM ? EVERY_PIXEL_MODEL : NULL;
+}
+
 static gboolean
 gst_pixelrnn_likelihood_set_info (GstPixelrnnFilter * filter, const GstVideoInfo * in_info)
 {
@@ -519,8 +534,6 @@ gst_pixelrnn_likelihood_transform_frame (GstPixelrnnFilter * filter, GstVideoFra
           ", model " + client->summary ();
     const std::string &context = priv->calibration_context;
     if (!cal.ready ()) {
-      /* Every pixel of the frame: the NLL map lies on the codec's block grid. */
-      cal.set_block_grid (aw == GST_VIDEO_FRAME_WIDTH (frame) && ah == GST_VIDEO_FRAME_HEIGHT (frame));
       cal.add (map, change, repeated);
       cal.set_context (context);
       calibrating = TRUE;
@@ -777,6 +790,7 @@ gst_pixelrnn_likelihood_class_init (GstPixelrnnLikelihoodClass * klass)
   filter_class->model_swapped = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_model_swapped);
   filter_class->stop = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_stop);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_set_info);
+  filter_class->default_model_for_size = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_default_model_for_size);
   filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_frame);
   filter_class->transform_late_frame = GST_DEBUG_FUNCPTR (gst_pixelrnn_likelihood_transform_late_frame);
 

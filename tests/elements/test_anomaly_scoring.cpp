@@ -333,7 +333,6 @@ TEST (Fuzz, CalibrationFileReader)
   };
   NllMap change{64, 48, 1, std::vector<float> (64 * 48, 1.f)};
   Calibration cal (8);
-  cal.set_block_grid (true);
   cal.set_context ("analysis 64x48, model test");
   for (int k = 0; k < 8; ++k)
     cal.add (map (), change);

@@ -711,6 +711,36 @@ TEST (LikelihoodElement, EveryPixelWithAModelBuiltForIt)
   gst_harness_teardown (scaled);
 }
 
+// Without a `model`, frames of 640x480 and up are scored at every pixel by natural-full
+// (issue #28: every pixel at video rate as the default there); smaller frames, and any frame
+// with an analysis size set, keep natural on a scaled-down copy.
+TEST (LikelihoodElement, DefaultModelScoresEveryPixelFrom640x480)
+{
+  auto default_model_scores = [] (int w, int h, const std::string &props, double *bits) {
+    const auto frame = noise (w, h, 3, 41);
+    GstHarness *harness = likelihood_harness ("score=bits-per-dim " + props, GST_VIDEO_FORMAT_RGB, w, h);
+    auto out = push_all (harness, {frame}, GST_VIDEO_FORMAT_RGB, 3, w, h);
+    EXPECT_EQ (out.size (), 1u);
+    *bits = out.size () == 1 && out[0] ? meta_of (out[0])->bits_per_dim : -1.0;
+    gchar *model = nullptr;
+    g_object_get (harness->element, "model", &model, nullptr);
+    std::string name = model ? model : "";
+    g_free (model);
+    unref_all (out);
+    gst_harness_teardown (harness);
+    return name;
+  };
+  double bits = 0;
+  EXPECT_EQ (default_model_scores (640, 480, "", &bits), "natural-full");
+  EXPECT_NEAR (bits, direct_bits_per_dim ("natural-full", noise (640, 480, 3, 41), 640, 480), 1e-4);
+  EXPECT_EQ (default_model_scores (320, 240, "", &bits), "natural");
+  EXPECT_GT (bits, 0.0);
+  // An analysis size is the user's choice of a thumbnail: natural scores it.
+  EXPECT_EQ (default_model_scores (640, 480, "width=64 height=48", &bits), "natural");
+  // A model the user names is kept whatever the size.
+  EXPECT_EQ (default_model_scores (640, 480, "model=natural", &bits), "natural");
+}
+
 /* PIXELRNN_NLL_DUMP (elements/nll_dump.h): every scored frame's map, whose mean over pixels and
  * channels is the frame's bits/dim; a path that cannot be written is a warning, and the
  * stream goes on. */
