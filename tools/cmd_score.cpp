@@ -68,7 +68,7 @@ cmd_score (int argc, char **argv)
   gchar **inputs = nullptr;
   gint calibrate = 0, width = 0, height = 0, max_frames = 0, threads = 1;
   const GOptionEntry entries[] = {
-    {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name (default: the element's, natural)", "MODEL"},
+    {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name (default: the element's: natural-full at every pixel from 640x480, else natural)", "MODEL"},
     {"csv", 'o', 0, G_OPTION_ARG_FILENAME, &csv_path, "Write every frame's score in every mode to this CSV (default: standard output unless --labels is given)", "FILE"},
     {"labels", 'l', 0, G_OPTION_ARG_FILENAME, &labels_path, "Anomalous frames, one number or FIRST-LAST per line (0-based); prints AUROC, AUPR and best F1 per mode", "FILE"},
     {"calibrate", 'c', 0, G_OPTION_ARG_INT, &calibrate, "Add the calibrated mode, learning normal from the first N frames (left out of every mode's figures)", "N"},
@@ -117,11 +117,13 @@ cmd_score (int argc, char **argv)
       cli::die (e.what ());
     }
   }
-  std::string model_path;
-  try {
-    model_path = resolve_model_path (model_name ? model_name : "natural");
-  } catch (const std::exception &e) {
-    cli::die (e.what ());
+  std::string model_path;   /* empty: the element's default for the video's size */
+  if (model_name) {
+    try {
+      model_path = resolve_model_path (model_name);
+    } catch (const std::exception &e) {
+      cli::die (e.what ());
+    }
   }
   if (csv_path) {
     cli::check_writable (csv_path);
@@ -160,8 +162,10 @@ cmd_score (int argc, char **argv)
    * stops; rows past N are dropped. (identity eos-after lost a frame before it.) */
   launch << "uridecodebin uri=" << gst_quoted (uri) << " ! videoconvert ! tee name=t";
   for (const auto &m : modes) {
-    launch << " t. ! queue max-size-buffers=4 ! pixelrnnlikelihood name=" << m.name
-           << " model=" << gst_quoted (model_path) << " " << m.properties << " threads=" << threads;
+    launch << " t. ! queue max-size-buffers=4 ! pixelrnnlikelihood name=" << m.name;
+    if (!model_path.empty ())
+      launch << " model=" << gst_quoted (model_path);
+    launch << " " << m.properties << " threads=" << threads;
     if (width)
       launch << " width=" << width;
     if (height)
