@@ -104,7 +104,7 @@ default_model (GstPixelrnnFilter * self)
 }
 
 /* With "model" unset, the subclass may want another model for frames of this size
- * (pixelrnnlikelihood: every pixel from 640x480 up): load it now, before the first frame,
+ * (pixelrnnlikelihood: every pixel from 640x480 to 1280x720): load it now, before the first frame,
  * as a hot reload would swap it in. FALSE (error posted) when it cannot be loaded. */
 static gboolean
 follow_default_for_size (GstPixelrnnFilter * self, int width, int height)

@@ -36,11 +36,14 @@ GST_DEBUG_CATEGORY_STATIC (gst_pixelrnn_likelihood_debug);
 #define GST_CAT_DEFAULT gst_pixelrnn_likelihood_debug
 
 #define AUTO_ANALYSIS_PIXELS PIXELRNN_AUTO_ANALYSIS_PIXELS
-/* From this many pixels a frame (640x480) the default model is natural-full, every pixel:
+/* From 640x480 to 1280x720 pixels a frame the default model is natural-full, every pixel:
  * it runs at video rate there, and damage at a codec's block scale survives (a thumbnail
- * averages it away). Smaller frames keep natural on a thumbnail (docs/benchmarks.md). */
+ * averages it away). Smaller frames keep natural on a thumbnail, and so do larger ones:
+ * past about 958,000 pixels natural-full's frame scorer is over its budget of 1e9
+ * multiply-adds a frame, and would score a thumbnail with a weaker model (docs/benchmarks.md). */
 #define EVERY_PIXEL_MODEL "natural-full"
 #define EVERY_PIXEL_FROM (640 * 480)
+#define EVERY_PIXEL_UP_TO (1280 * 720)
 
 #define DEFAULT_WIDTH 0
 #define DEFAULT_HEIGHT 0
@@ -336,14 +339,15 @@ start_again_at_new_size (GstPixelrnnLikelihood * self, const LikelihoodSettings 
           "calibration-frames frames)" : ""));
 }
 
-/* The default model for W x H frames: natural-full from 640x480 up unless the analysis
- * size or tiles are set (then the thumbnail or tile model, natural). */
+/* The default model for W x H frames: natural-full from 640x480 to 1280x720 pixels unless
+ * the analysis size or tiles are set (then the thumbnail or tile model, natural). */
 static const gchar *
 gst_pixelrnn_likelihood_default_model_for_size (GstPixelrnnFilter * filter, int width, int height)
 {
   const auto settings = current_settings (GST_PIXELRNN_LIKELIHOOD (filter));
   const bool automatic = settings.width <= 0 && settings.height <= 0 && !settings.tiles;
-  return automatic && (gint64) width * height >= EVERY_PIXEL_FROM ? EVERY_PIXEL_MODEL : NULL;
+  const gint64 pixels = (gint64) width * height;
+  return automatic && pixels >= EVERY_PIXEL_FROM && pixels <= EVERY_PIXEL_UP_TO ? EVERY_PIXEL_MODEL : NULL;
 }
 
 static gboolean

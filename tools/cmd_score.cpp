@@ -68,7 +68,7 @@ cmd_score (int argc, char **argv)
   gchar **inputs = nullptr;
   gint calibrate = 0, width = 0, height = 0, max_frames = 0, threads = 1;
   const GOptionEntry entries[] = {
-    {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name (default: the element's: natural-full at every pixel from 640x480, else natural)", "MODEL"},
+    {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_name, "Model file or shipped name (default: the element's: natural-full at every pixel from 640x480 to 1280x720, else natural)", "MODEL"},
     {"csv", 'o', 0, G_OPTION_ARG_FILENAME, &csv_path, "Write every frame's score in every mode to this CSV (default: standard output unless --labels is given)", "FILE"},
     {"labels", 'l', 0, G_OPTION_ARG_FILENAME, &labels_path, "Anomalous frames, one number or FIRST-LAST per line (0-based); prints AUROC, AUPR and best F1 per mode", "FILE"},
     {"calibrate", 'c', 0, G_OPTION_ARG_INT, &calibrate, "Add the calibrated mode, learning normal from the first N frames (left out of every mode's figures)", "N"},

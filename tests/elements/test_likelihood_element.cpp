@@ -711,8 +711,8 @@ TEST (LikelihoodElement, EveryPixelWithAModelBuiltForIt)
   gst_harness_teardown (scaled);
 }
 
-// Without a `model`, frames of 640x480 and up are scored at every pixel by natural-full
-// (issue #28: every pixel at video rate as the default there); smaller frames, and any frame
+// Without a `model`, frames from 640x480 to 1280x720 are scored at every pixel by natural-full
+// (issue #28: every pixel at video rate as the default there); other sizes, and any frame
 // with an analysis size set, keep natural on a scaled-down copy.
 TEST (LikelihoodElement, DefaultModelScoresEveryPixelFrom640x480)
 {
@@ -735,6 +735,8 @@ TEST (LikelihoodElement, DefaultModelScoresEveryPixelFrom640x480)
   EXPECT_NEAR (bits, direct_bits_per_dim ("natural-full", noise (640, 480, 3, 41), 640, 480), 1e-4);
   EXPECT_EQ (default_model_scores (320, 240, "", &bits), "natural");
   EXPECT_GT (bits, 0.0);
+  // Past 1280x720 natural-full could not score every pixel: natural's thumbnail stays.
+  EXPECT_EQ (default_model_scores (1920, 1080, "", &bits), "natural");
   // An analysis size is the user's choice of a thumbnail: natural scores it.
   EXPECT_EQ (default_model_scores (640, 480, "width=64 height=48", &bits), "natural");
   // A model the user names is kept whatever the size.
