@@ -156,8 +156,8 @@ class Calibration {
    * 0 = not calibrated (a file from before it): the term is left out. */
   double repeat_rate_ = 0;
   /* No block-edge statistic: at every pixel its calibration spread was far narrower than
-   * clean frames' own (docs/benchmarks.md, "The block-edge term"); files that carry one
-   * load without it. */
+   * clean frames' own (docs/benchmarks.md, "Every pixel by default from 640x480, and the
+   * block-edge term dropped"); files that carry one load without it. */
   std::string context_;
   int repeats_ = 0;
   int floored_on_load_ = 0;

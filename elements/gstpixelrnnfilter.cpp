@@ -93,14 +93,19 @@ set_client (GstPixelrnnFilter * self, std::shared_ptr<pixelrnn::ModelClient> cli
   priv->client = std::move (client);
 }
 
+static const char *
+class_default_model (GstPixelrnnFilter * self)
+{
+  const gchar *name = GST_PIXELRNN_FILTER_GET_CLASS (self)->default_model;
+  return name ? name : DEFAULT_MODEL;
+}
+
 /* Call with GST_OBJECT_LOCK held. */
 static const char *
 default_model (GstPixelrnnFilter * self)
 {
-  if (!get_priv (self)->size_default.empty ())
-    return get_priv (self)->size_default.c_str ();
-  const gchar *name = GST_PIXELRNN_FILTER_GET_CLASS (self)->default_model;
-  return name ? name : DEFAULT_MODEL;
+  const auto &for_size = get_priv (self)->size_default;
+  return for_size.empty () ? class_default_model (self) : for_size.c_str ();
 }
 
 /* With "model" unset, the subclass may want another model for frames of this size
@@ -119,10 +124,9 @@ follow_default_for_size (GstPixelrnnFilter * self, int width, int height)
     auto *priv = get_priv (self);
     if (!priv->model.empty ())
       return TRUE;                    /* the user's model, whatever the size */
-    const std::string target = wanted ? wanted : (klass->default_model ? klass->default_model : DEFAULT_MODEL);
-    if (target == default_model (self))
+    name = wanted ? wanted : class_default_model (self);
+    if (name == default_model (self))
       return TRUE;
-    name = target;
   }
   std::shared_ptr<pixelrnn::ModelClient> client (pixelrnn::load_element_model (GST_ELEMENT (self), name));
   if (!client)
