@@ -23,6 +23,7 @@ cmd_train (int argc, char **argv)
   gint scale = 0, coarse_hidden = 32, coarse_layers = 2;
   gint conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   gdouble fidelity_weight = 4.0;
+  gboolean fidelity_only = FALSE;
   gint every = 1, max_images = 0, downscale = 1, patch = 0;
   gint hidden = 32, layers = 4, head_hidden = 64, input_kernel = 7;
   gdouble minutes = 0, cpu_minutes = 0;
@@ -59,6 +60,7 @@ cmd_train (int argc, char **argv)
     {"conditioner-base", 0, 0, G_OPTION_ARG_STRING, &conditioner_base, "Classical fill the conditioner's means start from: steered (default for a new conditioner: the axis fill turned along the edges around the hole), axis (rows and columns across the hole, like ffmpeg's delogo) or membrane (the harmonic fill; the first conditioners). A base other than the --init model's trains a new conditioner", "BASE"},
     {"conditioner-mixtures", 0, 0, G_OPTION_ARG_INT, &conditioner_mixtures, "Logistic components of the conditioner's output (default 3)", "K"},
     {"fidelity-weight", 0, 0, G_OPTION_ARG_DOUBLE, &fidelity_weight, "Conditioner training: weight of the term that pulls its mean (what direct fills) to the truth, beside the NLL terms (default 4)", "W"},
+    {"fidelity-only", 0, 0, G_OPTION_ARG_NONE, &fidelity_only, "Conditioner training: leave out the product of experts' term, so the raster-order model is not run (a cheaper step for what direct fills; the experts' weights stay as they are)", nullptr},
     {"input-kernel", 0, 0, G_OPTION_ARG_INT, &input_kernel, "Size of the first, mask-A convolution (default 7)", "K"},
     {"scale", 0, 0, G_OPTION_ARG_INT, &scale, "Multi-scale model (van den Oord et al. 2016, 3.5): every F-th row and column by a coarse model, the rest conditioned on them, F in 2..8 (default 0: one scale; the model then scores only)", "F"},
     {"coarse-hidden", 0, 0, G_OPTION_ARG_INT, &coarse_hidden, "Multi-scale: hidden units of the coarse model and of its view for the full-size one (default 32)", "H"},
@@ -138,6 +140,7 @@ cmd_train (int argc, char **argv)
   if (!(fidelity_weight >= 0))
     cli::die ("--fidelity-weight must be >= 0");
   o.fidelity_weight = fidelity_weight;
+  o.fidelity_only = fidelity_only;
   o.conditioner_base = conditioner_base ? conditioner_base : "";
   o.patch = patch;
   o.val_images = val_images;

@@ -37,6 +37,7 @@ struct TrainingRunOptions {
   // > 0: train an inpainting conditioner of this many features for `init` (its weights fixed).
   int conditioner = 0, conditioner_layers = 8, conditioner_mixtures = 3;
   double fidelity_weight = 4.0;   // conditioner training: weight of the fill's fidelity term
+  bool fidelity_only = false;     // conditioner training: skip the product of experts' term (fill_loss)
   std::string conditioner_base;   // empty: the init model's, or axis for a new conditioner
 
   int patch = 0;                  // random patch x patch crops; 0: whole images of one size

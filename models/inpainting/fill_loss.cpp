@@ -62,7 +62,8 @@ random_holes (int64_t count, int64_t H, int64_t W, std::mt19937_64 &rng)
 }
 
 FillLoss
-fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole, double fidelity_weight)
+fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole, double fidelity_weight,
+    bool with_experts)
 {
   if (!model->conditioner)
     throw std::invalid_argument ("fill_loss: the model has no inpainting conditioner");
@@ -74,11 +75,6 @@ fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole,
     const int64_t X = t.size (2);
     return t.permute ({0, 3, 4, 1, 2}).reshape ({B * H * W, C, X}).index_select (0, where);
   };
-  torch::Tensor model_lp;
-  {
-    torch::NoGradGuard frozen;
-    model_lp = pick (model->distribution (model->head (model->features (xs)), xs));
-  }
   auto cond_params = pick (model->conditioner->forward (xs, hole));   // [N, C, P]
   auto xs_at = xs.permute ({0, 2, 3, 1}).reshape ({B * H * W, C}).index_select (0, where);
   auto x_at = x.permute ({0, 2, 3, 1}).reshape ({B * H * W, C}).index_select (0, where);
@@ -86,10 +82,18 @@ fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole,
   // mixture_log_probs works on [B, C, P, H, W]: treat the N positions as a column.
   auto cond_lp = mixture_log_probs (cond_params.permute ({1, 2, 0}).unsqueeze (0).unsqueeze (-1),
       xs_at.t ().unsqueeze (0).unsqueeze (-1), K).squeeze (-1).squeeze (0).permute ({2, 0, 1});  // [N, C, 256]
-  auto combined = combine_experts (model_lp, cond_lp, model->conditioner->expert_weights);
   auto target = x_at.to (torch::kLong).unsqueeze (-1);
-  auto nll_combined = -combined.gather (-1, target).mean ();
   auto nll_cond = -cond_lp.gather (-1, target).mean ();
+  torch::Tensor nll_combined = torch::zeros ({});
+  if (with_experts) {
+    torch::Tensor model_lp;
+    {
+      torch::NoGradGuard frozen;
+      model_lp = pick (model->distribution (model->head (model->features (xs)), xs));
+    }
+    auto combined = combine_experts (model_lp, cond_lp, model->conditioner->expert_weights);
+    nll_combined = -combined.gather (-1, target).mean ();
+  }
   // The mean as the direct fill computes it: G's mean reads R's *mean*, B's reads R's and G's,
   // never the true values. Teacher-forced means (the true R in G's) let G and B lean on values
   // a fill never has: the error on these holes fell while held-out fills got worse (v3, v4).
@@ -116,7 +120,7 @@ fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole,
   FillLoss r;
   r.loss = nll_combined + nll_cond + fidelity_weight * torch::log (hole_mse + kFidelityFloor).mean ();
   r.mean_rmse = std::sqrt (per_value.mean ().item<double> ()) * 127.5;
-  r.combined_bits = nll_combined.item<double> () / kLn2;
+  r.combined_bits = (with_experts ? nll_combined : nll_cond).item<double> () / kLn2;
   r.conditioner_bits = nll_cond.item<double> () / kLn2;
   return r;
 }

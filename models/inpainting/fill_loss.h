@@ -35,7 +35,10 @@ struct FillLoss {
 // x: uint8 [B, C, H, W], hole as from random_holes. The model's own weights are held fixed
 // (its likelihood path must not change); only the conditioner learns.
 // `fidelity_weight` weighs the fidelity term (kFidelityWeight unless a run says otherwise).
+// Without `with_experts` the raster-order model is not run: the loss is the conditioner's own
+// NLL and the fidelity term (a step then costs the conditioner's passes alone; the experts'
+// weights get no gradient) and combined_bits reports the conditioner's bits.
 FillLoss fill_loss (PixelModel &model, const torch::Tensor &x, const torch::Tensor &hole,
-    double fidelity_weight = kFidelityWeight);
+    double fidelity_weight = kFidelityWeight, bool with_experts = true);
 
 }  // namespace pixelrnn

@@ -116,7 +116,7 @@ Trainer::step (const torch::Tensor &batch)
     const int64_t B = batch.size (0);
     auto holes = random_holes (B * options_.shard_count, batch.size (2), batch.size (3), rng_)
         .narrow (0, B * options_.shard_rank, B);
-    auto f = fill_loss (model_, batch, holes, options_.fidelity_weight);
+    auto f = fill_loss (model_, batch, holes, options_.fidelity_weight, options_.with_experts);
     loss = f.loss;
     reported = f.combined_bits;
   } else {
@@ -153,7 +153,7 @@ Trainer::evaluate (const torch::Tensor &data, int64_t batch_size)
     auto chunk = data.narrow (0, start, std::min (batch_size, data.size (0) - start));
     if (options_.conditioner_only) {
       auto f = fill_loss (model_, chunk, random_holes (chunk.size (0), chunk.size (2), chunk.size (3),
-          fixed_holes), options_.fidelity_weight);
+          fixed_holes), options_.fidelity_weight, options_.with_experts);
       total += chunk.size (0) * f.combined_bits;
       squared += chunk.size (0) * f.mean_rmse * f.mean_rmse;
     } else {

@@ -29,6 +29,7 @@ struct TrainOptions {
   // the autoregressive model stays as it is. Losses are then bits per hole sub-pixel.
   bool conditioner_only = false;
   double fidelity_weight = 4.0;    // conditioner only: fill_loss's fidelity term (kFidelityWeight)
+  bool with_experts = true;        // conditioner only: false skips the product of experts' term
   // Data-parallel training (the CLI's c10d group): this process is shard `shard_rank` of
   // `shard_count`. Every shard draws the same global batch from the same random state and
   // keeps its slice, so N shards of B images see exactly what one process with N x B sees.

@@ -247,6 +247,7 @@ TrainingRun::Impl::agree_with_other_ranks (const TrainingImages &train)
            {"--patch", std::to_string (o.patch)}, {"--lr", std::to_string (o.learning_rate)},
            {"--init", o.init.empty () ? "(none)" : o.init}, {"--conditioner", std::to_string (o.conditioner)},
            {"--fidelity-weight", std::to_string (o.fidelity_weight)},
+           {"--fidelity-only", o.fidelity_only ? "yes" : "no"},
            {"world size", std::to_string (o.distributed.world_size)}, {"protocol", "1"}})
     shared.emplace_back (key, value);
   try {
@@ -271,6 +272,7 @@ TrainingRun::Impl::make_trainer ()
   topts.flip = o.flip;
   topts.conditioner_only = o.conditioner > 0;
   topts.fidelity_weight = o.fidelity_weight;
+  topts.with_experts = !o.fidelity_only;
   if (group) {
     topts.shard_rank = o.distributed.rank;
     topts.shard_count = o.distributed.world_size;

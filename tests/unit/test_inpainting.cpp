@@ -383,6 +383,30 @@ TEST (FillTraining, FidelityMeasuresTheMeanTheDirectFillWrites)
   EXPECT_GT (std::abs (rmse (forced) - fill), 2.0) << "this model's channels are coupled enough to tell";
 }
 
+// --fidelity-only: the raster-order model is left out of the loss, so the experts' weights get
+// no gradient and the figures are the conditioner's own; the fidelity term is the same.
+TEST (FillTraining, FidelityOnlyLeavesTheExpertsOut)
+{
+  auto model = conditioned_model (Architecture::PixelCNN, 3, Output::Softmax, 5, ConditionerBase::Steered);
+  auto x = test::random_images (2, 3, 12, 12, 22);
+  auto hole = torch::zeros ({2, 1, 12, 12});
+  hole.narrow (2, 3, 5).narrow (3, 4, 6).fill_ (1.f);
+  auto full = fill_loss (model, x, hole, 4.0, true);
+  auto alone = fill_loss (model, x, hole, 4.0, false);
+  EXPECT_NEAR (alone.mean_rmse, full.mean_rmse, 1e-9);
+  EXPECT_NEAR (alone.conditioner_bits, full.conditioner_bits, 1e-9);
+  EXPECT_NEAR (alone.combined_bits, alone.conditioner_bits, 1e-9);
+  EXPECT_GT (std::abs (full.combined_bits - full.conditioner_bits), 1e-3) << "the experts change the full loss";
+  model->zero_grad ();
+  alone.loss.backward ();
+  const auto &w = model->conditioner->expert_weights;
+  EXPECT_TRUE (!w.grad ().defined () || w.grad ().abs ().sum ().item<double> () == 0.0);
+  EXPECT_GT (model->conditioner->output->weight.grad ().abs ().sum ().item<double> (), 0.0);
+  model->zero_grad ();
+  full.loss.backward ();
+  EXPECT_GT (w.grad ().abs ().sum ().item<double> (), 0.0) << "with the experts their weights learn";
+}
+
 TEST (FillModes, DirectWithoutAConditionerSaysSo)
 {
   auto model = test::small_model (Architecture::PixelCNN, 3);
