@@ -37,38 +37,67 @@ struct Match {
   double offset[4] = {0, 0, 0, 0};   /* current minus reference, per channel, over the ring */
 };
 
+/* Mean absolute difference between the ring and the reference displaced by (dx, dy), over
+ * ring pixels known in both frames; infinity when fewer than half are. Gives up (infinity)
+ * once the partial sum shows the mean must exceed `beaten` by more than a tie's 1e-9: the
+ * count is at most the ring's size, so a sum above that times ring x C can only mean more. */
+double
+ring_difference (const std::vector<int> &ring, const uint8_t *pixels, const std::vector<uint8_t> &ref_pixels,
+    const std::vector<uint8_t> &ref_mask, int W, int H, int C, int dx, int dy, double beaten)
+{
+  const double give_up = (beaten + 1e-9) * (double) ring.size () * C + 1e-6;
+  int64_t sum = 0, count = 0;
+  for (int p : ring) {
+    const int x = p % W + dx, y = p / W + dy;
+    if (x < 0 || y < 0 || x >= W || y >= H || ref_mask[(size_t) y * W + x])
+      continue;
+    const uint8_t *a = pixels + (size_t) p * C, *b = ref_pixels.data () + ((size_t) y * W + x) * C;
+    for (int c = 0; c < C; ++c)
+      sum += std::abs ((int) a[c] - (int) b[c]);
+    ++count;
+    if ((double) sum > give_up)
+      return std::numeric_limits<double>::infinity ();
+  }
+  if (count * 2 < (int64_t) ring.size ())
+    return std::numeric_limits<double>::infinity ();
+  return (double) sum / ((double) count * C);
+}
+
 /* The displacement within +-radius of (cx, cy) whose reference pixels best match the ring
  * (mean absolute difference over ring pixels known in both frames, at least half of them).
- * Ties go to the displacement nearest the centre: a still camera stays still. */
+ * Ties go to the displacement nearest the centre (a still camera stays still), then to the
+ * first in raster order. Candidates are tried from the centre outwards, so that a good match
+ * is known early and worse candidates are given up part-way; differences are ratios of
+ * integers, so a tie is an exact one and the order does not change the result. Only a
+ * match within `useful` is of use: worse ones are given up from the start, and none found
+ * returns an infinite difference. */
 Match
 best_match (const std::vector<int> &ring, const uint8_t *pixels, const std::vector<uint8_t> &ref_pixels,
-    const std::vector<uint8_t> &ref_mask, int W, int H, int C, int cx, int cy, int radius)
+    const std::vector<uint8_t> &ref_mask, int W, int H, int C, int cx, int cy, int radius, double useful)
 {
   Match best;
-  int best_distance = 0;
-  for (int dy = cy - radius; dy <= cy + radius; ++dy)
-    for (int dx = cx - radius; dx <= cx + radius; ++dx) {
-      int64_t sum = 0, count = 0;
-      for (int p : ring) {
-        const int x = p % W + dx, y = p / W + dy;
-        if (x < 0 || y < 0 || x >= W || y >= H || ref_mask[(size_t) y * W + x])
+  int best_distance = 0, best_index = 0;
+  for (int r = 0; r <= radius; ++r)
+    for (int dy = cy - r; dy <= cy + r; ++dy)
+      for (int dx = cx - r; dx <= cx + r; ++dx) {
+        if (std::max (std::abs (dx - cx), std::abs (dy - cy)) != r)
+          continue;   /* inside: an earlier square */
+        const double d = ring_difference (ring, pixels, ref_pixels, ref_mask, W, H, C, dx, dy,
+            std::min (best.difference, useful));
+        if (!(d <= useful + 1e-9))
           continue;
-        const uint8_t *a = pixels + (size_t) p * C, *b = ref_pixels.data () + ((size_t) y * W + x) * C;
-        for (int c = 0; c < C; ++c)
-          sum += std::abs ((int) a[c] - (int) b[c]);
-        ++count;
+        const int distance = std::abs (dx - cx) + std::abs (dy - cy);
+        const int index = (dy - cy + radius) * (2 * radius + 1) + (dx - cx + radius);
+        const bool tie = std::fabs (d - best.difference) <= 1e-9;
+        if (d < best.difference - 1e-9 || (tie && (distance < best_distance ||
+                (distance == best_distance && index < best_index)))) {
+          best.difference = d;
+          best.dx = dx;
+          best.dy = dy;
+          best_distance = distance;
+          best_index = index;
+        }
       }
-      if (count * 2 < (int64_t) ring.size ())
-        continue;
-      const double d = (double) sum / ((double) count * C);
-      const int distance = std::abs (dx - cx) + std::abs (dy - cy);
-      if (d < best.difference - 1e-9 || (std::fabs (d - best.difference) <= 1e-9 && distance < best_distance)) {
-        best.difference = d;
-        best.dx = dx;
-        best.dy = dy;
-        best_distance = distance;
-      }
-    }
   return best;
 }
 
@@ -100,9 +129,9 @@ TemporalSource::fill (uint8_t *pixels, std::vector<uint8_t> &mask, int width, in
       Match best;
       if (tracking)
         best = best_match (ring, pixels, ref.pixels, ref.mask, W, H, C, last_dx + step_dx, last_dy + step_dy,
-            settings_.track);
+            settings_.track, settings_.max_difference);
       if (!(best.difference <= settings_.max_difference))
-        best = best_match (ring, pixels, ref.pixels, ref.mask, W, H, C, 0, 0, S);
+        best = best_match (ring, pixels, ref.pixels, ref.mask, W, H, C, 0, 0, S, settings_.max_difference);
       if (!(best.difference <= settings_.max_difference)) {
         tracking = false;
         continue;

@@ -6,7 +6,9 @@ the same frames and holes. A static hole over each held-out clip: what a logo co
 the camera moves (with --grid N, N x N holes spread evenly over the frame instead of one in
 the middle: a hole in the middle of a panning shot often sits on the subject the camera
 follows, which moves with it). PSNR over the hole pixels of every frame, and the share of hole
-pixels history filled.
+pixels history filled. With --move V the holes move instead, V pixels a frame to and fro across
+their part of the frame (an object removed as it moves, over a camera that may be still): the
+frames go through the element one by one (appsrc), each with its own rectangles.
 
   docs/eval/temporal_inpaint.py --clips runs/video-heldout.txt --frames 48 --out table.md
 
@@ -50,6 +52,86 @@ def psnr(a, b):
     return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
 
 
+def holes_at(k, corners, size, W, n, move):
+    """The holes' corners in frame k: fixed, or moving V px a frame to and fro around their place."""
+    if move <= 0:
+        return corners
+    reach = max(0, W // (2 * n) - size // 2 - 2)
+    if reach == 0:
+        return corners
+    t = (k * move) % (4 * reach)           # triangle wave: 0 .. reach .. -reach .. 0
+    off = t if t <= reach else (2 * reach - t if t <= 3 * reach else t - 4 * reach)
+    return [(x + off, y) for x, y in corners]
+
+
+def through_element(frames, rects_per_frame, props):
+    """Each RGB frame through pixelrnninpaint with its own rectangles (the property set per buffer)."""
+    import gi
+    gi.require_version("Gst", "1.0")
+    from gi.repository import Gst
+    Gst.init(None)
+    n, h, w, _ = frames.shape
+    pipe = Gst.parse_launch(
+        f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},framerate=25/1 "
+        f"! pixelrnninpaint name=inpaint {props} ! appsink name=sink sync=false")
+    src, sink, el = pipe.get_by_name("src"), pipe.get_by_name("sink"), pipe.get_by_name("inpaint")
+    if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+        raise RuntimeError(f"pixelrnninpaint {props}: cannot start")
+    out = []
+    for k, (frame, rects) in enumerate(zip(frames, rects_per_frame)):
+        Gst.util_set_object_arg(el, "rect", "<" + ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects) + ">")
+        buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(frame).tobytes())
+        buf.pts = k * Gst.SECOND // 25
+        src.emit("push-buffer", buf)
+        sample = sink.emit("pull-sample")
+        b = sample.get_buffer()
+        ok, info = b.map(Gst.MapFlags.READ)
+        stride = len(info.data) // h
+        out.append(np.frombuffer(info.data, np.uint8).reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy())
+        b.unmap(info)
+    src.emit("end-of-stream")
+    pipe.set_state(Gst.State.NULL)
+    return np.stack(out)
+
+
+def classical_fills(frame, mask, rects):
+    """delogo, Telea and FSR fast of one RGB frame: three filled frames."""
+    d = frame.copy()
+    for x, y, size in rects:
+        d[y:y + size, x:x + size] = delogo_fill(frame, (x, y, size))[y:y + size, x:x + size]
+    bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+    t = cv2.cvtColor(cv2.inpaint(bgr, mask, 5, cv2.INPAINT_TELEA), cv2.COLOR_BGR2RGB)
+    dst = np.zeros_like(bgr)
+    cv2.xphoto.inpaint(bgr, (1 - mask).astype(np.uint8), dst, cv2.xphoto.INPAINT_FSR_FAST)
+    return d, t, cv2.cvtColor(dst, cv2.COLOR_BGR2RGB)
+
+
+def moving_row(clip, truth, corners, size, n, args):
+    """One table row for holes that move (--move): every frame through the element by appsrc."""
+    _, H, W, _ = truth.shape
+    rects = [[(x, y, size) for x, y in holes_at(k, corners, size, W, n, args.move)] for k in range(len(truth))]
+    ours = through_element(truth, rects, f"history={args.history}")
+    alone = through_element(truth, rects, "")
+    seqs = {"history": [], "alone": [], "telea": [], "fsr": [], "delogo": [], "truth": []}
+    for k, frame in enumerate(truth):
+        mask = np.zeros((H, W), np.uint8)
+        for x, y, s in rects[k]:
+            mask[y:y + s, x:x + s] = 1
+        hole = mask.astype(bool)
+        d, t, f = classical_fills(frame, mask, rects[k])
+        for key, img in (("history", ours[k]), ("alone", alone[k]), ("telea", t), ("fsr", f),
+                         ("delogo", d), ("truth", frame)):
+            seqs[key].append(img[hole])
+    stacked = {key: np.stack(v) for key, v in seqs.items()}
+    row = {"clip": os.path.basename(clip) + f" (moving {args.move} px/frame)", "size": size, "frames": len(truth),
+           "taken": float(np.mean(np.any(stacked["history"] != stacked["alone"], axis=-1)))}
+    for key in ("history", "alone", "telea", "fsr", "delogo"):
+        row[key] = psnr(stacked[key], stacked["truth"])
+    # Flicker is the frame-to-frame change at a fixed place: not defined for a hole that moves.
+    row["flicker"] = {name: float("nan") for name in ("truth", "history", "alone", "delogo")}
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--clips", required=True, help="file with one clip path per line")
@@ -58,6 +140,8 @@ def main():
     ap.add_argument("--sizes", default="32,64")
     ap.add_argument("--history", type=int, default=8)
     ap.add_argument("--grid", type=int, default=1, help="N x N holes spread over the frame (1: one in the middle)")
+    ap.add_argument("--move", type=int, default=0,
+                    help="holes move this many pixels a frame, to and fro (0: fixed holes)")
     ap.add_argument("--out", help="markdown table to write")
     args = ap.parse_args()
     clips = [c.strip() for c in open(args.clips) if c.strip()]
@@ -70,6 +154,13 @@ def main():
             n = args.grid
             corners = [(int((i + 0.5) * W / n) - size // 2, int((j + 0.5) * H / n) - size // 2)
                        for j in range(n) for i in range(n)]
+            if args.move > 0:
+                row = moving_row(clip, truth, corners, size, n, args)
+                rows.append(row)
+                print(row, flush=True)
+                for key in ("history", "alone", "telea", "fsr", "delogo"):
+                    totals.setdefault((size, key), []).append(row[key])
+                continue
             rects = ",".join(f"<{x},{y},{size},{size}>" for x, y in corners)
             rect = f"rect=<{rects}>" if n > 1 else f"rect={rects}"
             ours = decode(clip, args.width, args.frames, f"{rect} history={args.history}")

@@ -568,6 +568,29 @@ TEST (TemporalSource, TakesNothingAcrossASceneCut)
   EXPECT_EQ (std::count (left.begin (), left.end (), 1), 0);
 }
 
+// Over a flat background every displacement whose ring stays on the flat part matches
+// equally well (difference 0). The search gives up on worse candidates early and tries them
+// from the centre outwards; a tie must still go to no motion, so the hole gets what was behind
+// it in the earlier frame (a pattern), not flat grey from beside it.
+TEST (TemporalSource, ATieGoesToNoMotion)
+{
+  const int W = 64, H = 48;
+  std::vector<uint8_t> earlier (W * H * 3, 100);
+  for (int y = 16; y < 28; ++y)
+    for (int x = 24; x < 32; ++x)
+      for (int c = 0; c < 3; ++c)
+        earlier[((size_t) y * W + x) * 3 + c] = (uint8_t) (7 * x + 13 * y + 50 * c);
+  std::vector<uint8_t> mask (W * H, 0), moved_mask (W * H, 0);
+  mark_rect (mask, W, H, Rect{24, 16, 8, 12});
+  mark_rect (moved_mask, W, H, Rect{4, 30, 8, 12});   // where the hole was then
+  TemporalSource history;
+  history.remember (earlier.data (), moved_mask, W, H, 3);
+  std::vector<uint8_t> frame (W * H * 3, 100);
+  auto left = mask;
+  EXPECT_EQ (history.fill (frame.data (), left, W, H, 3), 8 * 12);
+  EXPECT_EQ (frame, earlier);
+}
+
 // A pan of 6 px a frame behind a hole 24 px wide: its left part was last visible four frames
 // back, 24 px away, beyond the +-16 px searched around no motion. Each older frame is searched
 // around what the newer ones predict, so the whole hole comes back exactly.
