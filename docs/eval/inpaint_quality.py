@@ -88,7 +88,8 @@ def pixelrnn_fill(img, rects, props):
 
 
 def pixelrnn_fill_jobs(jobs, props):
-    """Each (image, (x, y, size)) through one pipeline; returns the filled images and seconds."""
+    """Each (image, (x, y, size)) through one pipeline (or (image, [(x, y, size), ...]) for several
+    holes in it); returns the filled images and seconds."""
     img = jobs[0][0]
     h, w = img.shape[:2]
     pipe = Gst.parse_launch(
@@ -102,8 +103,10 @@ def pixelrnn_fill_jobs(jobs, props):
         raise SystemExit(f"pixelrnninpaint {props}: cannot start: {detail}")
     out = []
     started = time.perf_counter()
-    for i, (img, (x, y, s)) in enumerate(jobs):
-        Gst.util_set_object_arg(el, "rect", f"<{x},{y},{s},{s}>")
+    for i, (img, rect) in enumerate(jobs):
+        rects = rect if isinstance(rect, list) else [rect]
+        Gst.util_set_object_arg(el, "rect", ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects)
+                                if len(rects) == 1 else "<" + ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects) + ">")
         buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(img).tobytes())
         buf.pts = i * Gst.SECOND
         src.emit("push-buffer", buf)

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from inpaint_quality import delogo_fill  # noqa: E402
+from inpaint_quality import Gst, delogo_fill, pixelrnn_fill_jobs  # noqa: E402
 
 
 def decode(clip, width, frames, inpaint=None):
@@ -65,32 +65,9 @@ def holes_at(k, corners, size, W, n, move):
 
 
 def through_element(frames, rects_per_frame, props):
-    """Each RGB frame through pixelrnninpaint with its own rectangles (the property set per buffer)."""
-    import gi
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
+    """Each RGB frame through one pixelrnninpaint pipeline with its own rectangles."""
     Gst.init(None)
-    n, h, w, _ = frames.shape
-    pipe = Gst.parse_launch(
-        f"appsrc name=src format=time caps=video/x-raw,format=RGB,width={w},height={h},framerate=25/1 "
-        f"! pixelrnninpaint name=inpaint {props} ! appsink name=sink sync=false")
-    src, sink, el = pipe.get_by_name("src"), pipe.get_by_name("sink"), pipe.get_by_name("inpaint")
-    if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
-        raise RuntimeError(f"pixelrnninpaint {props}: cannot start")
-    out = []
-    for k, (frame, rects) in enumerate(zip(frames, rects_per_frame)):
-        Gst.util_set_object_arg(el, "rect", "<" + ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects) + ">")
-        buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(frame).tobytes())
-        buf.pts = k * Gst.SECOND // 25
-        src.emit("push-buffer", buf)
-        sample = sink.emit("pull-sample")
-        b = sample.get_buffer()
-        ok, info = b.map(Gst.MapFlags.READ)
-        stride = len(info.data) // h
-        out.append(np.frombuffer(info.data, np.uint8).reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy())
-        b.unmap(info)
-    src.emit("end-of-stream")
-    pipe.set_state(Gst.State.NULL)
+    out, _ = pixelrnn_fill_jobs([(f, list(r)) for f, r in zip(frames, rects_per_frame)], props)
     return np.stack(out)
 
 
