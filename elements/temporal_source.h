@@ -4,8 +4,9 @@
  *
  * For each hole (a bounding box of nearby masked pixels) and each remembered frame, newest
  * first, the displacement that best matches the known ring around the hole (mean absolute
- * difference over ring pixels known in both frames) is found by exhaustive block matching:
- * within +-track pixels of what the newer frames predict (their last displacement plus its
+ * difference over ring pixels known in both frames) is found by block matching (the result
+ * of an exhaustive search, reached from the centre outwards with early give-up): within
+ * +-track pixels of what the newer frames predict (their last displacement plus its
  * step, so a steady pan reaches far into older frames), else within +-search pixels. When it
  * matches well (at most `max_difference` levels on average, over at least half the ring),
  * each hole pixel whose displaced position was known
