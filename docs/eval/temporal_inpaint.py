@@ -99,8 +99,15 @@ def moving_row(clip, truth, corners, size, n, args):
         for key, img in (("history", ours[k]), ("alone", alone[k]), ("telea", t), ("fsr", f),
                          ("delogo", d), ("truth", frame)):
             seqs[key].append(img[hole])
+        if k == len(truth) * 3 // 4:   # one frame for the picture: hole, fills, truth around it
+            x, y, s = rects[k][0]
+            x0, y0, x1, y1 = max(0, x - s // 2), max(0, y - s // 2), min(W, x + s + s // 2), min(H, y + s + s // 2)
+            masked = frame.copy()
+            masked[hole] = 128
+            cells = [frame, masked, alone[k], ours[k], d]
+            row_picture = np.hstack([np.pad(c[y0:y1, x0:x1], ((2, 2), (2, 2), (0, 0)), constant_values=255) for c in cells])
     stacked = {key: np.stack(v) for key, v in seqs.items()}
-    row = {"clip": os.path.basename(clip) + f" (moving {args.move} px/frame)", "size": size, "frames": len(truth),
+    row = {"clip": os.path.basename(clip) + f" (moving {args.move} px/frame)", "picture": row_picture, "size": size, "frames": len(truth),
            "taken": float(np.mean(np.any(stacked["history"] != stacked["alone"], axis=-1)))}
     for key in ("history", "alone", "telea", "fsr", "delogo"):
         row[key] = psnr(stacked[key], stacked["truth"])
@@ -119,6 +126,8 @@ def main():
     ap.add_argument("--grid", type=int, default=1, help="N x N holes spread over the frame (1: one in the middle)")
     ap.add_argument("--move", type=int, default=0,
                     help="holes move this many pixels a frame, to and fro (0: fixed holes)")
+    ap.add_argument("--picture", help="with --move: PNG of one frame per clip and size (original, hole, "
+                    "no history, history, delogo)")
     ap.add_argument("--out", help="markdown table to write")
     args = ap.parse_args()
     clips = [c.strip() for c in open(args.clips) if c.strip()]
@@ -134,7 +143,7 @@ def main():
             if args.move > 0:
                 row = moving_row(clip, truth, corners, size, n, args)
                 rows.append(row)
-                print(row, flush=True)
+                print({k: v for k, v in row.items() if k != "picture"}, flush=True)
                 for key in ("history", "alone", "telea", "fsr", "delogo"):
                     totals.setdefault((size, key), []).append(row[key])
                 continue
@@ -204,6 +213,15 @@ def main():
                      f"{mean['telea']:.2f} | {mean['fsr']:.2f} | {mean['delogo']:.2f} | | |")
     text = "\n".join(lines) + "\n"
     print(text)
+    pictures = [r.pop("picture") for r in rows if "picture" in r]
+    if args.picture and pictures:
+        width = max(p.shape[1] for p in pictures)
+        grid = np.vstack([np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), constant_values=255) for p in pictures])
+        grid = cv2.resize(grid, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
+        tmp = args.picture + ".tmp.png"
+        cv2.imwrite(tmp, cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
+        os.replace(tmp, args.picture)
+        print(f"columns: original | hole | no history | history={args.history} | delogo; written to {args.picture}")
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
