@@ -140,6 +140,8 @@ cmd_train (int argc, char **argv)
   if (!(fidelity_weight >= 0))
     cli::die ("--fidelity-weight must be >= 0");
   o.fidelity_weight = fidelity_weight;
+  if (fidelity_only && conditioner <= 0)
+    cli::die ("--fidelity-only trains a conditioner: it needs --conditioner N");
   o.fidelity_only = fidelity_only;
   o.conditioner_base = conditioner_base ? conditioner_base : "";
   o.patch = patch;

@@ -68,6 +68,7 @@ grep -q "1 images from .*green-64x48.jpg (1 copies smaller than 40 px at their s
 expect_error "too small at every one of --scales" "green-64x48.jpg@1/3: 21x16 is smaller than --patch 50" \
   "$PIXELRNN" train --data "$DATA/green-64x48.jpg" --val-data "$DATA/green-64x48.jpg" --scales 2,3 --patch 50 --steps 1 --out "$SCRATCH/o.pixelrnn"
 expect_error "negative fidelity weight" "--fidelity-weight must be >= 0" "$PIXELRNN" train --init natural-fast --conditioner 32 --fidelity-weight -1 --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
+expect_error "fidelity only without a conditioner" "--fidelity-only trains a conditioner" "$PIXELRNN" train --init natural-fast --fidelity-only --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
 expect_error "unknown conditioner base" "--conditioner-base: unknown conditioner base 'blur'" "$PIXELRNN" train --init natural-fast --conditioner 32 --conditioner-base blur --data "$DATA/green-64x48.jpg" --out "$SCRATCH/o.pixelrnn"
 # Work that would run for hours is refused at once with the estimate (the limit is checked
 # by counting, so a tiny limit shows it without a big image).
