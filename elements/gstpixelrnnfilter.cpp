@@ -93,6 +93,19 @@ set_client (GstPixelrnnFilter * self, std::shared_ptr<pixelrnn::ModelClient> cli
   priv->client = std::move (client);
 }
 
+/* Loads `name` (posting the element error when it cannot), watches its file for hot reloads
+ * and puts it in use. */
+static gboolean
+use_model (GstPixelrnnFilter * self, const std::string & name)
+{
+  std::shared_ptr<pixelrnn::ModelClient> client (pixelrnn::load_element_model (GST_ELEMENT (self), name));
+  if (!client)
+    return FALSE;
+  get_priv (self)->reloader->watch (client->path ());
+  set_client (self, std::move (client));
+  return TRUE;
+}
+
 static const char *
 class_default_model (GstPixelrnnFilter * self)
 {
@@ -128,12 +141,9 @@ follow_default_for_size (GstPixelrnnFilter * self, int width, int height)
     if (name == default_model (self))
       return TRUE;
   }
-  std::shared_ptr<pixelrnn::ModelClient> client (pixelrnn::load_element_model (GST_ELEMENT (self), name));
-  if (!client)
+  if (!use_model (self, name))
     return FALSE;
   GST_INFO_OBJECT (self, "%dx%d frames: default model %s", width, height, name.c_str ());
-  get_priv (self)->reloader->watch (client->path ());
-  set_client (self, std::move (client));
   {
     pixelrnn::ObjectLock lock (self);
     get_priv (self)->size_default = name;
@@ -378,12 +388,8 @@ gst_pixelrnn_filter_start (GstBaseTransform * trans)
       pixelrnn::ObjectLock lock (self);
       model = get_priv (self)->model.empty () ? default_model (self) : get_priv (self)->model;
     }
-    std::shared_ptr<pixelrnn::ModelClient> client (
-        pixelrnn::load_element_model (GST_ELEMENT (self), model));
-    if (!client)
+    if (!use_model (self, model))
       return FALSE;
-    get_priv (self)->reloader->watch (client->path ());
-    set_client (self, std::move (client));
     get_priv (self)->reloader->start ();
     {
       pixelrnn::ObjectLock lock (self);
