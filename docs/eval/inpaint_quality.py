@@ -105,8 +105,8 @@ def pixelrnn_fill_jobs(jobs, props):
     started = time.perf_counter()
     for i, (img, rect) in enumerate(jobs):
         rects = rect if isinstance(rect, list) else [rect]
-        Gst.util_set_object_arg(el, "rect", ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects)
-                                if len(rects) == 1 else "<" + ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects) + ">")
+        joined = ",".join(f"<{x},{y},{s},{s}>" for x, y, s in rects)
+        Gst.util_set_object_arg(el, "rect", joined if len(rects) == 1 else f"<{joined}>")
         buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(img).tobytes())
         buf.pts = i * Gst.SECOND
         src.emit("push-buffer", buf)

@@ -170,16 +170,10 @@ def main():
             m = min(len(pairs_ours), len(pairs_alone))
             telea, fsr, delogo = [], [], []
             for k in range(m):
-                d = pairs_alone[k][1].copy()
-                for x, y in corners:
-                    d[y:y + size, x:x + size] = delogo_fill(pairs_alone[k][1], (x, y, size))[y:y + size, x:x + size]
+                d, t, f = classical_fills(pairs_alone[k][1], mask, [(x, y, size) for x, y in corners])
                 delogo.append(d[hole])
-                bgr = cv2.cvtColor(pairs_alone[k][1], cv2.COLOR_RGB2BGR)
-                t = cv2.inpaint(bgr, mask, 5, cv2.INPAINT_TELEA)
-                telea.append(cv2.cvtColor(t, cv2.COLOR_BGR2RGB)[hole])
-                dst = np.zeros_like(bgr)
-                cv2.xphoto.inpaint(bgr, (1 - mask).astype(np.uint8), dst, cv2.xphoto.INPAINT_FSR_FAST)
-                fsr.append(cv2.cvtColor(dst, cv2.COLOR_BGR2RGB)[hole])
+                telea.append(t[hole])
+                fsr.append(f[hole])
             true_hole = np.stack([pairs_alone[k][1][hole] for k in range(m)])
             ours_true = np.stack([pairs_ours[k][1][hole] for k in range(m)])
             ours_hole = np.stack([pairs_ours[k][0][hole] for k in range(m)])
